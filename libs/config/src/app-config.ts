@@ -1,0 +1,61 @@
+// The typed, validated configuration every other module receives (only libs/config reads
+// process.env). Inject it with `@Inject(APP_CONFIG) config: AppConfig`.
+export const APP_CONFIG = Symbol('APP_CONFIG');
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface AppConfig {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** HTTP port of the API (PORT, default 3000). */
+  port: number;
+  /** Bind address of the API and worker HTTP servers (HOST, default 0.0.0.0). */
+  host: string;
+  /** Public base URL of the API, used in pairing links and the default CORS origin (PUBLIC_URL). */
+  publicUrl: string;
+  /** Where the embedded devstack and generated keys keep their data (DATA_DIR, default ./data). */
+  dataDir: string;
+  /** HTTP port of the worker's health and metrics server (WORKER_PORT, default 3001). */
+  workerPort: number;
+  logLevel: LogLevel;
+  /** Allowed browser origins (CORS_ORIGINS, comma-separated; default PUBLIC_URL). */
+  corsOrigins: string[];
+  /** Trust X-Forwarded-For from these proxies (TRUST_PROXY: false | true | hop count | CIDR list). */
+  trustProxy: boolean | number | string[];
+  mongo: {
+    uri: string;
+  };
+  s3: {
+    /** Endpoint the API talks to (S3_ENDPOINT). */
+    endpoint: string;
+    /** Endpoint clients use in presigned URLs (S3_PUBLIC_ENDPOINT, default S3_ENDPOINT). */
+    publicEndpoint: string;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+    /** Per-attempt request timeout in ms (S3_REQUEST_TIMEOUT_MS). */
+    requestTimeoutMs: number;
+    /** TCP connect timeout in ms (S3_CONNECT_TIMEOUT_MS). */
+    connectTimeoutMs: number;
+    /** SDK attempts per call, including the first (S3_MAX_ATTEMPTS). */
+    maxAttempts: number;
+  };
+  auth: {
+    /** `iss` of every token we sign and accept (JWT_ISSUER, default PUBLIC_URL). */
+    issuer: string;
+    /** Active signing key: PEM (JWT_PRIVATE_KEY) or a file (JWT_PRIVATE_KEY_FILE). Unset → generated under DATA_DIR. */
+    privateKeyPem?: string;
+    /** kid of the active signing key (JWT_KEY_ID, default derived from the key). */
+    keyId?: string;
+    /** Extra verification-only public keys (JWT_VERIFY_KEYS_FILE / JWT_VERIFY_KEYS: JSON JWKS or PEMs). */
+    extraVerifyKeys: { kid: string; publicKeyPem: string }[];
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlSeconds: number;
+  };
+  rateLimit: {
+    /** Default requests per window per client for every route. */
+    defaultLimit: number;
+    defaultWindowSeconds: number;
+  };
+}

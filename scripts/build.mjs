@@ -1,0 +1,26 @@
+// Compiles the whole monorepo (apps, libs, tests, benchmarks) with tsc, then rewrites the
+// `@app/*` path aliases to relative imports with tsc-alias so plain `node` can run the output.
+// OUT_DIR=.build/<name> builds elsewhere, so parallel work does not race on dist/.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const outDir = process.env.OUT_DIR ?? 'dist';
+const bin = (name) => join('node_modules', '.bin', name);
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+};
+
+run(bin('tsc'), [
+  '-p',
+  'tsconfig.json',
+  '--outDir',
+  outDir,
+  '--tsBuildInfoFile',
+  join(outDir, '.tsbuildinfo'),
+]);
+run(bin('tsc-alias'), ['-p', 'tsconfig.json', '--outDir', outDir]);
+mkdirSync(outDir, { recursive: true });
+// The compiled tree is ESM, like the sources.
+writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');

@@ -1,0 +1,50 @@
+// Runs the compiled test files with Node's own test runner, one process per file.
+//   node scripts/run-tests.mjs            every test
+//   node scripts/run-tests.mjs --unit     *.spec.js only
+//   node scripts/run-tests.mjs --e2e      *.e2e.js only
+//   node scripts/run-tests.mjs path/fragment ...   only files whose path contains a fragment
+// OUT_DIR selects the compiled tree (default dist/).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const outDir = process.env.OUT_DIR ?? 'dist';
+const args = process.argv.slice(2);
+const unit = args.includes('--unit');
+const e2e = args.includes('--e2e');
+const filters = args.filter((a) => !a.startsWith('--'));
+
+function walk(dir) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules') continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...walk(path));
+    else found.push(path);
+  }
+  return found;
+}
+
+const files = walk(outDir)
+  .filter((f) => (unit ? /\.spec\.js$/ : e2e ? /\.e2e\.js$/ : /\.(spec|e2e)\.js$/).test(f))
+  .filter((f) => filters.length === 0 || filters.some((frag) => f.includes(frag)))
+  .sort();
+
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+const r = spawnSync(
+  process.execPath,
+  [
+    '--enable-source-maps',
+    '--test',
+    '--test-concurrency=' + (process.env.TEST_CONCURRENCY ?? '3'),
+    '--test-timeout=' + (process.env.TEST_TIMEOUT_MS ?? '120000'),
+    '--test-reporter=' + (process.env.TEST_REPORTER ?? 'spec'),
+    ...files,
+  ],
+  { stdio: 'inherit' },
+);
+process.exit(r.status ?? 1);
