@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError } from './config-error.js';
+import { loadConfig } from './load-config.js';
+
+const REQUIRED = {
+  MONGODB_URI: 'mongodb://user:hunter2@127.0.0.1:27017/sx',
+  S3_ENDPOINT: 'http://127.0.0.1:9000',
+  S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+  S3_SECRET_ACCESS_KEY: 'super-secret-value',
+};
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig({ ...REQUIRED, ...env });
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+  assert.fail('expected a ConfigError');
+}
+
+const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(REQUIRED);
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.publicUrl, 'http://localhost:3000');
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.workerPort, 3001);
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.corsOrigins, ['http://localhost:3000']);
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.s3.region, 'us-east-1');
+    assert.equal(config.s3.bucket, 'sharexpress');
+    assert.equal(config.s3.forcePathStyle, true);
+    assert.equal(config.s3.publicEndpoint, 'http://127.0.0.1:9000');
+    assert.deepEqual(
+      [config.s3.connectTimeoutMs, config.s3.requestTimeoutMs, config.s3.maxAttempts],
+      [3000, 10_000, 3],
+    );
+    assert.equal(config.auth.issuer, 'http://localhost:3000');
+    assert.equal(config.auth.accessTokenTtlSeconds, 900);
+    assert.equal(config.auth.refreshTokenTtlSeconds, 30 * 86_400);
+    assert.equal(config.auth.privateKeyPem, undefined);
+    assert.deepEqual(config.auth.extraVerifyKeys, []);
+    assert.deepEqual(config.rateLimit, { defaultLimit: 300, defaultWindowSeconds: 60 });
+  });
+
+  it('derives PUBLIC_URL from PORT and CORS origins from PUBLIC_URL', () => {
+    assert.equal(loadConfig({ ...REQUIRED, PORT: '8080' }).publicUrl, 'http://localhost:8080');
+    const config = loadConfig({ ...REQUIRED, PUBLIC_URL: 'https://share.example.com/api/' });
+    assert.equal(config.publicUrl, 'https://share.example.com/api');
+    assert.deepEqual(config.corsOrigins, ['https://share.example.com']);
+  });
+
+  it('reports the bad PORT in one clear line', () => {
+    assert.deepEqual(problemsOf({ PORT: 'abc' }), [
+      'PORT: must be an integer between 1 and 65535, got "abc"',
+    ]);
+    assert.equal(problemsOf({ PORT: '70000' }).length, 1);
+    assert.equal(problemsOf({ PORT: '3.5' }).length, 1);
+  });
+
+  it('lists every problem at once, one line each', () => {
+    const problems = problemsOf({
+      MONGODB_URI: '',
+      S3_ENDPOINT: 'ftp://x',
+      LOG_LEVEL: 'loud',
+      S3_FORCE_PATH_STYLE: 'maybe',
+      CORS_ORIGINS: 'https://ok.example.com,not a url',
+      TRUST_PROXY: '10.0.0.0/99',
+    });
+    assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [
+      'CORS_ORIGINS',
+      'LOG_LEVEL',
+      'MONGODB_URI',
+      'S3_ENDPOINT',
+      'S3_FORCE_PATH_STYLE',
+      'TRUST_PROXY',
+    ]);
+    assert.ok(problems.includes('MONGODB_URI: is required'));
+    assert.ok(
+      problems.includes(
+        'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ),
+    );
+  });
+
+  it('requires the connection settings', () => {
+    const problems = problemsOf({
+      MONGODB_URI: '',
+      S3_ENDPOINT: '',
+      S3_ACCESS_KEY_ID: ' ',
+      S3_SECRET_ACCESS_KEY: '',
+    });
+    assert.deepEqual(problems, [
+      'S3_ENDPOINT: is required',
+      'MONGODB_URI: is required',
+      'S3_ACCESS_KEY_ID: is required',
+      'S3_SECRET_ACCESS_KEY: is required',
+    ]);
+  });
+
+  it('never echoes secrets in problem lines', () => {
+    const problems = problemsOf({
+      MONGODB_URI: 'postgres://user:hunter2@db',
+      JWT_PRIVATE_KEY: 'not-a-key-topsecret',
+      JWT_VERIFY_KEYS: '{"oops-topsecret"',
+    });
+    assert.equal(problems.length, 3);
+    const text = problems.join('\n');
+    assert.doesNotMatch(text, /hunter2|topsecret/);
+    const err = new ConfigError(problems);
+    assert.doesNotMatch(err.message, /hunter2|topsecret/);
+  });
+
+  it('parses TRUST_PROXY forms', () => {
+    assert.equal(loadConfig({ ...REQUIRED, TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ ...REQUIRED, TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(loadConfig({ ...REQUIRED, TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy, [
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    assert.equal(problemsOf({ TRUST_PROXY: 'everyone' }).length, 1);
+  });
+
+  it('accepts a PEM signing key inline (escaped newlines) or from a file, never both', () => {
+    const { privateKey } = rsa();
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const inline = loadConfig({ ...REQUIRED, JWT_PRIVATE_KEY: pem.replace(/\n/g, '\\n') });
+    assert.equal(inline.auth.privateKeyPem, pem);
+
+    const file = join(mkdtempSync(join(tmpdir(), 'sx-config-')), 'key.pem');
+    writeFileSync(file, pem);
+    assert.equal(loadConfig({ ...REQUIRED, JWT_PRIVATE_KEY_FILE: file }).auth.privateKeyPem, pem);
+
+    assert.deepEqual(problemsOf({ JWT_PRIVATE_KEY: pem, JWT_PRIVATE_KEY_FILE: file }), [
+      'JWT_PRIVATE_KEY: set either JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE, not both',
+    ]);
+    const missing = problemsOf({ JWT_PRIVATE_KEY_FILE: `${file}.missing` });
+    assert.equal(missing.length, 1);
+    assert.match(
+      missing[0] ?? '',
+      /^JWT_PRIVATE_KEY_FILE: cannot read the file \(ENOENT\), got ".*missing"$/,
+    );
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+    assert.deepEqual(
+      problemsOf({ JWT_PRIVATE_KEY: ec.export({ type: 'pkcs8', format: 'pem' }).toString() }),
+      ['JWT_PRIVATE_KEY: must be an RSA key'],
+    );
+  });
+
+  it('accepts extra verify keys as a PEM list or a JWKS', () => {
+    const { publicKey } = rsa();
+    const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const list = loadConfig({
+      ...REQUIRED,
+      JWT_VERIFY_KEYS: JSON.stringify([{ kid: 'old-1', publicKeyPem: pem }]),
+    });
+    assert.deepEqual(list.auth.extraVerifyKeys, [{ kid: 'old-1', publicKeyPem: pem }]);
+
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'old-2', alg: 'RS256', use: 'sig' };
+    const jwks = loadConfig({ ...REQUIRED, JWT_VERIFY_KEYS: JSON.stringify({ keys: [jwk] }) });
+    assert.deepEqual(jwks.auth.extraVerifyKeys, [{ kid: 'old-2', publicKeyPem: pem }]);
+
+    assert.deepEqual(problemsOf({ JWT_VERIFY_KEYS: '[{"publicKeyPem":"x"}]' }), [
+      'JWT_VERIFY_KEYS: each key needs a kid ([A-Za-z0-9._~-])',
+    ]);
+    assert.deepEqual(problemsOf({ JWT_VERIFY_KEYS: '[{"kid":"k","publicKeyPem":"x"}]' }), [
+      'JWT_VERIFY_KEYS: key k is not a valid public key',
+    ]);
+  });
+
+  it('bounds TTLs, timeouts and rate limits', () => {
+    assert.equal(problemsOf({ JWT_ACCESS_TTL_SECONDS: '0' }).length, 1);
+    assert.equal(problemsOf({ S3_MAX_ATTEMPTS: '50' }).length, 1);
+    assert.equal(problemsOf({ RATE_LIMIT_MAX: '-1' }).length, 1);
+    const config = loadConfig({ ...REQUIRED, RATE_LIMIT_MAX: '10', S3_REQUEST_TIMEOUT_MS: '500' });
+    assert.equal(config.rateLimit.defaultLimit, 10);
+    assert.equal(config.s3.requestTimeoutMs, 500);
+  });
+});

@@ -1,0 +1,145 @@
+import { isIP } from 'node:net';
+import type { AppConfig, LogLevel } from './app-config.js';
+import { ConfigError } from './config-error.js';
+import { EnvReader, type Env } from './env-reader.js';
+import { readSigningKey, readVerifyKeys } from './jwt-keys.js';
+
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const DAY = 86_400;
+
+function readTrustProxy(env: EnvReader): AppConfig['trustProxy'] {
+  const value = env.raw('TRUST_PROXY');
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(value)) return env.int('TRUST_PROXY', 0, 1, 100);
+  const entries = value.split(',').map((e) => e.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_KEYWORDS.has(entry)) return true;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    if (prefix === undefined) return true;
+    const bits = /^\d+$/.test(prefix) ? Number(prefix) : -1;
+    return bits >= 0 && bits <= (family === 4 ? 32 : 128);
+  });
+  if (!valid) {
+    env.fail('TRUST_PROXY', 'must be false, true, a hop count, or a comma-separated IP/CIDR list');
+    return false;
+  }
+  return entries;
+}
+
+function readCorsOrigins(env: EnvReader, publicUrl: string): string[] {
+  const value = env.raw('CORS_ORIGINS');
+  if (value === undefined) return [new URL(publicUrl).origin];
+  const origins: string[] = [];
+  for (const entry of value.split(',').map((e) => e.trim())) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      // An origin is scheme://host[:port] and nothing else.
+      if (url.origin === entry.replace(/\/$/, '') && url.origin !== 'null') origin = url.origin;
+    } catch {
+      origin = undefined;
+    }
+    if (origin === undefined) {
+      env.fail(
+        'CORS_ORIGINS',
+        'must be a comma-separated list of origins like https://app.example.com',
+      );
+      return [];
+    }
+    origins.push(origin);
+  }
+  return origins;
+}
+
+function readMongoUri(env: EnvReader): string {
+  const uri = env.required('MONGODB_URI');
+  if (uri !== '' && !/^mongodb(\+srv)?:\/\/[^/?#]+/.test(uri)) {
+    env.fail('MONGODB_URI', 'must start with mongodb:// or mongodb+srv:// followed by a host');
+  }
+  return uri;
+}
+
+/**
+ * Builds the validated configuration from environment variables. Throws a `ConfigError` with one
+ * line per problem; nothing else in the codebase reads `process.env`.
+ *
+ * Variables: NODE_ENV, PORT, HOST, PUBLIC_URL, DATA_DIR, WORKER_PORT, LOG_LEVEL, CORS_ORIGINS,
+ * TRUST_PROXY, MONGODB_URI*, S3_ENDPOINT*, S3_PUBLIC_ENDPOINT, S3_REGION, S3_BUCKET,
+ * S3_ACCESS_KEY_ID*, S3_SECRET_ACCESS_KEY*, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
+ * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
+ * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
+ * RATE_LIMIT_WINDOW_SECONDS (* required).
+ */
+export function loadConfig(envVars: Env): AppConfig {
+  const env = new EnvReader(envVars);
+  const port = env.int('PORT', 3000, 1, 65535);
+  const publicUrl =
+    env.httpUrl('PUBLIC_URL', env.raw('PUBLIC_URL')) ?? `http://localhost:${String(port)}`;
+  const s3Endpoint = env.httpUrl('S3_ENDPOINT', env.required('S3_ENDPOINT') || undefined) ?? '';
+  const keyId = env.raw('JWT_KEY_ID');
+  if (keyId !== undefined && !/^[A-Za-z0-9._~-]{1,128}$/.test(keyId)) {
+    env.fail('JWT_KEY_ID', 'must be 1-128 characters of [A-Za-z0-9._~-]');
+  }
+  const bucket = env.string('S3_BUCKET', 'sharexpress');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    env.fail('S3_BUCKET', 'must be a valid S3 bucket name (3-63 of a-z, 0-9, ".", "-")');
+  }
+
+  const config: AppConfig = {
+    nodeEnv: env.oneOf('NODE_ENV', NODE_ENVS, 'development'),
+    port,
+    host: env.string('HOST', '0.0.0.0'),
+    publicUrl,
+    dataDir: env.string('DATA_DIR', './data'),
+    workerPort: env.int('WORKER_PORT', 3001, 1, 65535),
+    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    corsOrigins: readCorsOrigins(env, publicUrl),
+    trustProxy: readTrustProxy(env),
+    mongo: { uri: readMongoUri(env) },
+    s3: {
+      endpoint: s3Endpoint,
+      publicEndpoint:
+        env.httpUrl('S3_PUBLIC_ENDPOINT', env.raw('S3_PUBLIC_ENDPOINT')) ?? s3Endpoint,
+      region: env.string('S3_REGION', 'us-east-1'),
+      bucket,
+      accessKeyId: env.required('S3_ACCESS_KEY_ID'),
+      secretAccessKey: env.required('S3_SECRET_ACCESS_KEY'),
+      forcePathStyle: env.bool('S3_FORCE_PATH_STYLE', true),
+      connectTimeoutMs: env.int('S3_CONNECT_TIMEOUT_MS', 3000, 1, 600_000),
+      requestTimeoutMs: env.int('S3_REQUEST_TIMEOUT_MS', 10_000, 1, 600_000),
+      maxAttempts: env.int('S3_MAX_ATTEMPTS', 3, 1, 10),
+    },
+    auth: {
+      issuer: env.httpUrl('JWT_ISSUER', env.raw('JWT_ISSUER')) ?? publicUrl,
+      privateKeyPem: readSigningKey(env),
+      keyId,
+      extraVerifyKeys: readVerifyKeys(env),
+      accessTokenTtlSeconds: env.int('JWT_ACCESS_TTL_SECONDS', 900, 60, DAY),
+      refreshTokenTtlSeconds: env.int('JWT_REFRESH_TTL_SECONDS', 30 * DAY, 300, 365 * DAY),
+    },
+    rateLimit: {
+      defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
+      defaultWindowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, DAY),
+    },
+  };
+  if (env.problems.length > 0) throw new ConfigError(env.problems);
+  return config;
+}
+
+/** `loadConfig(process.env)`: the one place that reads the process environment. */
+export function loadConfigFromProcess(): AppConfig {
+  return loadConfig(process.env);
+}
