@@ -24,3 +24,9 @@ run(bin('tsc-alias'), ['-p', 'tsconfig.json', '--outDir', outDir]);
 mkdirSync(outDir, { recursive: true });
 // The compiled tree is ESM, like the sources.
 writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+// tsc emits apps/<app>/src/main.ts to <out>/apps/<app>/src/main.js; operators run the shorter
+// `node dist/apps/<app>/main.js`, so each app gets a one-line entry file there.
+for (const app of ['api', 'worker']) {
+  mkdirSync(join(outDir, 'apps', app), { recursive: true });
+  writeFileSync(join(outDir, 'apps', app, 'main.js'), "import './src/main.js';\n");
+}

@@ -1,0 +1,137 @@
+// `npm start`: with neither MONGODB_URI nor S3_ENDPOINT set, starts the devstack (MongoDB and S3,
+// data under DATA_DIR), creates the bucket with CORS, then runs the API and the worker as child
+// processes wired to it. With both set, it only runs the two apps. Ctrl-C or SIGTERM stops the
+// apps (SIGTERM, then a grace period), then the devstack, and exits 0; an app that dies on its
+// own brings everything down with exit code 1. The production entry points
+// (dist/apps/*/main.js) never come here: they only read their configuration.
+import { fileURLToPath } from 'node:url';
+import { renderBanner, reachableHost } from './banner.js';
+import { ensureBucket } from './bucket-setup.js';
+import { startDevstack, type RunningDevstack } from './devstack-runner.js';
+import { LaunchError, planLaunch, type LaunchPlan } from './launch-plan.js';
+import { Supervisor, type ChildExit } from './supervisor.js';
+import { waitUntilLive } from './wait-live.js';
+
+const CHILD_GRACE_MS = 10_000;
+const READY_DEADLINE_MS = 60_000;
+
+const entry = (app: string): string =>
+  fileURLToPath(new URL(`../../../../apps/${app}/main.js`, import.meta.url));
+
+const log = (message: string): void => console.log(`[start] ${message}`);
+const fail = (message: string): void => console.error(`[start] ${message}`);
+
+function describeExit({ name, code, signal }: ChildExit): string {
+  return signal === null
+    ? `${name} exited with code ${String(code)}`
+    : `${name} was killed by ${signal}`;
+}
+
+class Launcher {
+  private readonly supervisor = new Supervisor((exit) =>
+    this.shutdown(`${describeExit(exit)} unexpectedly; stopping everything`, 1),
+  );
+  private devstack?: Promise<RunningDevstack | undefined>;
+  private stopping = false;
+
+  constructor(private readonly plan: LaunchPlan) {}
+
+  async run(): Promise<void> {
+    const { config, devstack: devstackPlan } = this.plan;
+    const env = { ...this.plan.childEnv };
+    let mongoUri = env.MONGODB_URI ?? '';
+    let s3Endpoint = env.S3_ENDPOINT ?? '';
+    const notes: string[] = [];
+
+    if (devstackPlan !== undefined) {
+      log(`starting the devstack (data under ${devstackPlan.dataDir})`);
+      this.devstack = startDevstack(devstackPlan, config.s3.region);
+      const devstack = await this.devstack;
+      if (devstack === undefined || this.stopping) return;
+      notes.push(...devstack.fallbacks.map((f) => `${f}, so a free port was used instead`));
+      const { s3 } = devstack;
+      await ensureBucket(
+        {
+          endpoint: s3.endpoint,
+          region: s3.region,
+          bucket: config.s3.bucket,
+          credentials: s3.credentials,
+        },
+        [config.publicUrl, ...config.corsOrigins].map((url) => new URL(url).origin),
+      );
+      if (this.stopping) return;
+      mongoUri = `${devstack.mongo.uri}/sharexpress`;
+      s3Endpoint = s3.endpoint;
+      Object.assign(env, {
+        MONGODB_URI: mongoUri,
+        S3_ENDPOINT: s3.endpoint,
+        S3_REGION: s3.region,
+        S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+        S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+      });
+    }
+
+    this.supervisor.start({ name: 'api', entry: entry('api'), env });
+    this.supervisor.start({ name: 'worker', entry: entry('worker'), env });
+
+    const host = reachableHost(config.host);
+    const live = await waitUntilLive(
+      [`http://${host}:${String(config.port)}`, `http://${host}:${String(config.workerPort)}`],
+      READY_DEADLINE_MS,
+      () => this.stopping,
+    );
+    if (this.stopping) return;
+    if (!live) notes.push('the apps did not answer /health/live within 60 s; see their logs above');
+    const embedded = devstackPlan !== undefined;
+    console.log(
+      renderBanner({ config, mongoUri, s3Endpoint, embedded, dataDir: config.dataDir, notes }),
+    );
+  }
+
+  /** Idempotent; a second call (second Ctrl-C) kills the apps at once. */
+  shutdown(reason: string, exitCode: number): void {
+    if (this.stopping) {
+      fail('stopping immediately');
+      this.supervisor.killAll();
+      process.exit(exitCode === 0 ? 130 : exitCode);
+    }
+    this.stopping = true;
+    (exitCode === 0 ? log : fail)(reason);
+    void this.stopEverything().then((clean) => process.exit(clean ? exitCode : exitCode || 1));
+  }
+
+  private async stopEverything(): Promise<boolean> {
+    const killed = await this.supervisor.stopAll(CHILD_GRACE_MS);
+    for (const name of killed)
+      fail(`${name} did not stop within ${String(CHILD_GRACE_MS / 1000)} s; killed`);
+    const devstack = await this.devstack?.catch(() => undefined);
+    if (devstack !== undefined) {
+      await devstack.stop();
+      log('devstack stopped');
+    }
+    return true;
+  }
+}
+
+function main(): void {
+  let plan: LaunchPlan;
+  try {
+    plan = planLaunch(process.env, process.cwd());
+  } catch (err) {
+    fail(err instanceof LaunchError ? err.message : String(err));
+    process.exit(1);
+  }
+  const launcher = new Launcher(plan);
+  process.on('SIGINT', () => launcher.shutdown('SIGINT received; stopping', 0));
+  process.on('SIGTERM', () => launcher.shutdown('SIGTERM received; stopping', 0));
+  // The devstack runs in this process: if it breaks, take the apps down rather than orphan them.
+  process.on('uncaughtException', (err) =>
+    launcher.shutdown(`unexpected error: ${err.stack ?? String(err)}`, 1),
+  );
+  launcher.run().catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    launcher.shutdown(`could not start: ${message}`, 1);
+  });
+}
+
+main();

@@ -1,0 +1,51 @@
+// `npm start`: compiles the monorepo when the compiled tree is missing or older than the sources,
+// then runs the compiled launcher (libs/devstack/src/embedded/launcher.ts) in this same process,
+// so Ctrl-C and SIGTERM reach it directly. OUT_DIR selects the compiled tree (default dist/).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const outDir = process.env.OUT_DIR ?? 'dist';
+// Written after each successful build here (tsc leaves .tsbuildinfo alone when nothing changed).
+const stamp = join(outDir, '.start-stamp');
+const launcher = join(outDir, 'libs', 'devstack', 'src', 'embedded', 'launcher.js');
+const entries = [
+  launcher,
+  join(outDir, 'apps', 'api', 'main.js'),
+  join(outDir, 'apps', 'worker', 'main.js'),
+];
+
+// Newest modification time under a directory, looking only at inputs of the build.
+function newest(path) {
+  const info = statSync(path, { throwIfNoEntry: false });
+  if (!info) return 0;
+  if (!info.isDirectory()) return /\.(ts|json|mjs)$/.test(path) ? info.mtimeMs : 0;
+  let max = 0;
+  for (const name of readdirSync(path)) {
+    if (name === 'node_modules') continue;
+    max = Math.max(max, newest(join(path, name)));
+  }
+  return max;
+}
+
+function isStale() {
+  if (!existsSync(stamp) || entries.some((file) => !existsSync(file))) return true;
+  const inputs = ['apps', 'libs', 'tsconfig.json', 'package-lock.json', 'scripts/build.mjs'];
+  const sources = Math.max(...inputs.map(newest));
+  return sources > statSync(stamp).mtimeMs;
+}
+
+if (isStale()) {
+  console.log(`[start] compiling into ${outDir}/ …`);
+  const started = Date.now();
+  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error('[start] the build failed; fix the errors above and run npm start again');
+    process.exit(r.status ?? 1);
+  }
+  writeFileSync(stamp, new Date().toISOString() + '\n');
+  console.log(`[start] compiled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+await import(pathToFileURL(resolve(launcher)).href);
