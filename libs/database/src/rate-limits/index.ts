@@ -1,0 +1,2 @@
+export * from './rate-limit-database.module.js';
+export * from './rate-limit.repository.js';

@@ -1,0 +1,89 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model } from 'mongoose';
+import { isDuplicateKey } from '../users/duplicate-key.js';
+import { RateLimit } from './rate-limit.schema.js';
+
+export interface RateLimitCounter {
+  hits: number;
+  windowEndsAt: Date;
+  blockedUntil: Date | null;
+}
+
+const toCounter = (doc: RateLimit): RateLimitCounter => ({
+  hits: doc.hits,
+  windowEndsAt: doc.windowEndsAt,
+  blockedUntil: doc.blockedUntil ?? null,
+});
+
+// A fresh insert can lose to a concurrent one at most a couple of times in a row.
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Fixed-window counters shared by every API replica. Each step is one atomic single-document
+ * update with plain operators, so concurrent hits from any replica are counted exactly once.
+ */
+@Injectable()
+export class RateLimitRepository {
+  constructor(@InjectModel(RateLimit.name) private readonly limits: Model<RateLimit>) {}
+
+  /** Counts one hit against `key` and returns the counter after it. */
+  async hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter> {
+    const id = String(key);
+    const windowEndsAt = new Date(now.getTime() + windowMs);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // Common case: the window is running, count the hit.
+      const running = await this.limits
+        .findOneAndUpdate(
+          { _id: id, windowEndsAt: { $gt: now } },
+          { $inc: { hits: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<RateLimit>()
+        .exec();
+      if (running !== null) return toCounter(running);
+      // The window has ended: exactly one caller restarts it; the others see it running.
+      const restarted = await this.limits
+        .findOneAndUpdate(
+          { _id: id, windowEndsAt: { $lte: now } },
+          { $set: { hits: 1, windowEndsAt }, $max: { expiresAt: windowEndsAt } },
+          { returnDocument: 'after' },
+        )
+        .lean<RateLimit>()
+        .exec();
+      if (restarted !== null) return toCounter(restarted);
+      try {
+        await this.limits.create({
+          _id: id,
+          hits: 1,
+          windowEndsAt,
+          blockedUntil: null,
+          expiresAt: windowEndsAt,
+        });
+        return { hits: 1, windowEndsAt, blockedUntil: null };
+      } catch (error) {
+        // Another replica created it first: count against that record.
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    throw new Error(`rate limit counter ${id} kept changing under contention`);
+  }
+
+  /** Blocks `key` until `until`, unless a block already running ends later. */
+  async block(key: string, until: Date, now: Date): Promise<Date> {
+    const doc = await this.limits
+      .findOneAndUpdate(
+        { _id: String(key), $or: [{ blockedUntil: null }, { blockedUntil: { $lte: now } }] },
+        { $set: { blockedUntil: until }, $max: { expiresAt: until } },
+        { returnDocument: 'after' },
+      )
+      .lean<RateLimit>()
+      .exec();
+    if (doc !== null) return until;
+    const current = await this.limits
+      .findOne({ _id: String(key) })
+      .lean<RateLimit>()
+      .exec();
+    return current?.blockedUntil ?? until;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './refresh-token-database.module.js';
+export * from './refresh-token.repository.js';

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
+import { RefreshTokenRepository } from './refresh-token.repository.js';
+import { RefreshToken, RefreshTokenSchema } from './refresh-token.schema.js';
+
+@Module({
+  imports: [MongooseModule.forFeature([{ name: RefreshToken.name, schema: RefreshTokenSchema }])],
+  providers: [RefreshTokenRepository],
+  exports: [RefreshTokenRepository],
+})
+export class RefreshTokenDatabaseModule {}

@@ -1,0 +1,2 @@
+export * from './user-database.module.js';
+export * from './user.repository.js';

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { AppError } from '@app/common';
+import { Types, type Model } from 'mongoose';
+import { isDuplicateKey } from './duplicate-key.js';
+import { User } from './user.schema.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  displayName: string | null;
+  createdAt: Date;
+}
+
+export interface NewUser {
+  email: string;
+  passwordHash: string;
+  displayName: string | null;
+}
+
+interface LeanUser extends User {
+  _id: Types.ObjectId;
+}
+
+const toRecord = (doc: LeanUser): UserRecord => ({
+  id: doc._id.toHexString(),
+  email: doc.email,
+  passwordHash: doc.passwordHash,
+  displayName: doc.displayName ?? null,
+  createdAt: doc.createdAt,
+});
+
+@Injectable()
+export class UserRepository {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
+
+  /** Inserts an account; a taken email (unique index) becomes a CONFLICT error. */
+  async create(user: NewUser): Promise<UserRecord> {
+    try {
+      const doc = await this.users.create({
+        email: String(user.email),
+        passwordHash: String(user.passwordHash),
+        displayName: user.displayName === null ? null : String(user.displayName),
+      });
+      return toRecord(doc.toObject<LeanUser>());
+    } catch (error) {
+      if (isDuplicateKey(error)) {
+        throw new AppError('CONFLICT', 'An account with this email already exists', {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserRecord | null> {
+    // String() so a smuggled object can never act as a query operator.
+    const doc = await this.users
+      .findOne({ email: String(email) })
+      .lean<LeanUser>()
+      .exec();
+    return doc === null ? null : toRecord(doc);
+  }
+
+  async findById(id: string): Promise<UserRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const doc = await this.users
+      .findOne({ _id: new Types.ObjectId(String(id)) })
+      .lean<LeanUser>()
+      .exec();
+    return doc === null ? null : toRecord(doc);
+  }
+}
