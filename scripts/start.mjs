@@ -36,6 +36,12 @@ function isStale() {
   return sources > statSync(stamp).mtimeMs;
 }
 
+// A local .env (see .env.example) fills in what the shell did not set; the shell wins.
+if (existsSync('.env')) {
+  process.loadEnvFile('.env');
+  console.log('[start] loaded settings from .env');
+}
+
 if (isStale()) {
   console.log(`[start] compiling into ${outDir}/ …`);
   const started = Date.now();
