@@ -1,0 +1,135 @@
+import type {
+  PresignGetInput,
+  PresignPutInput,
+  PresignUploadPartInput,
+  PresignedRequest,
+  Presigner,
+} from './presigner.js';
+import { SigV4QuerySigner, encodeKeyPath, type SigV4Credentials } from './sigv4-query-signer.js';
+
+export interface SigV4PresignerOptions {
+  /** Base URL clients reach storage at, e.g. `https://s3.example.com` or `http://127.0.0.1:9000`. */
+  publicEndpoint: string;
+  region: string;
+  bucket: string;
+  forcePathStyle: boolean;
+  credentials: SigV4Credentials;
+  /** Injectable clock, for tests. */
+  now?: () => Date;
+}
+
+// SigV4 caps presigned URLs at 7 days.
+const MAX_EXPIRES_SECONDS = 604_800;
+const MAX_PART_NUMBER = 10_000;
+const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Presigner built on a lean SigV4 query signer: produces the same URLs as the SDK's
+ * `getSignedUrl` (byte for byte, see the spec) at a fraction of the cost.
+ */
+export class SigV4Presigner implements Presigner {
+  private readonly signer: SigV4QuerySigner;
+  private readonly origin: string;
+  private readonly pathPrefix: string;
+  private readonly now: () => Date;
+
+  constructor(options: SigV4PresignerOptions) {
+    const endpoint = new URL(options.publicEndpoint);
+    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
+      throw new TypeError(`S3 public endpoint must be http(s): ${options.publicEndpoint}`);
+    }
+    const basePath = endpoint.pathname.replace(/\/+$/, '');
+    const host = options.forcePathStyle ? endpoint.host : `${options.bucket}.${endpoint.host}`;
+    this.origin = `${endpoint.protocol}//${host}`;
+    this.pathPrefix = options.forcePathStyle ? `${basePath}/${options.bucket}/` : `${basePath}/`;
+    this.signer = new SigV4QuerySigner(host, options.region, options.credentials);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  presignPut(input: PresignPutInput): PresignedRequest {
+    checkLength(input.contentLength);
+    checkSha256(input.sha256Base64);
+    if (input.contentType.trim() === '') throw new TypeError('contentType must not be empty');
+    const headers: Record<string, string> = {
+      'content-length': String(input.contentLength),
+      'content-type': input.contentType,
+      'x-amz-checksum-sha256': input.sha256Base64,
+    };
+    if (input.ifNoneMatch === true) headers['if-none-match'] = '*';
+    return this.sign('PUT', input.key, { 'x-id': 'PutObject' }, headers, input.expiresInSeconds);
+  }
+
+  presignGet(input: PresignGetInput): PresignedRequest {
+    const query: Record<string, string> = { 'x-id': 'GetObject' };
+    if (input.responseContentDisposition !== undefined) {
+      query['response-content-disposition'] = input.responseContentDisposition;
+    }
+    if (input.responseContentType !== undefined) {
+      query['response-content-type'] = input.responseContentType;
+    }
+    return this.sign('GET', input.key, query, {}, input.expiresInSeconds);
+  }
+
+  presignUploadPart(input: PresignUploadPartInput): PresignedRequest {
+    checkLength(input.contentLength);
+    if (
+      !Number.isInteger(input.partNumber) ||
+      input.partNumber < 1 ||
+      input.partNumber > MAX_PART_NUMBER
+    ) {
+      throw new RangeError(`partNumber must be an integer in 1..${MAX_PART_NUMBER}`);
+    }
+    if (input.uploadId === '') throw new TypeError('uploadId must not be empty');
+    const headers: Record<string, string> = { 'content-length': String(input.contentLength) };
+    if (input.sha256Base64 !== undefined) {
+      checkSha256(input.sha256Base64);
+      headers['x-amz-checksum-sha256'] = input.sha256Base64;
+    }
+    const query = {
+      partNumber: String(input.partNumber),
+      uploadId: input.uploadId,
+      'x-id': 'UploadPart',
+    };
+    return this.sign('PUT', input.key, query, headers, input.expiresInSeconds);
+  }
+
+  private sign(
+    method: 'GET' | 'PUT',
+    key: string,
+    // `x-id` names the operation as the SDK does; S3 ignores it, and it keeps URLs identical.
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    expiresInSeconds: number,
+  ): PresignedRequest {
+    if (key === '') throw new TypeError('key must not be empty');
+    if (
+      !Number.isInteger(expiresInSeconds) ||
+      expiresInSeconds < 1 ||
+      expiresInSeconds > MAX_EXPIRES_SECONDS
+    ) {
+      throw new RangeError(`expiresInSeconds must be an integer in 1..${MAX_EXPIRES_SECONDS}`);
+    }
+    const date = this.now();
+    const path = this.pathPrefix + encodeKeyPath(key);
+    const signedQuery = this.signer.sign({ method, path, query, headers, expiresInSeconds, date });
+    return {
+      method,
+      url: `${this.origin}${path}?${signedQuery}`,
+      headers,
+      // SigV4 counts from X-Amz-Date, which has whole-second precision.
+      expiresAt: new Date(Math.floor(date.getTime() / 1000) * 1000 + expiresInSeconds * 1000),
+    };
+  }
+}
+
+function checkLength(length: number): void {
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new RangeError('contentLength must be a non-negative integer');
+  }
+}
+
+function checkSha256(value: string): void {
+  if (!SHA256_BASE64.test(value)) {
+    throw new TypeError('sha256Base64 must be the base64 of a 32-byte SHA-256 digest');
+  }
+}

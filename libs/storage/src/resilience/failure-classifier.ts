@@ -1,0 +1,89 @@
+import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
+
+/** Outcome label of one storage call, as recorded in `storage_call_duration_seconds`. */
+export type StorageOutcome =
+  'success' | 'not_found' | 'client_error' | 'server_error' | 'timeout' | 'circuit_open';
+
+// Socket-level failures: storage never answered, so it counts against the breaker.
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'UND_ERR_SOCKET',
+]);
+
+const NOT_FOUND_CODES = new Set(['NotFound', 'NoSuchKey', 'NoSuchUpload']);
+
+interface ErrorShape {
+  name?: unknown;
+  code?: unknown;
+  Code?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  cause?: unknown;
+}
+
+function shape(err: unknown): ErrorShape {
+  return typeof err === 'object' && err !== null ? err : {};
+}
+
+/** HTTP status storage answered with, if it answered at all. */
+export function httpStatusOf(err: unknown): number | undefined {
+  const status = shape(err).$metadata?.httpStatusCode;
+  return typeof status === 'number' ? status : undefined;
+}
+
+/** S3's error code (`NoSuchKey`, `SlowDown`…) or the Node error code (`ECONNREFUSED`). */
+export function errorCodeOf(err: unknown): string {
+  const s = shape(err);
+  for (const candidate of [s.Code, s.code, s.name]) {
+    if (typeof candidate === 'string' && candidate.length > 0) return candidate;
+  }
+  return 'Unknown';
+}
+
+function isTimeout(err: unknown): boolean {
+  if (err instanceof TaskCancelledError) return true;
+  const s = shape(err);
+  return s.name === 'TimeoutError' || s.code === 'ETIMEDOUT' || s.name === 'RequestTimeout';
+}
+
+function isNetworkError(err: unknown, depth = 0): boolean {
+  const s = shape(err);
+  if (typeof s.code === 'string' && NETWORK_ERROR_CODES.has(s.code)) return true;
+  // undici and the SDK sometimes wrap the socket error; look one or two levels down.
+  return depth < 3 && s.cause !== undefined && isNetworkError(s.cause, depth + 1);
+}
+
+/** A missing key / upload: a normal answer, never a reason to open the breaker. */
+export function isNotFound(err: unknown): boolean {
+  return httpStatusOf(err) === 404 || NOT_FOUND_CODES.has(errorCodeOf(err));
+}
+
+/**
+ * True when the error says storage itself is unhealthy: no connection, no answer in time, or a
+ * 5xx. Any 4xx (404 NoSuchKey, 412 PreconditionFailed, 403…) is an answer from a healthy
+ * service and must never trip the circuit breaker.
+ */
+export function isInfrastructureFailure(err: unknown): boolean {
+  if (err instanceof BrokenCircuitError) return false;
+  const status = httpStatusOf(err);
+  if (status !== undefined) return status >= 500;
+  return isTimeout(err) || isNetworkError(err);
+}
+
+/** Maps a call's result to its metric label. */
+export function classifyOutcome(err: unknown): StorageOutcome {
+  if (err instanceof BrokenCircuitError) return 'circuit_open';
+  if (isTimeout(err)) return 'timeout';
+  if (isNotFound(err)) return 'not_found';
+  const status = httpStatusOf(err);
+  if (status !== undefined && status >= 400 && status < 500) return 'client_error';
+  return 'server_error';
+}
