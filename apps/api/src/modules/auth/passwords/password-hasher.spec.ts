@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hashPassword, verifyPassword } from './password-hasher.js';
+
+// Low cost keeps the spec fast; the format and comparison are what is under test.
+const cheap = { n: 2 ** 10, r: 8, p: 1 };
+
+describe('password hasher', () => {
+  it('verifies the right password and refuses a wrong one', async () => {
+    const stored = await hashPassword('correct horse battery', cheap);
+    assert.match(stored, /^scrypt\$1024\$8\$1\$[\w-]+\$[\w-]+$/);
+    assert.equal(await verifyPassword('correct horse battery', stored), true);
+    assert.equal(await verifyPassword('correct horse batterY', stored), false);
+  });
+
+  it('salts every hash', async () => {
+    assert.notEqual(
+      await hashPassword('same password', cheap),
+      await hashPassword('same password', cheap),
+    );
+  });
+
+  it('verifies hashes made with other cost parameters', async () => {
+    const stored = await hashPassword('another one', { n: 2 ** 11, r: 4, p: 2 });
+    assert.equal(await verifyPassword('another one', stored), true);
+  });
+
+  it('treats a malformed stored hash as a mismatch, not a crash', async () => {
+    for (const stored of [
+      '',
+      'plain',
+      'scrypt$x$8$1$aa$bb',
+      'bcrypt$1$2$3$4$5',
+      'scrypt$1024$8$1$$',
+    ]) {
+      assert.equal(await verifyPassword('whatever', stored), false);
+    }
+  });
+
+  it('uses the OWASP cost by default', async () => {
+    const started = Date.now();
+    const stored = await hashPassword('default cost');
+    assert.match(stored, /^scrypt\$131072\$8\$1\$/);
+    assert.ok(Date.now() - started < 5_000);
+  });
+});
