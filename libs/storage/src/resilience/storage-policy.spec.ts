@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { NoSuchKey, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  StorageObjectMissingError,
+  StorageRequestRejectedError,
+  StorageUnavailableError,
+} from '../errors/storage-errors.js';
+import type { StorageMetrics } from '../metrics/storage-metrics.js';
+import type { StorageOutcome } from './failure-classifier.js';
+import { StoragePolicy, type StoragePolicyOptions } from './storage-policy.js';
+
+const meta = (httpStatusCode: number) => ({ httpStatusCode, attempts: 1, totalRetryDelay: 0 });
+const serviceError = (name: string, status: number) =>
+  new S3ServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: meta(status),
+  });
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+    code: 'ECONNREFUSED',
+    $metadata: { attempts: 1 },
+  });
+
+function recordingMetrics() {
+  const calls: { operation: string; outcome: StorageOutcome }[] = [];
+  const gauge: number[] = [];
+  const metrics: StorageMetrics = {
+    observeCall: (operation, outcome) => calls.push({ operation, outcome }),
+    setCircuitState: (v) => gauge.push(v),
+  };
+  return { metrics, calls, gauge };
+}
+
+function makePolicy(overrides: Partial<StoragePolicyOptions> = {}) {
+  const rec = recordingMetrics();
+  const policy = new StoragePolicy(
+    { callTimeoutMs: 200, consecutiveFailures: 3, halfOpenAfterMs: 100, ...overrides },
+    rec.metrics,
+  );
+  return { policy, ...rec };
+}
+
+const failWith = (err: Error) => () => Promise.reject(err);
+
+async function failTimes(policy: StoragePolicy, n: number, err: Error): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for (let i = 0; i < n; i++) {
+    seen.push(await policy.execute('HeadObject', failWith(err)).catch((e: unknown) => e));
+  }
+  return seen;
+}
+
+describe('StoragePolicy circuit breaker', () => {
+  for (const [label, err] of [
+    ['5xx answers', serviceError('InternalError', 500)],
+    ['503 SlowDown', serviceError('SlowDown', 503)],
+    ['connection refused', refused()],
+  ] as const) {
+    it(`opens after consecutive ${label}, then fails fast without calling storage`, async () => {
+      const { policy, calls, gauge } = makePolicy();
+      const errors = await failTimes(policy, 3, err);
+      for (const e of errors) assert.ok(e instanceof StorageUnavailableError);
+      assert.equal(policy.circuitState, 'open');
+      assert.deepEqual(gauge.at(-1), 2);
+
+      let called = false;
+      const started = performance.now();
+      const e = await policy
+        .execute('HeadObject', () => {
+          called = true;
+          return Promise.resolve('never');
+        })
+        .catch((x: unknown) => x);
+      assert.ok(performance.now() - started < 50);
+      assert.equal(called, false);
+      assert.ok(e instanceof StorageUnavailableError);
+      assert.equal(e.code, 'STORAGE_UNAVAILABLE');
+      assert.equal(e.status, 503);
+      assert.ok((e.retryAfterSeconds ?? 0) >= 1);
+      assert.equal(calls.at(-1)?.outcome, 'circuit_open');
+    });
+  }
+
+  it('opens on timeouts: a call that never settles is cut off at the deadline', async () => {
+    const { policy, calls } = makePolicy({ callTimeoutMs: 30 });
+    let aborted = 0;
+    const hang = (signal: AbortSignal) =>
+      new Promise<never>(() => signal.addEventListener('abort', () => aborted++));
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const e = await policy.execute('HeadObject', hang).catch((x: unknown) => x);
+      assert.ok(e instanceof StorageUnavailableError);
+      assert.ok(performance.now() - started < 500, 'deadline honoured');
+    }
+    assert.equal(aborted, 3, 'the SDK call is aborted through its signal');
+    assert.deepEqual(
+      calls.map((c) => c.outcome),
+      ['timeout', 'timeout', 'timeout'],
+    );
+    assert.equal(policy.circuitState, 'open');
+  });
+
+  it('never opens on 404s and maps them to a missing object', async () => {
+    const { policy, calls } = makePolicy();
+    const notFound = new NotFound({ message: 'Not Found', $metadata: meta(404) });
+    const noSuchKey = new NoSuchKey({ message: 'no such key', $metadata: meta(404) });
+    for (let i = 0; i < 20; i++) {
+      const e = await policy
+        .execute('HeadObject', failWith(i % 2 ? notFound : noSuchKey), { key: 'files/x' })
+        .catch((x: unknown) => x);
+      assert.ok(e instanceof StorageObjectMissingError);
+      assert.equal(e.key, 'files/x');
+    }
+    assert.equal(policy.circuitState, 'closed');
+    assert.ok(calls.every((c) => c.outcome === 'not_found'));
+  });
+
+  it('never opens on other 4xx answers, which surface as rejected requests', async () => {
+    const { policy, calls } = makePolicy();
+    const errors = await failTimes(policy, 10, serviceError('PreconditionFailed', 412));
+    assert.equal(policy.circuitState, 'closed');
+    const e = errors[0];
+    assert.ok(e instanceof StorageRequestRejectedError);
+    assert.equal(e.s3Code, 'PreconditionFailed');
+    assert.equal(e.httpStatus, 412);
+    assert.ok(calls.every((c) => c.outcome === 'client_error'));
+  });
+
+  it('a 4xx in between does not reset the count of infrastructure failures to open', async () => {
+    const { policy } = makePolicy();
+    await failTimes(policy, 2, serviceError('InternalError', 500));
+    await failTimes(policy, 1, serviceError('NoSuchKey', 404));
+    assert.equal(policy.circuitState, 'closed');
+  });
+
+  it('recovers by itself: after halfOpenAfter one probe goes through and closes it', async () => {
+    const { policy, gauge } = makePolicy({ halfOpenAfterMs: 60 });
+    await failTimes(policy, 3, refused());
+    assert.equal(policy.circuitState, 'open');
+    await sleep(80);
+    assert.equal(await policy.execute('HeadBucket', () => Promise.resolve('ok')), 'ok');
+    assert.equal(policy.circuitState, 'closed');
+    assert.deepEqual(gauge.slice(-3), [2, 1, 0]);
+  });
+
+  it('a failed half-open probe opens it again', async () => {
+    const { policy } = makePolicy({ halfOpenAfterMs: 60 });
+    await failTimes(policy, 3, refused());
+    await sleep(80);
+    await failTimes(policy, 1, refused());
+    assert.equal(policy.circuitState, 'open');
+    const e = await policy.execute('HeadBucket', () => Promise.resolve(1)).catch((x: unknown) => x);
+    assert.ok(e instanceof StorageUnavailableError);
+  });
+
+  it('Retry-After counts down to the half-open moment', async () => {
+    let now = 1_000_000;
+    const { metrics } = recordingMetrics();
+    const policy = new StoragePolicy(
+      { callTimeoutMs: 100, consecutiveFailures: 1, halfOpenAfterMs: 5000 },
+      metrics,
+      () => now,
+    );
+    await failTimes(policy, 1, refused());
+    assert.equal(policy.retryAfterSeconds(), 5);
+    now += 3500;
+    assert.equal(policy.retryAfterSeconds(), 2);
+    now += 1400;
+    assert.equal(policy.retryAfterSeconds(), 1);
+  });
+});

@@ -1,0 +1,51 @@
+import { createStorageMetrics } from './metrics/storage-metrics.js';
+import type { Presigner } from './presign/presigner.js';
+import { SigV4Presigner } from './presign/sigv4-presigner.js';
+import { StoragePolicy, type StoragePolicyOptions } from './resilience/storage-policy.js';
+import { createS3Client, type S3Settings } from './s3-client.factory.js';
+import { StorageService } from './storage.service.js';
+
+export interface Storage {
+  policy: StoragePolicy;
+  service: StorageService;
+  presigner: Presigner;
+  /** Closes the client's keep-alive sockets. */
+  close(): void;
+}
+
+/**
+ * Default resilience settings derived from the S3 settings: the overall deadline covers every
+ * SDK attempt plus its backoff; five consecutive infrastructure failures open the circuit
+ * for five seconds.
+ */
+export function defaultPolicyOptions(s3: S3Settings): StoragePolicyOptions {
+  return {
+    callTimeoutMs: s3.connectTimeoutMs + s3.requestTimeoutMs * s3.maxAttempts + 1000,
+    consecutiveFailures: 5,
+    halfOpenAfterMs: 5000,
+  };
+}
+
+/** Builds the storage layer without Nest (used by StorageModule, tests and scripts). */
+export function createStorage(
+  s3: S3Settings,
+  policyOverrides: Partial<StoragePolicyOptions> = {},
+): Storage {
+  const client = createS3Client(s3);
+  const policy = new StoragePolicy(
+    { ...defaultPolicyOptions(s3), ...policyOverrides },
+    createStorageMetrics(),
+  );
+  return {
+    policy,
+    service: new StorageService(client, policy, s3.bucket),
+    presigner: new SigV4Presigner({
+      publicEndpoint: s3.publicEndpoint,
+      region: s3.region,
+      bucket: s3.bucket,
+      forcePathStyle: s3.forcePathStyle,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    }),
+    close: () => client.destroy(),
+  };
+}

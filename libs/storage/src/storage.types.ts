@@ -1,0 +1,44 @@
+/** What storage knows about a stored object. */
+export interface StoredObjectInfo {
+  size: number;
+  etag: string;
+  /** Base64 SHA-256, when the object was stored with that checksum. */
+  checksumSha256?: string;
+  contentType?: string;
+  lastModified: Date;
+}
+
+export interface StoredPart {
+  partNumber: number;
+  size: number;
+  etag: string;
+  checksumSha256?: string;
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+  checksumSha256?: string;
+}
+
+export interface ListedObject {
+  key: string;
+  size: number;
+  lastModified: Date;
+}
+
+export interface ObjectListing {
+  objects: ListedObject[];
+  /** Pass back to get the next page; absent on the last page. */
+  nextToken?: string;
+}
+
+export interface DeleteObjectsResult {
+  deleted: string[];
+  failed: { key: string; code: string }[];
+}
+
+export interface EnsureBucketOptions {
+  /** Browser origins allowed to PUT/GET with presigned URLs. */
+  corsOrigins: string[];
+}
