@@ -57,5 +57,9 @@ export interface AppConfig {
     /** Default requests per window per client for every route. */
     defaultLimit: number;
     defaultWindowSeconds: number;
+    /** Stricter per-route limit on register, login, refresh and pairing claims (RATE_LIMIT_AUTH_MAX, default 10). */
+    credentialsLimit?: number;
+    /** Window of that limit (RATE_LIMIT_AUTH_WINDOW_SECONDS, default 60). */
+    credentialsWindowSeconds?: number;
   };
 }
