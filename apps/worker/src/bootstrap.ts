@@ -1,0 +1,25 @@
+import type { AppConfig } from '@app/config';
+import { configureHttpApp, createFastifyAdapter } from '@app/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { WorkerModule } from './worker.module.js';
+
+/**
+ * Builds the worker application, fully configured but not listening: main.ts and the e2e
+ * tests share this setup. It serves /health/live, /health/ready and /metrics on WORKER_PORT.
+ */
+export async function createWorkerApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    WorkerModule.forRoot(config),
+    createFastifyAdapter(config),
+    { bufferLogs: true },
+  );
+  try {
+    await configureHttpApp(app, config);
+    await app.init();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
+}

@@ -1,0 +1,36 @@
+// Production entry point of the worker (`node dist/apps/worker/main.js`): reads its
+// configuration from the environment and never starts the devstack.
+import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
+import { createWorkerApp } from './bootstrap.js';
+
+// Jobs are idempotent and resumable, so a shutdown that overruns may be cut short safely.
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+function loadOrExit(): AppConfig {
+  try {
+    return loadConfigFromProcess();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadOrExit();
+  const app = await createWorkerApp(config);
+  // On SIGTERM/SIGINT Nest stops the scheduler, closes the HTTP server and MongoDB, then exits 0.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+  await app.listen(config.workerPort, config.host);
+}
+
+main().catch((err: unknown) => {
+  const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`Worker failed to start: ${detail}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadConfig } from '@app/config';
+import { reachableHost, renderBanner } from './banner.js';
+import { corsRulesFor } from './bucket-setup.js';
+
+const config = loadConfig({
+  PORT: '3100',
+  WORKER_PORT: '3101',
+  MONGODB_URI: 'mongodb://x:1/db',
+  S3_ENDPOINT: 'http://127.0.0.1:9000',
+  S3_ACCESS_KEY_ID: 'k',
+  S3_SECRET_ACCESS_KEY: 'top-secret',
+});
+
+describe('startup banner', () => {
+  it('shows every address an operator needs', () => {
+    const text = renderBanner({
+      config,
+      mongoUri: 'mongodb://127.0.0.1:27018/sharexpress',
+      s3Endpoint: 'http://127.0.0.1:9000',
+      embedded: true,
+      dataDir: '/tmp/data',
+      notes: [],
+    });
+    for (const expected of [
+      'http://localhost:3100/docs',
+      'http://localhost:3100/health/ready',
+      'http://localhost:3101/health/ready',
+      'mongodb://127.0.0.1:27018/sharexpress',
+      'http://127.0.0.1:9000 (bucket sharexpress',
+      'development only, never production',
+    ]) {
+      assert.ok(text.includes(expected), `banner lacks ${expected}:\n${text}`);
+    }
+    assert.ok(!text.includes('top-secret'));
+  });
+
+  it('never prints credentials embedded in a MongoDB URI', () => {
+    const text = renderBanner({
+      config,
+      mongoUri: 'mongodb://admin:hunter2@db.internal:27017/sharexpress',
+      s3Endpoint: 'https://s3.example.com',
+      embedded: false,
+      dataDir: '/tmp/data',
+      notes: [],
+    });
+    assert.ok(!text.includes('hunter2'));
+    assert.ok(text.includes('mongodb://***@db.internal:27017/sharexpress'));
+  });
+
+  it('maps wildcard bind addresses to one a local client can reach', () => {
+    assert.equal(reachableHost('0.0.0.0'), '127.0.0.1');
+    assert.equal(reachableHost('::'), '127.0.0.1');
+    assert.equal(reachableHost('::1'), '[::1]');
+    assert.equal(reachableHost('10.1.2.3'), '10.1.2.3');
+  });
+});
+
+describe('bucket CORS rules', () => {
+  it('allow browser GET/PUT/HEAD from each origin once and expose ETag', () => {
+    const [rule] = corsRulesFor([
+      'http://localhost:3000',
+      'http://localhost:3000',
+      'https://a.example',
+    ]);
+    assert.deepEqual(rule?.AllowedOrigins, ['http://localhost:3000', 'https://a.example']);
+    assert.deepEqual(rule?.AllowedMethods, ['GET', 'PUT', 'HEAD']);
+    assert.ok(rule?.ExposeHeaders?.includes('ETag'));
+  });
+});
