@@ -59,12 +59,13 @@ describe('Supervisor', () => {
 
   it('kills a child that ignores SIGTERM once the grace period is over', async () => {
     const supervisor = new Supervisor(() => assert.fail('not unexpected'));
+    const marker = join(dir, 'stubborn.ready');
     const entry = script(
       'stubborn.mjs',
-      "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);",
+      `process.on('SIGTERM', () => {}); ${ready(marker)} setInterval(() => {}, 1000);`,
     );
     supervisor.start({ name: 'api', entry, env });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilExists(marker);
     const started = Date.now();
     const killed = await supervisor.stopAll(500);
     assert.deepEqual(killed, ['api']);
