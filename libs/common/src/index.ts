@@ -1,2 +1,4 @@
 export * from './errors/index.js';
 export * from './auth/index.js';
+export * from './http/index.js';
+export * from './logging/index.js';

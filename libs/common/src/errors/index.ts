@@ -1,2 +1,6 @@
 export * from './app-error.js';
 export * from './error-code.js';
+export * from './problem-details.js';
+export * from './problem.filter.js';
+export * from './to-problem.js';
+export * from './validation.js';

@@ -1,0 +1,35 @@
+import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
+import { createApiApp } from './bootstrap.js';
+
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+function loadOrExit(): AppConfig {
+  try {
+    return loadConfigFromProcess();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadOrExit();
+  const app = await createApiApp(config);
+  // On SIGTERM/SIGINT: new requests get 503, in-flight ones finish, Fastify and Mongo close,
+  // then exit 0. A shutdown that hangs is cut short so an orchestrator is never left waiting.
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => process.exit(1), SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
+  await app.listen(config.port, config.host);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `API failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exit(1);
+});

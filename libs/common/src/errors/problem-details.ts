@@ -1,0 +1,26 @@
+import type { ErrorCode } from './error-code.js';
+import type { FieldError } from './app-error.js';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** RFC 9457 problem details, as every error response carries them (see shared/API.md). */
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  requestId: string;
+  errors?: FieldError[];
+}
+
+/** A stable URI per code; clients key on `code`, `type` satisfies RFC 9457. */
+export function problemType(code: ErrorCode): string {
+  return `urn:sharexpress:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** "VALIDATION_FAILED" → "Validation failed": one fixed title per code, as RFC 9457 expects. */
+export function problemTitle(code: ErrorCode): string {
+  const words = code.toLowerCase().replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}

@@ -1,0 +1,3 @@
+export * from './configure-http-app.js';
+export * from './fastify-adapter.js';
+export * from './request-id.js';

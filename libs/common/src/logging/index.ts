@@ -1,0 +1,2 @@
+export * from './logger-options.js';
+export * from './logging.module.js';
