@@ -1,0 +1,2 @@
+export * from './duplicate-key.js';
+export * from './to-plain.js';
