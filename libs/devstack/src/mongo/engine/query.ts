@@ -1,0 +1,102 @@
+// Filters: mingo evaluates them; we translate its errors into MongoDB's codes and extract the
+// equality conditions an index can answer.
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { ErrorCode, MongoServerError } from '../errors.js';
+import { isPlainObject } from './values.js';
+
+export type Filter = Record<string, unknown>;
+
+const QUERY_OPTIONS = { useStrictMode: true, idKey: '_id' } as const;
+
+/** Maps mingo's messages to MongoDB's error codes and wording. */
+export function translateMingoError(err: unknown): MongoServerError {
+  if (err instanceof MongoServerError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  let m = /unknown top level operator:? (\$\w+)/i.exec(msg);
+  if (m) return new MongoServerError(ErrorCode.BadValue, `unknown top level operator: ${m[1]}`);
+  m = /unknown (?:query |expression |projection )?operator:? '?(\$\w+)/i.exec(msg);
+  if (m) return new MongoServerError(ErrorCode.BadValue, `unknown operator: ${m[1]}`);
+  m = /unregistered pipeline operator (\$\w+)/i.exec(msg);
+  if (m) {
+    return new MongoServerError(
+      ErrorCode.UnrecognizedPipelineStage,
+      `Unrecognized pipeline stage name: '${m[1]}'`,
+    );
+  }
+  return new MongoServerError(ErrorCode.BadValue, msg);
+}
+
+export interface CompiledFilter {
+  test(doc: Document): boolean;
+  readonly matchesAll: boolean;
+}
+
+const MATCH_ALL: CompiledFilter = { test: () => true, matchesAll: true };
+
+export function compileFilter(filter: unknown): CompiledFilter {
+  if (filter === undefined || filter === null) return MATCH_ALL;
+  if (!isPlainObject(filter)) {
+    throw new MongoServerError(ErrorCode.TypeMismatch, 'filter must be an object');
+  }
+  if (Object.keys(filter).length === 0) return MATCH_ALL;
+  try {
+    const q = new Query(filter, QUERY_OPTIONS);
+    return {
+      test: (doc) => {
+        try {
+          return q.test(doc);
+        } catch (err) {
+          throw translateMingoError(err);
+        }
+      },
+      matchesAll: false,
+    };
+  } catch (err) {
+    throw translateMingoError(err);
+  }
+}
+
+function isOperatorObject(v: unknown): v is Record<string, unknown> {
+  if (!isPlainObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length > 0 && keys[0]!.startsWith('$');
+}
+
+/**
+ * Equality conditions on plain fields (`{a: v}`, `{a: {$eq: v}}`, and through a top-level
+ * `$and`). `$in` lists are returned separately. Regexes never count as equalities.
+ */
+export function equalityConditions(filter: Filter): {
+  eq: Map<string, unknown>;
+  inLists: Map<string, unknown[]>;
+} {
+  const eq = new Map<string, unknown>();
+  const inLists = new Map<string, unknown[]>();
+  const visit = (f: Filter): void => {
+    for (const [k, v] of Object.entries(f)) {
+      if (k === '$and' && Array.isArray(v)) {
+        for (const sub of v) if (isPlainObject(sub)) visit(sub);
+        continue;
+      }
+      if (k.startsWith('$')) continue;
+      if (v instanceof RegExp || Array.isArray(v)) continue;
+      if (isOperatorObject(v)) {
+        const ops = Object.keys(v);
+        if (ops.length === 1 && ops[0] === '$eq' && !(v['$eq'] instanceof RegExp)) {
+          if (!Array.isArray(v['$eq']) && !isPlainObject(v['$eq'])) eq.set(k, v['$eq']);
+        } else if (ops.length === 1 && ops[0] === '$in' && Array.isArray(v['$in'])) {
+          const list = v['$in'] as unknown[];
+          if (list.every((x) => !(x instanceof RegExp) && !Array.isArray(x) && !isPlainObject(x))) {
+            inLists.set(k, list);
+          }
+        }
+        continue;
+      }
+      if (isPlainObject(v)) continue; // whole-subdocument equality: leave it to mingo
+      eq.set(k, v);
+    }
+  };
+  visit(filter);
+  return { eq, inLists };
+}
