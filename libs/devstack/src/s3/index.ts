@@ -1,0 +1,63 @@
+// The devstack's S3-compatible server: a development and test stand-in for S3, never production.
+import { listen, makeTempDataDir } from './server.js';
+import { Store } from './store.js';
+import { ensureDir } from './disk.js';
+
+export interface S3Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface S3ServerOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  credentials?: S3Credentials;
+  region?: string;
+}
+
+export interface S3ServerHandle {
+  endpoint: string;
+  port: number;
+  region: string;
+  credentials: S3Credentials;
+  stop(): Promise<void>;
+}
+
+/** Development-only default credentials; never use them for anything real. */
+export const DEVSTACK_S3_CREDENTIALS: S3Credentials = {
+  accessKeyId: 'devstack',
+  secretAccessKey: 'devstack-secret',
+};
+
+/**
+ * Starts an S3-compatible server on 127.0.0.1 (port 0 = any free port) storing data in
+ * `dataDir`, or in a temporary directory removed on `stop()`. Every request except CORS
+ * preflights must be SigV4-signed with `credentials`.
+ */
+export async function startS3Server(options: S3ServerOptions = {}): Promise<S3ServerHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const credentials = { ...(options.credentials ?? DEVSTACK_S3_CREDENTIALS) };
+  const temp = options.dataDir === undefined ? await makeTempDataDir() : undefined;
+  const dataDir = options.dataDir ?? temp?.dir ?? '';
+  await ensureDir(dataDir);
+  const store = await Store.open(dataDir);
+  const running = await listen(
+    { store, region, credentials: [credentials] },
+    host,
+    options.port ?? 0,
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
+    port: running.port,
+    region,
+    credentials,
+    stop: () =>
+      (stopped ??= (async () => {
+        await running.stop();
+        await temp?.cleanup();
+      })()),
+  };
+}
