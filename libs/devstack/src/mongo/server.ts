@@ -70,7 +70,7 @@ export class WireServer {
           const reply = this.handle(parseMessage(msg), connectionId);
           if (reply) replies.push(reply);
         }
-        if (replies.length === 1) socket.write(replies[0]!);
+        if (replies.length === 1) socket.write(replies[0]);
         else if (replies.length > 1) socket.write(Buffer.concat(replies));
       } catch (err) {
         if (!(err instanceof FramingError) && !(err instanceof ProtocolError)) {

@@ -79,7 +79,7 @@ export function validatePipeline(pipeline: unknown): Document[] {
         'A pipeline stage specification object must contain exactly one field.',
       );
     }
-    const name = Object.keys(stage)[0]!;
+    const name = Object.keys(stage)[0];
     if (REFUSED.has(name))
       fail(ErrorCode.NotImplemented, `${name} is not supported by the devstack`);
     if (!STAGES.has(name))
@@ -127,7 +127,7 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
       source = coll ? [...coll.docs.values()] : [];
     }
   }
-  const mutating = pipeline.some((s) => !NON_MUTATING.has(Object.keys(s)[0]!));
+  const mutating = pipeline.some((s) => !NON_MUTATING.has(Object.keys(s)[0]));
   let docs: Document[];
   try {
     docs = new Aggregator(pipeline, {

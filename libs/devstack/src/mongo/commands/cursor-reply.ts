@@ -10,7 +10,7 @@ export function takeBatch(docs: Document[], pos: number, batchSize: number): [Do
   let bytes = 0;
   let i = pos;
   for (; i < end; i++) {
-    bytes += BSON.calculateObjectSize(docs[i]!);
+    bytes += BSON.calculateObjectSize(docs[i]);
     if (bytes > MAX_BATCH_BYTES && i > pos) break;
   }
   return [docs.slice(pos, i), i];

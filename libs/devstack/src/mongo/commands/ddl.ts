@@ -39,7 +39,8 @@ function create(cmd: Document, ctx: CommandContext): Document {
   refuseCollation(cmd);
   refuseIfSet(cmd, 'create', CREATE_REFUSED);
   const options: Document = {};
-  for (const [k, v] of Object.entries(cmd)) if (k !== 'create' && !GENERIC.has(k)) options[k] = v;
+  for (const [k, v] of Object.entries(cmd) as [string, unknown][])
+    if (k !== 'create' && !GENERIC.has(k)) options[k] = v;
   ctx.store.create(ctx.db, name, options);
   return { ok: 1 };
 }

@@ -41,7 +41,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
   checkHint(coll, cmd['hint']);
   const found =
     sort.length > 0 ? sortDocuments(coll.match(query), sort)[0] : coll.match(query, 1)[0];
-  const out = (doc: Document | undefined): Document | null => (doc ? project([doc])[0]! : null);
+  const out = (doc: Document | undefined): Document | null => (doc ? project([doc])[0] : null);
 
   if (remove) {
     if (found) coll.remove(found);
@@ -52,7 +52,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
     const doc = upsertDocument(query, spec!, arrayFilters);
     coll.insert(doc);
     return {
-      lastErrorObject: { n: 1, updatedExisting: false, upserted: doc['_id'] },
+      lastErrorObject: { n: 1, updatedExisting: false, upserted: doc['_id'] as unknown },
       value: returnNew ? out(doc) : null,
       ok: 1,
     };

@@ -54,8 +54,7 @@ function dropIndexes(cmd: Document, ctx: CommandContext): Document {
   let names: string[];
   if (target === '*') names = coll.indexes.map((i) => i.name);
   else if (typeof target === 'string') names = [target];
-  else if (Array.isArray(target) && target.every((t) => typeof t === 'string'))
-    names = target as string[];
+  else if (Array.isArray(target) && target.every((t) => typeof t === 'string')) names = target;
   else if (isPlainObject(target)) {
     const found = coll.indexSpecs.find((s) => encodeValue(s.key) === encodeValue(target));
     if (!found)

@@ -37,7 +37,7 @@ function runStatements<T>(
   const errors: WriteError[] = [];
   for (let i = 0; i < items.length; i++) {
     try {
-      run(items[i]!, i);
+      run(items[i], i);
     } catch (err) {
       errors.push(writeError(i, err));
       if (ordered) break;

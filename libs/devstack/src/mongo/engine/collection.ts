@@ -38,9 +38,9 @@ export class Collection {
     const id = encodeValue(doc['_id']);
     if (this.docs.has(id)) throw this.duplicateId(doc['_id']);
     const keys = this.indexes.map((ix) => ix.keysOf(doc));
-    this.indexes.forEach((ix, i) => ix.checkUnique(this.ns, id, keys[i]!));
+    this.indexes.forEach((ix, i) => ix.checkUnique(this.ns, id, keys[i]));
     this.docs.set(id, doc);
-    this.indexes.forEach((ix, i) => ix.add(id, keys[i]!));
+    this.indexes.forEach((ix, i) => ix.add(id, keys[i]));
     if (journal) this.sink.put(this.ns, doc);
   }
 
@@ -49,10 +49,10 @@ export class Collection {
     const id = encodeValue(oldDoc['_id']);
     const oldKeys = this.indexes.map((ix) => ix.keysOf(oldDoc));
     const newKeys = this.indexes.map((ix) => ix.keysOf(newDoc));
-    this.indexes.forEach((ix, i) => ix.checkUnique(this.ns, id, newKeys[i]!));
+    this.indexes.forEach((ix, i) => ix.checkUnique(this.ns, id, newKeys[i]));
     this.indexes.forEach((ix, i) => {
-      ix.remove(id, oldKeys[i]!);
-      ix.add(id, newKeys[i]!);
+      ix.remove(id, oldKeys[i]);
+      ix.add(id, newKeys[i]);
     });
     this.docs.set(id, newDoc);
     this.sink.put(this.ns, newDoc);

@@ -15,14 +15,17 @@ function rank(v: unknown): number {
       return 4;
     case 'boolean':
       return 9;
-    default:
+    case 'undefined':
+    case 'object':
+    case 'function':
+    case 'symbol':
       break;
   }
   if (Array.isArray(v)) return 6;
   if (isPlainObject(v)) return 5;
   if (v instanceof Date) return 10;
   if (v instanceof RegExp) return 12;
-  const t = (v as { _bsontype?: string })._bsontype;
+  const t = (v as { _bsontype?: string })._bsontype ?? '';
   switch (t) {
     case 'MinKey':
       return 1;
@@ -74,10 +77,10 @@ export function compareValues(a: unknown, b: unknown): number {
       const kb = Object.keys(b as object);
       for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
         const r =
-          cmp(ka[i]!, kb[i]!) ||
+          cmp(ka[i], kb[i]) ||
           compareValues(
-            (a as Record<string, unknown>)[ka[i]!],
-            (b as Record<string, unknown>)[kb[i]!],
+            (a as Record<string, unknown>)[ka[i]],
+            (b as Record<string, unknown>)[kb[i]],
           );
         if (r) return r;
       }
@@ -131,7 +134,7 @@ export function sortDocuments<T>(docs: T[], spec: SortSpec): T[] {
   const keyed = docs.map((doc, i) => ({ doc, i, keys: spec.map(([p, d]) => sortKey(doc, p, d)) }));
   keyed.sort((x, y) => {
     for (let k = 0; k < spec.length; k++) {
-      const r = compareValues(x.keys[k], y.keys[k]) * spec[k]![1];
+      const r = compareValues(x.keys[k], y.keys[k]) * spec[k][1];
       if (r) return r;
     }
     return x.i - y.i;

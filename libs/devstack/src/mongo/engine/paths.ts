@@ -20,7 +20,7 @@ function walk(v: unknown, parts: string[], i: number, expand: boolean, out: unkn
     } else out.push(v);
     return;
   }
-  const part = parts[i]!;
+  const part = parts[i];
   if (Array.isArray(v)) {
     const idx = /^\d+$/.test(part) ? Number(part) : -1;
     if (idx >= 0 && idx < v.length) walk(v[idx], parts, i + 1, expand, out);
@@ -39,14 +39,14 @@ export function setPath(doc: Record<string, unknown>, path: string, value: unkno
   const parts = path.split('.');
   let cur = doc;
   for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]!];
+    const next = cur[parts[i]];
     if (!isPlainObject(next)) {
       const created: Record<string, unknown> = {};
-      cur[parts[i]!] = created;
+      cur[parts[i]] = created;
       cur = created;
     } else cur = next;
   }
-  cur[parts[parts.length - 1]!] = value;
+  cur[parts[parts.length - 1]] = value;
 }
 
 /** The object that holds the last step of `path`, when every step is a plain object. */
@@ -58,8 +58,8 @@ export function parentOf(
   let cur: unknown = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     if (!isPlainObject(cur) && !Array.isArray(cur)) return undefined;
-    cur = (cur as Record<string, unknown>)[parts[i]!];
+    cur = (cur as Record<string, unknown>)[parts[i]];
   }
   if (!isPlainObject(cur) && !Array.isArray(cur)) return undefined;
-  return [cur as Record<string, unknown>, parts[parts.length - 1]!];
+  return [cur as Record<string, unknown>, parts[parts.length - 1]];
 }

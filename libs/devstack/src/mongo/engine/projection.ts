@@ -19,7 +19,7 @@ export function compileProjection(spec: Document | undefined): Projector {
   );
   if (simple) {
     const nonId = entries.filter(([k]) => k !== '_id');
-    const include = nonId.length > 0 ? Boolean(nonId[0]![1]) : Boolean(spec['_id']);
+    const include = nonId.length > 0 ? Boolean(nonId[0][1]) : Boolean(spec['_id']);
     if (nonId.some(([, v]) => Boolean(v) !== include)) {
       fail(31254, 'Cannot do exclusion on field in inclusion projection');
     }
@@ -39,7 +39,7 @@ export function compileProjection(spec: Document | undefined): Projector {
 function project(doc: Document, fields: string[], include: boolean, idExcluded: boolean): Document {
   const out: Document = {};
   if (include) {
-    if (!idExcluded && '_id' in doc) out['_id'] = doc['_id'];
+    if (!idExcluded && '_id' in doc) out['_id'] = doc['_id'] as unknown;
     for (const f of fields) if (f in doc) copy(doc, out, f);
   } else {
     const drop = new Set(fields);
@@ -50,7 +50,7 @@ function project(doc: Document, fields: string[], include: boolean, idExcluded: 
 }
 
 function copy(from: Document, to: Document, key: string): void {
-  to[key] = from[key];
+  to[key] = from[key] as unknown;
   const tag = getTag(from, key);
   if (tag) setTag(to, key, tag);
 }

@@ -60,7 +60,7 @@ export function compileFilter(filter: unknown): CompiledFilter {
 function isOperatorObject(v: unknown): v is Record<string, unknown> {
   if (!isPlainObject(v)) return false;
   const keys = Object.keys(v);
-  return keys.length > 0 && keys[0]!.startsWith('$');
+  return keys.length > 0 && keys[0].startsWith('$');
 }
 
 /**

@@ -119,7 +119,7 @@ export function applyUpdate(
   if (spec.kind === 'replacement') {
     const next = cloneValue(spec.doc);
     if ('_id' in next && encodeValue(next['_id']) !== encodeValue(doc['_id'])) immutableId();
-    next['_id'] = doc['_id'];
+    next['_id'] = doc['_id'] as unknown;
     const out = withIdFirst(next);
     return { doc: out, changed: encodeValue(out) !== encodeValue(doc) };
   }
@@ -160,7 +160,7 @@ export function seedFromFilter(filter: Document): Document {
       if (k.startsWith('$')) continue;
       if (isPlainObject(v)) {
         const keys = Object.keys(v);
-        if (keys.length > 0 && keys[0]!.startsWith('$')) {
+        if (keys.length > 0 && keys[0].startsWith('$')) {
           if (keys.length === 1 && keys[0] === '$eq') setPath(seed, k, cloneValue(v['$eq']));
           continue;
         }
@@ -183,7 +183,7 @@ export function upsertDocument(
   let doc: Document;
   if (spec.kind === 'replacement') {
     doc = cloneValue(spec.doc);
-    if (!('_id' in doc) && '_id' in seed) doc['_id'] = seed['_id'];
+    if (!('_id' in doc) && '_id' in seed) doc['_id'] = seed['_id'] as unknown;
   } else {
     doc = applyUpdate(seed, spec, { isInsert: true, arrayFilters }).doc;
   }

@@ -112,7 +112,7 @@ export function cloneValue<T>(value: T): T {
   const out: Record<string, unknown> | unknown[] = isArr ? new Array<unknown>() : {};
   const dst = out as Record<string, unknown>;
   for (const key of Object.keys(src)) dst[key] = cloneValue(src[key]);
-  const tags = tagsOf(value as unknown as Container);
+  const tags = tagsOf(value);
   if (tags) for (const [k, t] of tags) setTag(out, k, t);
   return out as T;
 }
@@ -125,8 +125,8 @@ export function copyTag(from: Container, fromKey: string, to: Container, toKey: 
 export function withIdFirst(doc: Document): Document {
   const keys = Object.keys(doc);
   if (keys[0] === '_id' || !('_id' in doc)) return doc;
-  const out: Document = { _id: doc['_id'] };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k];
+  const out: Document = { _id: doc['_id'] as unknown };
+  for (const k of keys) if (k !== '_id') out[k] = doc[k] as unknown;
   const tags = tagsOf(doc);
   if (tags) for (const [k, t] of tags) setTag(out, k, t);
   return out;

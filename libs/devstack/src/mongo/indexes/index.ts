@@ -17,7 +17,7 @@ export class SecondaryIndex {
     this.fields = Object.keys(spec.key);
     this.unique = spec['unique'] === true;
     this.sparse = spec['sparse'] === true;
-    const ttl = spec['expireAfterSeconds'];
+    const ttl = spec['expireAfterSeconds'] as unknown;
     this.ttlSeconds = typeof ttl === 'number' ? ttl : undefined;
     const pfe = spec['partialFilterExpression'] as unknown;
     this.partial = pfe === undefined ? undefined : compileFilter(pfe);

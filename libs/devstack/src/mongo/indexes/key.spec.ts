@@ -21,7 +21,7 @@ describe('index keys', () => {
       keys.map((k) => k.values),
       [['x'], ['y']],
     );
-    assert.deepEqual(extractKeys({}, ['email'])[0]!.values, [null]);
+    assert.deepEqual(extractKeys({}, ['email'])[0].values, [null]);
   });
 
   it('extracts nested and compound keys', () => {

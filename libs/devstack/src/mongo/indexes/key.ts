@@ -13,7 +13,12 @@ export function encodeValue(v: unknown): string {
       return 's' + v.length + ':' + v;
     case 'boolean':
       return v ? 't' : 'f';
-    default:
+    case 'bigint':
+      return 'n' + v.toString();
+    case 'undefined':
+    case 'object':
+    case 'function':
+    case 'symbol':
       break;
   }
   if (v instanceof ObjectId) return 'o' + v.toHexString();
@@ -27,8 +32,9 @@ export function encodeValue(v: unknown): string {
   if (v instanceof Binary) return 'b' + v.sub_type + ':' + Buffer.from(v.buffer).toString('base64');
   if (v instanceof RegExp) return 'r' + String(v);
   const t = (v as { _bsontype?: string })._bsontype ?? 'x';
-  if (t === 'Long' || t === 'Decimal128') return 'n' + String(v);
-  return t + ':' + String(v);
+  const text = (v as { toString(): string }).toString();
+  if (t === 'Long' || t === 'Decimal128') return 'n' + text;
+  return t + ':' + text;
 }
 
 export interface IndexKey {
@@ -76,5 +82,5 @@ function formatValue(v: unknown): string {
       .map((k) => `${k}: ${formatValue(v[k])}`)
       .join(', ')} }`;
   }
-  return String(v);
+  return (v as { toString(): string }).toString();
 }

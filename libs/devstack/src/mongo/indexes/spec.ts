@@ -87,8 +87,8 @@ export function sameKey(a: IndexSpec, b: IndexSpec): boolean {
 
 export function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
   return SEMANTIC_OPTIONS.every((o) => {
-    const x = o === 'unique' || o === 'sparse' ? Boolean(a[o]) : a[o];
-    const y = o === 'unique' || o === 'sparse' ? Boolean(b[o]) : b[o];
+    const x = o === 'unique' || o === 'sparse' ? Boolean(a[o]) : (a[o] as unknown);
+    const y = o === 'unique' || o === 'sparse' ? Boolean(b[o]) : (b[o] as unknown);
     return encodeValue(x) === encodeValue(y);
   });
 }

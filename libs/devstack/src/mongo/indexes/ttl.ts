@@ -26,7 +26,7 @@ export class TtlMonitor {
     for (const coll of this.store.collections()) {
       for (const ix of coll.indexes) {
         if (ix.ttlSeconds === undefined) continue;
-        const field = ix.fields[0]!;
+        const field = ix.fields[0];
         const expired = [];
         for (const doc of coll.docs.values()) {
           let earliest = Infinity;

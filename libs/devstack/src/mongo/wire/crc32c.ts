@@ -13,6 +13,6 @@ function buildTable(): Uint32Array {
 
 export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
   let crc = 0xffffffff;
-  for (let i = start; i < end; i++) crc = TABLE[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  for (let i = start; i < end; i++) crc = TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }

@@ -28,9 +28,9 @@ export class MessageFramer {
   }
 
   private peek(n: number): Buffer {
-    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
+    if (this.chunks[0].length >= n) return this.chunks[0];
     this.chunks = [Buffer.concat(this.chunks)];
-    return this.chunks[0]!;
+    return this.chunks[0];
   }
 
   private take(n: number): Buffer {
