@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
-import { isDuplicateKey } from '../users/duplicate-key.js';
+import { isDuplicateKeyError } from '../repository/index.js';
 import { RateLimit } from './rate-limit.schema.js';
 
 export interface RateLimitCounter {
@@ -63,7 +63,7 @@ export class RateLimitRepository {
         return { hits: 1, windowEndsAt, blockedUntil: null };
       } catch (error) {
         // Another replica created it first: count against that record.
-        if (!isDuplicateKey(error)) throw error;
+        if (!isDuplicateKeyError(error)) throw error;
       }
     }
     throw new Error(`rate limit counter ${id} kept changing under contention`);

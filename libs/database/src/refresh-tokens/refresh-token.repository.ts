@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Model, Types } from 'mongoose';
+import type { Model } from 'mongoose';
+import type { LeanDoc } from '../repository/index.js';
 import { RefreshToken } from './refresh-token.schema.js';
 
 export interface RefreshTokenRecord {
@@ -19,11 +20,9 @@ export interface NewRefreshToken {
   expiresAt: Date;
 }
 
-interface LeanRefreshToken extends RefreshToken {
-  _id: Types.ObjectId;
-}
+type LeanRefreshToken = LeanDoc<RefreshToken>;
 
-const toRecord = (doc: LeanRefreshToken): RefreshTokenRecord => ({
+const toRefreshTokenRecord = (doc: LeanRefreshToken): RefreshTokenRecord => ({
   id: doc._id.toHexString(),
   userId: doc.userId,
   familyId: doc.familyId,
@@ -38,7 +37,7 @@ export class RefreshTokenRepository {
 
   async create(token: NewRefreshToken): Promise<RefreshTokenRecord> {
     const doc = await this.tokens.create({ ...token, usedAt: null, revokedAt: null });
-    return toRecord(doc.toObject<LeanRefreshToken>());
+    return toRefreshTokenRecord(doc.toObject<LeanRefreshToken>());
   }
 
   /**
@@ -54,7 +53,7 @@ export class RefreshTokenRepository {
       )
       .lean<LeanRefreshToken>()
       .exec();
-    return doc === null ? null : toRecord(doc);
+    return doc === null ? null : toRefreshTokenRecord(doc);
   }
 
   async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
@@ -62,7 +61,7 @@ export class RefreshTokenRepository {
       .findOne({ tokenHash: String(tokenHash) })
       .lean<LeanRefreshToken>()
       .exec();
-    return doc === null ? null : toRecord(doc);
+    return doc === null ? null : toRefreshTokenRecord(doc);
   }
 
   /** Revokes every not-yet-revoked token of a family; returns how many were revoked. */

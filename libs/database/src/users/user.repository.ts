@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { AppError } from '@app/common';
 import { Types, type Model } from 'mongoose';
-import { isDuplicateKey } from './duplicate-key.js';
+import { conflictOnDuplicate, type LeanDoc } from '../repository/index.js';
 import { User } from './user.schema.js';
 
 export interface UserRecord {
@@ -19,11 +18,9 @@ export interface NewUser {
   displayName: string | null;
 }
 
-interface LeanUser extends User {
-  _id: Types.ObjectId;
-}
+type LeanUser = LeanDoc<User>;
 
-const toRecord = (doc: LeanUser): UserRecord => ({
+const toUserRecord = (doc: LeanUser): UserRecord => ({
   id: doc._id.toHexString(),
   email: doc.email,
   passwordHash: doc.passwordHash,
@@ -43,14 +40,9 @@ export class UserRepository {
         passwordHash: String(user.passwordHash),
         displayName: user.displayName === null ? null : String(user.displayName),
       });
-      return toRecord(doc.toObject<LeanUser>());
+      return toUserRecord(doc.toObject<LeanUser>());
     } catch (error) {
-      if (isDuplicateKey(error)) {
-        throw new AppError('CONFLICT', 'An account with this email already exists', {
-          cause: error,
-        });
-      }
-      throw error;
+      throw conflictOnDuplicate(error, 'An account with this email already exists');
     }
   }
 
@@ -60,15 +52,15 @@ export class UserRepository {
       .findOne({ email: String(email) })
       .lean<LeanUser>()
       .exec();
-    return doc === null ? null : toRecord(doc);
+    return doc === null ? null : toUserRecord(doc);
   }
 
   async findById(id: string): Promise<UserRecord | null> {
-    if (!Types.ObjectId.isValid(id)) return null;
+    if (!/^[0-9a-f]{24}$/.test(String(id))) return null;
     const doc = await this.users
       .findOne({ _id: new Types.ObjectId(String(id)) })
       .lean<LeanUser>()
       .exec();
-    return doc === null ? null : toRecord(doc);
+    return doc === null ? null : toUserRecord(doc);
   }
 }

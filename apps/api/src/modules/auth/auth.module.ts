@@ -1,6 +1,80 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import {
+  RateLimitDatabaseModule,
+  RateLimitRepository,
+  RefreshTokenDatabaseModule,
+  UserDatabaseModule,
+} from '@app/database';
+import { AccountsService } from './accounts.service.js';
+import { AuthController } from './auth.controller.js';
+import { AuthenticationGuard } from './guards/authentication.guard.js';
+import { PermissionGuard } from './guards/permission.guard.js';
+import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './guards/token-guards.js';
+import { JwksController } from './jwks.controller.js';
+import { KeyRing } from './keys/key-ring.js';
+import { loadSigningKey } from './keys/load-signing-key.js';
+import { LoginService } from './login.service.js';
+import { TokenPairService } from './refresh/token-pair.service.js';
+import { DeviceAccessRegistry } from './strategies/device-access.registry.js';
+import { DeviceJwtStrategy } from './strategies/device-jwt.strategy.js';
+import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
+import { AppThrottlerGuard } from './throttling/app-throttler.guard.js';
+import { throttlerOptions } from './throttling/throttling.js';
+import { AccessTokenService } from './tokens/access-token.service.js';
 
-// Accounts, tokens, JWKS, the global deny-by-default guards and shared rate limits.
-// Grows as the pieces land; AppModule imports it once.
-@Module({})
+/**
+ * Accounts, RS256 tokens, JWKS and the global guards, in this order: shared rate limit,
+ * authentication (deny by default), permissions. Exports what the pairing flow needs to mint
+ * and vet device tokens.
+ */
+@Module({
+  imports: [
+    PassportModule,
+    // Keys are passed per call from the KeyRing; nothing is configured globally.
+    JwtModule.register({}),
+    UserDatabaseModule,
+    RefreshTokenDatabaseModule,
+    ThrottlerModule.forRootAsync({
+      imports: [RateLimitDatabaseModule],
+      inject: [APP_CONFIG, RateLimitRepository],
+      useFactory: (config: AppConfig, limits: RateLimitRepository) =>
+        throttlerOptions(config, limits),
+    }),
+  ],
+  controllers: [AuthController, JwksController],
+  providers: [
+    {
+      provide: KeyRing,
+      inject: [APP_CONFIG],
+      useFactory: async (config: AppConfig) =>
+        new KeyRing(
+          await loadSigningKey({
+            privateKeyPem: config.auth.privateKeyPem,
+            keyId: config.auth.keyId,
+            dataDir: config.dataDir,
+          }),
+          config.auth.extraVerifyKeys,
+        ),
+    },
+    AccessTokenService,
+    DeviceAccessRegistry,
+    UserJwtStrategy,
+    DeviceJwtStrategy,
+    UserTokenGuard,
+    DeviceTokenGuard,
+    AnyTokenGuard,
+    AccountsService,
+    TokenPairService,
+    LoginService,
+    { provide: APP_GUARD, useClass: AppThrottlerGuard },
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: PermissionGuard },
+  ],
+  exports: [AccessTokenService, DeviceAccessRegistry, KeyRing],
+})
 export class AuthModule {}

@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import { UserRepository, type UserRecord } from '@app/database';
+import { accountGone, normalizeEmail } from './auth.errors.js';
+import { hashPassword } from './passwords/password-hasher.js';
+
+export interface Registration {
+  email: string;
+  password: string;
+  displayName?: string;
+}
+
+/** Registration and the caller's profile. */
+@Injectable()
+export class AccountsService {
+  constructor(private readonly users: UserRepository) {}
+
+  /** Creates an account; a taken email (any case) is a CONFLICT from the unique index. */
+  async register(registration: Registration): Promise<UserRecord> {
+    const passwordHash = await hashPassword(String(registration.password));
+    const displayName = registration.displayName?.trim();
+    return this.users.create({
+      email: normalizeEmail(registration.email),
+      passwordHash,
+      displayName: displayName === undefined || displayName === '' ? null : displayName,
+    });
+  }
+
+  async profile(userId: string): Promise<UserRecord> {
+    const user = await this.users.findById(userId);
+    if (user === null) throw accountGone();
+    return user;
+  }
+}

@@ -1,0 +1,42 @@
+import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppError, IS_PUBLIC_KEY, PRINCIPAL_KINDS_KEY, type PrincipalKind } from '@app/common';
+import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './token-guards.js';
+
+/**
+ * Global guard, deny by default: a route is reachable only if it is `@Public()` or declares the
+ * kinds of principal it accepts (`@Auth(...)`, `@Permissions(...)`). It never turns an error into
+ * a pass: a bad token is 401, a failing dependency stays an error.
+ */
+@Injectable()
+export class AuthenticationGuard implements CanActivate {
+  private readonly logger = new Logger(AuthenticationGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly userGuard: UserTokenGuard,
+    private readonly deviceGuard: DeviceTokenGuard,
+    private readonly anyGuard: AnyTokenGuard,
+  ) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> | boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets) === true) {
+      return true;
+    }
+    const kinds = this.reflector.getAllAndOverride<PrincipalKind[] | undefined>(
+      PRINCIPAL_KINDS_KEY,
+      targets,
+    );
+    if (kinds === undefined || kinds.length === 0) {
+      this.logger.warn(
+        `${context.getClass().name}.${context.getHandler().name} declares no access; refused`,
+      );
+      throw new AppError('UNAUTHENTICATED', 'This route accepts no credentials');
+    }
+    const user = kinds.includes('user');
+    const device = kinds.includes('device');
+    if (user && device) return this.anyGuard.canActivate(context) as Promise<boolean>;
+    return (device ? this.deviceGuard : this.userGuard).canActivate(context) as Promise<boolean>;
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AppError, PERMISSIONS_KEY, type Permission, type Principal } from '@app/common';
+
+/**
+ * Global guard after authentication: a device must hold every permission the route declares.
+ * Users pass here; whether they own the session is checked by the service, next to the query.
+ */
+@Injectable()
+export class PermissionGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const required = this.reflector.getAllAndOverride<Permission[] | undefined>(PERMISSIONS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (required === undefined || required.length === 0) return true;
+    const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
+    if (principal === undefined) {
+      throw new AppError('UNAUTHENTICATED', 'A valid access token is required');
+    }
+    if (principal.kind === 'user') return true;
+    const missing = required.filter((permission) => !principal.permissions.includes(permission));
+    if (missing.length > 0) {
+      throw new AppError('FORBIDDEN', `This device may not ${missing.join(', ')} in this session`);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,54 @@
+import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { AuthGuard } from '@nestjs/passport';
+import { AppError, type Principal } from '@app/common';
+import { DEVICE_JWT_STRATEGY } from '../strategies/device-jwt.strategy.js';
+import { USER_JWT_STRATEGY } from '../strategies/user-jwt.strategy.js';
+
+// Passport reports why a token failed through `info`; the client only learns that it did.
+const rethrowOrRefuse = (err: unknown, user: unknown): Principal => {
+  if (err instanceof Error) throw err;
+  if (err !== null && err !== undefined && err !== false) {
+    throw new Error('authentication failed unexpectedly', { cause: err });
+  }
+  if (typeof user !== 'object' || user === null) {
+    throw new AppError('UNAUTHENTICATED', 'A valid access token is required');
+  }
+  return user as Principal;
+};
+
+@Injectable()
+export class UserTokenGuard extends AuthGuard(USER_JWT_STRATEGY) {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: unknown,
+    _info: unknown,
+    _ctx: ExecutionContext,
+  ): T {
+    return rethrowOrRefuse(err, user) as T;
+  }
+}
+
+@Injectable()
+export class DeviceTokenGuard extends AuthGuard(DEVICE_JWT_STRATEGY) {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: unknown,
+    _info: unknown,
+    _ctx: ExecutionContext,
+  ): T {
+    return rethrowOrRefuse(err, user) as T;
+  }
+}
+
+/** Passport tries the user strategy, then the device one. */
+@Injectable()
+export class AnyTokenGuard extends AuthGuard([USER_JWT_STRATEGY, DEVICE_JWT_STRATEGY]) {
+  override handleRequest<T = Principal>(
+    err: unknown,
+    user: unknown,
+    _info: unknown,
+    _ctx: ExecutionContext,
+  ): T {
+    return rethrowOrRefuse(err, user) as T;
+  }
+}

@@ -1,0 +1,66 @@
+import { isPermission, type DevicePrincipal, type UserPrincipal } from '@app/common';
+
+// Different audiences keep user and device tokens from standing in for each other.
+export const USER_AUDIENCE = 'sharexpress:user';
+export const DEVICE_AUDIENCE = 'sharexpress:device';
+/** RFC 9068 access-token type, set in the JWT header and required on verify. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const TOKEN_ALGORITHM = 'RS256';
+
+export interface UserTokenClaims {
+  sub: string;
+  email: string;
+}
+
+export interface DeviceTokenClaims {
+  sub: string;
+  sid: string;
+  perms: string[];
+}
+
+export interface JwtHeader {
+  alg?: unknown;
+  typ?: unknown;
+  kid?: unknown;
+}
+
+/** Decodes the (unverified) protected header; null when it is not a JSON object. */
+export function decodeHeader(token: string): JwtHeader | null {
+  const [encoded, payload, signature, ...rest] = token.split('.');
+  if (
+    encoded === undefined ||
+    payload === undefined ||
+    signature === undefined ||
+    rest.length > 0
+  ) {
+    return null;
+  }
+  try {
+    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : null;
+  } catch {
+    return null;
+  }
+}
+
+// RFC 9068 section 4: compare case-insensitively, with or without the "application/" prefix.
+export const isAccessTokenType = (typ: unknown): boolean =>
+  typeof typ === 'string' && typ.toLowerCase().replace(/^application\//, '') === ACCESS_TOKEN_TYPE;
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+export function toUserPrincipal(payload: unknown): UserPrincipal | null {
+  if (!isRecord(payload)) return null;
+  const { sub, email } = payload;
+  if (typeof sub !== 'string' || sub === '' || typeof email !== 'string') return null;
+  return { kind: 'user', userId: sub, email };
+}
+
+export function toDevicePrincipal(payload: unknown): DevicePrincipal | null {
+  if (!isRecord(payload)) return null;
+  const { sub, sid, perms } = payload;
+  if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '') return null;
+  if (!Array.isArray(perms) || !perms.every(isPermission)) return null;
+  return { kind: 'device', deviceId: sub, sessionId: sid, permissions: perms };
+}
