@@ -22,8 +22,13 @@ export class Collection {
     readonly db: string,
     readonly name: string,
     readonly options: Document,
-    private readonly sink: ChangeSink,
+    // The store's sink is read at each write: persistence attaches it after replay.
+    private readonly owner: { readonly sink: ChangeSink },
   ) {}
+
+  private get sink(): ChangeSink {
+    return this.owner.sink;
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;

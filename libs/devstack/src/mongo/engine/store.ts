@@ -60,7 +60,7 @@ export class Store {
       colls = new Map();
       this.dbs.set(db, colls);
     }
-    const coll = new Collection(db, name, options, this.sink);
+    const coll = new Collection(db, name, options, this);
     colls.set(name, coll);
     if (journal) this.sink.createCollection(coll.ns, options);
     return coll;
