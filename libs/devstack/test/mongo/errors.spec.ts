@@ -1,0 +1,116 @@
+// Refusals: what the server does not support or does not accept must fail with MongoDB's
+// error codes and shape, and leave the connection usable.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { openTarget, rejection, type Target } from './support.js';
+
+let t: Target;
+before(async () => {
+  t = await openTarget('errors');
+  await t.db.collection('things').insertMany([{ a: 1 }, { a: 2 }]);
+});
+after(async () => {
+  await t.close();
+});
+
+describe('error codes', () => {
+  it('an unknown command fails with CommandNotFound (59)', async () => {
+    const err = await rejection(t.db.command({ foo: 1 }));
+    assert.equal(err.code, 59);
+    assert.equal(err.codeName, 'CommandNotFound');
+    assert.match(String(err.message), /foo/);
+    assert.equal((await t.db.command({ ping: 1 })).ok, 1, 'the connection still works');
+  });
+
+  it('an unknown top-level filter operator fails with BadValue (2)', async () => {
+    const err = await rejection(t.db.collection('things').find({ $foo: 1 }).toArray());
+    assert.equal(err.code, 2);
+    assert.equal(err.codeName, 'BadValue');
+  });
+
+  it('an unknown field operator fails with BadValue (2)', async () => {
+    const err = await rejection(t.db.collection('things').findOne({ a: { $foo: 1 } }));
+    assert.equal(err.code, 2);
+    assert.match(String(err.message), /\$foo/);
+    await assert.rejects(t.db.collection('things').countDocuments({ a: { $foo: 1 } }), {
+      code: 2,
+    });
+    await assert.rejects(t.db.collection('things').deleteMany({ a: { $foo: 1 } }), { code: 2 });
+    assert.equal(await t.db.collection('things').countDocuments(), 2, 'nothing was deleted');
+  });
+
+  it('an unknown update operator is refused and changes nothing', async () => {
+    const c = t.db.collection('things');
+    const err = await rejection(c.updateOne({ a: 1 }, { $frobnicate: { a: 5 } }));
+    assert.equal(err.code, 9, 'FailedToParse: unknown modifier');
+    assert.equal(await c.countDocuments({ a: 1 }), 1);
+  });
+
+  it('an unknown aggregation stage is refused with a clear error', async () => {
+    const err = await rejection(
+      t.db
+        .collection('things')
+        .aggregate([{ $frobnicate: {} }])
+        .toArray(),
+    );
+    assert.equal(err.code, 40324, 'Unrecognized pipeline stage name');
+  });
+
+  it('a multi-document transaction is refused with IllegalOperation (20)', async () => {
+    const hello = await t.db.admin().command({ hello: 1 });
+    if (hello.setName !== undefined || hello.msg === 'isdbgrid') {
+      // A replica set or mongos supports transactions; nothing to refuse there.
+      return;
+    }
+    const session = t.client.startSession();
+    try {
+      const err = await rejection(
+        session.withTransaction(async () => {
+          await t.db.collection('things').insertOne({ a: 3 }, { session });
+        }),
+      );
+      assert.equal(err.code, 20);
+      assert.equal(err.codeName, 'IllegalOperation');
+    } finally {
+      await session.endSession();
+    }
+    assert.equal(await t.db.collection('things').countDocuments({ a: 3 }), 0);
+  });
+
+  it('write errors keep the connection usable for the next operation', async () => {
+    const c = t.db.collection('things');
+    await assert.rejects(c.updateOne({}, { $inc: { _id: 1 } }));
+    await assert.rejects(t.db.command({ foo: 1 }));
+    assert.equal(await c.countDocuments(), 2);
+  });
+});
+
+describe('handshake and administrative commands', () => {
+  it('hello describes a writable primary with MongoDB’s limits', async () => {
+    const hello = await t.db.admin().command({ hello: 1 });
+    assert.equal(hello.isWritablePrimary, true);
+    assert.equal(hello.maxBsonObjectSize, 16 * 1024 * 1024);
+    assert.equal(hello.maxMessageSizeBytes, 48_000_000);
+    assert.equal(hello.maxWriteBatchSize, 100_000);
+    assert.ok(Number(hello.maxWireVersion) >= 8, 'OP_MSG-era wire version');
+  });
+
+  it('lists, creates and drops collections and databases', async () => {
+    const db = t.client.db(`${t.dbName}_extra`);
+    await db.createCollection('made');
+    await db.collection('implicit').insertOne({ x: 1 });
+    const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    assert.deepEqual(names.sort(), ['implicit', 'made']);
+    await assert.rejects(db.createCollection('made'), { code: 48 }, 'NamespaceExists');
+    assert.equal(await db.collection('made').drop(), true);
+    assert.equal(await db.dropDatabase(), true);
+    const dbs = (await t.client.db('admin').admin().listDatabases()).databases.map((d) => d.name);
+    assert.ok(!dbs.includes(`${t.dbName}_extra`));
+  });
+
+  it('a document over 16 MiB is refused with a clear error', async () => {
+    const big = 'x'.repeat(16 * 1024 * 1024 + 1);
+    await assert.rejects(t.db.collection('things').insertOne({ big }));
+    assert.equal(await t.db.collection('things').countDocuments(), 2);
+  });
+});

@@ -1,0 +1,220 @@
+// Update operators and upserts, as the product's atomic single-document state changes use them.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Int32, ObjectId, type Document } from 'mongodb';
+import { Schema } from 'mongoose';
+import { openTarget, rejection, type Target } from './support.js';
+
+let t: Target;
+before(async () => {
+  t = await openTarget('updates');
+});
+after(async () => {
+  await t.close();
+});
+
+describe('upserts', () => {
+  it('seeds the new document from the equality fields of the filter', async () => {
+    const c = t.db.collection('seed');
+    const res = await c.updateOne(
+      { tenant: 't1', email: { $eq: 'a@x.io' }, 'profile.lang': 'en', age: { $gt: 5 } },
+      { $set: { visits: 1 } },
+      { upsert: true },
+    );
+    assert.equal(res.upsertedCount, 1);
+    assert.equal(res.matchedCount, 0);
+    assert.ok(res.upsertedId instanceof ObjectId);
+    const doc = await c.findOne({ _id: res.upsertedId }, { projection: { _id: 0 } });
+    // $eq and dotted paths seed the document; a range condition does not.
+    assert.deepEqual(doc, { tenant: 't1', email: 'a@x.io', profile: { lang: 'en' }, visits: 1 });
+  });
+
+  it('seeds from $and equalities and uses an _id given in the filter', async () => {
+    const c = t.db.collection('seed');
+    const res = await c.updateOne(
+      { $and: [{ _id: 'fixed' }, { kind: 'k' }] } as Document,
+      { $inc: { n: 1 } },
+      { upsert: true },
+    );
+    assert.equal(res.upsertedId, 'fixed');
+    assert.deepEqual(await c.findOne({ _id: 'fixed' } as Document), {
+      _id: 'fixed',
+      kind: 'k',
+      n: 1,
+    });
+  });
+
+  it('applies $setOnInsert only when inserting', async () => {
+    const c = t.db.collection('soi');
+    const created = new Date('2026-01-01T00:00:00Z');
+    const upd = {
+      $setOnInsert: { createdAt: created, state: 'new' },
+      $set: { seenAt: new Date('2026-01-02T00:00:00Z') },
+      $inc: { hits: 1 },
+    };
+    const first = await c.updateOne({ key: 'k1' }, upd, { upsert: true });
+    assert.equal(first.upsertedCount, 1);
+    const second = await c.updateOne(
+      { key: 'k1' },
+      { ...upd, $setOnInsert: { createdAt: new Date(0), state: 'again' } },
+      { upsert: true },
+    );
+    assert.equal(second.upsertedCount, 0);
+    assert.equal(second.matchedCount, 1);
+    assert.equal(second.upsertedId, null);
+    const doc = await c.findOne({ key: 'k1' }, { projection: { _id: 0 } });
+    assert.deepEqual(doc, {
+      key: 'k1',
+      createdAt: created,
+      state: 'new',
+      seenAt: new Date('2026-01-02T00:00:00Z'),
+      hits: 2,
+    });
+  });
+
+  it('upserts through findOneAndUpdate and returns the new document', async () => {
+    const c = t.db.collection('soi');
+    const doc = await c.findOneAndUpdate(
+      { key: 'k2' },
+      { $setOnInsert: { state: 'new' }, $inc: { hits: 1 } },
+      { upsert: true, returnDocument: 'after', projection: { _id: 0 } },
+    );
+    assert.deepEqual(doc, { key: 'k2', state: 'new', hits: 1 });
+    const before = await c.findOneAndUpdate(
+      { key: 'k3' },
+      { $set: { state: 'x' } },
+      { upsert: true, returnDocument: 'before' },
+    );
+    assert.equal(before, null, 'returnDocument "before" of an upsert is null');
+    assert.equal(await c.countDocuments({ key: 'k3' }), 1);
+  });
+
+  it('upserts a replacement document seeded with the filter _id', async () => {
+    const c = t.db.collection('rep');
+    const res = await c.replaceOne({ _id: 7 } as Document, { v: 'seven' }, { upsert: true });
+    assert.equal(res.upsertedId, 7);
+    assert.deepEqual(await c.findOne({ _id: 7 } as Document), { _id: 7, v: 'seven' });
+  });
+
+  it('upserts with Mongoose findOneAndUpdate', async () => {
+    const conn = await t.mongoose();
+    const Counter = conn.model(
+      'Counter',
+      new Schema({ name: String, n: Number, createdAt: Date }),
+      'mcounters',
+    );
+    const opts = { upsert: true, returnDocument: 'after' as const };
+    const a = await Counter.findOneAndUpdate(
+      { name: 'uploads' },
+      { $inc: { n: 1 }, $setOnInsert: { createdAt: new Date(5) } },
+      opts,
+    ).lean();
+    const b = await Counter.findOneAndUpdate({ name: 'uploads' }, { $inc: { n: 1 } }, opts).lean();
+    assert.equal(a?.n, 1);
+    assert.equal(b?.n, 2);
+    assert.deepEqual(b?.createdAt, new Date(5));
+    assert.equal(String(a?._id), String(b?._id), 'the second call matched the upserted doc');
+  });
+});
+
+describe('update operators', () => {
+  it('$inc adds, creates missing fields and keeps an int32 an int32', async () => {
+    const c = t.db.collection('inc');
+    await c.insertOne({ _id: 1, n: new Int32(5), f: 1.5 } as Document);
+    await c.updateOne({ _id: 1 } as Document, { $inc: { n: 2, f: -0.5, fresh: 3, 'a.b': 1 } });
+    const doc = await c.findOne({ _id: 1 } as Document);
+    assert.deepEqual(doc, { _id: 1, n: 7, f: 1, fresh: 3, a: { b: 1 } });
+    assert.equal(await c.countDocuments({ n: { $type: 'int' } }), 1, 'int + int stays int');
+  });
+
+  it('$inc on a string fails with TypeMismatch (14) and changes nothing', async () => {
+    const c = t.db.collection('inc');
+    await c.insertOne({ _id: 2, n: 'five' } as Document);
+    const err = await rejection(c.updateOne({ _id: 2 } as Document, { $inc: { n: 1 } }));
+    assert.equal(err.code, 14);
+    assert.equal(err.codeName, 'TypeMismatch');
+    assert.deepEqual(await c.findOne({ _id: 2 } as Document), { _id: 2, n: 'five' });
+  });
+
+  it('$push appends, $push $each appends several, on a missing array creates it', async () => {
+    const c = t.db.collection('push');
+    await c.insertOne({ _id: 1, tags: ['a'] } as Document);
+    await c.updateOne({ _id: 1 } as Document, { $push: { tags: 'b' } } as Document);
+    await c.updateOne(
+      { _id: 1 } as Document,
+      { $push: { tags: { $each: ['c', 'd'] } } } as Document,
+    );
+    await c.updateOne({ _id: 1 } as Document, { $push: { events: { at: 1 } } } as Document);
+    assert.deepEqual(await c.findOne({ _id: 1 } as Document), {
+      _id: 1,
+      tags: ['a', 'b', 'c', 'd'],
+      events: [{ at: 1 }],
+    });
+  });
+
+  it('$push onto a non-array field fails and changes nothing', async () => {
+    const c = t.db.collection('push');
+    await c.insertOne({ _id: 2, tags: 'scalar' } as Document);
+    const err = await rejection(
+      c.updateOne({ _id: 2 } as Document, { $push: { tags: 'x' } } as Document),
+    );
+    assert.equal(err.code, 2, 'BadValue: the field must be an array');
+    assert.deepEqual(await c.findOne({ _id: 2 } as Document), { _id: 2, tags: 'scalar' });
+  });
+
+  it('a conditional update only applies while its condition holds', async () => {
+    // The product's state machines rely on this: two racing transitions, one wins.
+    const c = t.db.collection('cas');
+    await c.insertOne({ _id: 's', state: 'open', version: 1 } as Document);
+    const [a, b] = await Promise.all([
+      c.findOneAndUpdate(
+        { _id: 's', state: 'open' } as Document,
+        { $set: { state: 'closed' }, $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      ),
+      c.findOneAndUpdate(
+        { _id: 's', state: 'open' } as Document,
+        { $set: { state: 'expired' }, $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      ),
+    ]);
+    assert.equal([a, b].filter((d) => d !== null).length, 1, 'exactly one transition wins');
+    const doc = await c.findOne({ _id: 's' } as Document);
+    assert.equal(doc?.version, 2);
+  });
+
+  it('$unset, $min, $max, $addToSet and $pull update the document', async () => {
+    const c = t.db.collection('misc');
+    await c.insertOne({
+      _id: 1,
+      gone: 1,
+      lo: 5,
+      hi: 5,
+      set: [1, 2],
+      list: [1, 2, 3, 2],
+    } as Document);
+    await c.updateOne(
+      { _id: 1 } as Document,
+      {
+        $unset: { gone: '' },
+        $min: { lo: 3 },
+        $max: { hi: 9 },
+        $addToSet: { set: { $each: [2, 3] } },
+        $pull: { list: 2 },
+      } as Document,
+    );
+    assert.deepEqual(await c.findOne({ _id: 1 } as Document), {
+      _id: 1,
+      lo: 3,
+      hi: 9,
+      set: [1, 2, 3],
+      list: [1, 3],
+    });
+  });
+
+  it('refuses an update that changes _id with ImmutableField (66)', async () => {
+    const c = t.db.collection('misc');
+    const err = await rejection(c.updateOne({ _id: 1 } as Document, { $set: { _id: 2 } }));
+    assert.equal(err.code, 66);
+  });
+});

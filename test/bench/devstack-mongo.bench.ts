@@ -1,0 +1,187 @@
+// Benchmark of the devstack's MongoDB-wire server: 100k small documents with a unique index,
+// then 10 concurrent clients run findById, an indexed lookup by email and $inc by _id for a
+// fixed time each. By default the server runs in a child process (so client and server do not
+// share an event loop) and the targets are judged on that run; an in-process run follows for
+// comparison. BENCH_MODE=child|inprocess|both (default both), BENCH_SECONDS per phase (default 3).
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { MongoClient, ObjectId, type Collection } from 'mongodb';
+import { startMongoServer } from '../../libs/devstack/src/mongo/index.js';
+
+const DOCS = 100_000;
+const CLIENTS = 10;
+const PHASE_MS = Number(process.env.BENCH_SECONDS ?? 3) * 1000;
+const TARGET_FIND_BY_ID = 5000;
+const MAX_INDEXED_SLOWDOWN = 2;
+
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+interface ServerHandle {
+  uri: string;
+  memory(): Promise<Memory>;
+  stop(): Promise<void>;
+}
+
+const measureMemory = (): Memory => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed };
+};
+
+// --- child side -----------------------------------------------------------------------------
+async function serve(): Promise<void> {
+  const server = await startMongoServer({ port: 0, host: '127.0.0.1' });
+  process.on('message', (msg: string) => {
+    if (msg === 'memory') process.send?.({ memory: measureMemory() });
+    if (msg === 'stop') void server.stop().then(() => process.exit(0));
+  });
+  process.send?.({ uri: server.uri });
+}
+
+// --- parent side ----------------------------------------------------------------------------
+function startChild(): Promise<ServerHandle> {
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--serve'], {
+    execArgv: [...process.execArgv, '--expose-gc'],
+  });
+  const next = <T>(key: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onMsg = (msg: Record<string, unknown>): void => {
+        if (key in msg) {
+          child.off('message', onMsg);
+          resolve(msg[key] as T);
+        }
+      };
+      child.on('message', onMsg);
+      child.once('exit', (code) => reject(new Error(`server child exited with ${code}`)));
+    });
+  return next<string>('uri').then((uri) => ({
+    uri,
+    memory: () => {
+      const p = next<Memory>('memory');
+      child.send('memory');
+      return p;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.send('stop');
+      }),
+  }));
+}
+
+async function startInProcess(): Promise<ServerHandle> {
+  const server = await startMongoServer({ port: 0, host: '127.0.0.1' });
+  return {
+    uri: server.uri,
+    memory: () => Promise.resolve(measureMemory()),
+    stop: () => server.stop(),
+  };
+}
+
+type Op = (coll: Collection, i: number) => Promise<unknown>;
+
+async function runPhase(colls: Collection[], op: Op): Promise<number> {
+  const deadline = Date.now() + PHASE_MS;
+  let ops = 0;
+  const started = Date.now();
+  await Promise.all(
+    colls.map(async (coll, worker) => {
+      // Each loop walks its own pseudo-random sequence of document numbers.
+      let i = worker * 7919;
+      while (Date.now() < deadline) {
+        i = (i * 1103515245 + 12345) % DOCS;
+        await op(coll, i);
+        ops++;
+      }
+    }),
+  );
+  return ops / ((Date.now() - started) / 1000);
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+async function bench(mode: 'child' | 'inprocess'): Promise<boolean> {
+  console.log(
+    `\n== devstack mongo, server ${mode === 'child' ? 'in a child process' : 'in-process'}`,
+  );
+  const server = mode === 'child' ? await startChild() : await startInProcess();
+  const clients = await Promise.all(
+    Array.from({ length: CLIENTS }, () =>
+      new MongoClient(server.uri, { maxPoolSize: 1, serverSelectionTimeoutMS: 5000 }).connect(),
+    ),
+  );
+  try {
+    const colls = clients.map((c) => c.db('bench').collection('users'));
+    const first = colls[0];
+    if (first === undefined) throw new Error('no client');
+    await first.createIndex({ email: 1 }, { unique: true });
+    const ids = Array.from({ length: DOCS }, () => new ObjectId());
+
+    const memBefore = await server.memory();
+    const insertStart = Date.now();
+    for (let from = 0; from < DOCS; from += 1000) {
+      await first.insertMany(
+        ids.slice(from, from + 1000).map((_id, k) => {
+          const i = from + k;
+          return { _id, email: `user${i}@example.com`, n: i, name: `User Number ${i}` };
+        }),
+      );
+    }
+    const insertSecs = (Date.now() - insertStart) / 1000;
+    const memAfter = await server.memory();
+    console.log(`insert ${DOCS} docs (batches of 1000): ${(DOCS / insertSecs).toFixed(0)} docs/s`);
+    const perDocs = DOCS / 100_000;
+    console.log(
+      `server memory per 100k docs: RSS +${mb((memAfter.rss - memBefore.rss) / perDocs)}, ` +
+        `heapUsed +${mb((memAfter.heapUsed - memBefore.heapUsed) / perDocs)} ` +
+        `(after gc; RSS now ${mb(memAfter.rss)})`,
+    );
+
+    console.log(
+      `${CLIENTS} MongoClients (pool size 1), one loop each, ${PHASE_MS / 1000} s per phase`,
+    );
+    const byId = await runPhase(colls, (c, i) => c.findOne({ _id: ids[i] }));
+    console.log(`findById:        ${byId.toFixed(0)} ops/s`);
+    const byEmail = await runPhase(colls, (c, i) => c.findOne({ email: `user${i}@example.com` }));
+    console.log(
+      `find by email:   ${byEmail.toFixed(0)} ops/s (indexed/findById = ${(byEmail / byId).toFixed(2)})`,
+    );
+    const inc = await runPhase(colls, (c, i) => c.updateOne({ _id: ids[i] }, { $inc: { n: 1 } }));
+    console.log(`$inc by _id:     ${inc.toFixed(0)} ops/s`);
+
+    if (mode === 'inprocess') return true;
+    const okById = byId >= TARGET_FIND_BY_ID;
+    const okIndexed = byEmail * MAX_INDEXED_SLOWDOWN >= byId;
+    console.log(
+      `${okById ? 'PASS' : 'FAIL'} findById >= ${TARGET_FIND_BY_ID} ops/s (${byId.toFixed(0)})`,
+    );
+    console.log(
+      `${okIndexed ? 'PASS' : 'FAIL'} indexed lookup within ${MAX_INDEXED_SLOWDOWN}x of findById ` +
+        `(${(byId / byEmail).toFixed(2)}x)`,
+    );
+    return okById && okIndexed;
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await server.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--serve')) return serve();
+  // Hard bound: a stuck server must not hang the benchmark.
+  setTimeout(() => {
+    console.error('FAIL benchmark exceeded 60 s');
+    process.exit(1);
+  }, 60_000).unref();
+  const mode = process.env.BENCH_MODE ?? 'both';
+  let ok = true;
+  if (mode === 'child' || mode === 'both') ok = (await bench('child')) && ok;
+  if (mode === 'inprocess' || mode === 'both') ok = (await bench('inprocess')) && ok;
+  console.log('\nfigures are noisy when other work shares the machine');
+  process.exitCode = ok ? 0 : 1;
+}
+
+await main();
