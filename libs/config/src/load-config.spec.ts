@@ -50,7 +50,12 @@ describe('loadConfig', () => {
     assert.equal(config.auth.refreshTokenTtlSeconds, 30 * 86_400);
     assert.equal(config.auth.privateKeyPem, undefined);
     assert.deepEqual(config.auth.extraVerifyKeys, []);
-    assert.deepEqual(config.rateLimit, { defaultLimit: 300, defaultWindowSeconds: 60 });
+    assert.deepEqual(config.rateLimit, {
+      defaultLimit: 300,
+      defaultWindowSeconds: 60,
+      credentialsLimit: 10,
+      credentialsWindowSeconds: 60,
+    });
   });
 
   it('derives PUBLIC_URL from PORT and CORS origins from PUBLIC_URL', () => {

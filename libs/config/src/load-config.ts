@@ -81,7 +81,7 @@ function readMongoUri(env: EnvReader): string {
  * S3_ACCESS_KEY_ID*, S3_SECRET_ACCESS_KEY*, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
  * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
- * RATE_LIMIT_WINDOW_SECONDS (* required).
+ * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -133,6 +133,8 @@ export function loadConfig(envVars: Env): AppConfig {
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
       defaultWindowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, DAY),
+      credentialsLimit: env.int('RATE_LIMIT_AUTH_MAX', 10, 1, 1_000_000),
+      credentialsWindowSeconds: env.int('RATE_LIMIT_AUTH_WINDOW_SECONDS', 60, 1, DAY),
     },
   };
   if (env.problems.length > 0) throw new ConfigError(env.problems);
