@@ -8,6 +8,7 @@
 // when given the same `env.MONGODB_URI` (e.g. `${backends.mongoUri}/sx_shared`). Each app
 // otherwise gets its own database `sx_<random>`. Logs are silent unless TEST_LOG_LEVEL is set.
 import { loadConfig, type AppConfig } from '@app/config';
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   backends?: TestBackends;
   /** Extra or overriding environment variables (validated by loadConfig like production). */
   env?: Record<string, string>;
+  /** Test-only modules mounted next to the real ones (e.g. a probe controller). */
+  extraModules?: (Type | DynamicModule)[];
 }
 
 /** The environment a test app gets from its backends, before `options.env` overrides. */
@@ -53,7 +56,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   let app: NestFastifyApplication | undefined;
   try {
     const config = loadConfig({ ...testEnv(backends, dataDir), ...options.env });
-    app = await createApiApp(config);
+    app = await createApiApp(config, { extraModules: options.extraModules });
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');

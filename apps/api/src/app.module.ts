@@ -1,14 +1,28 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '@app/config';
-import { LoggingModule } from '@app/common';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
+import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
+import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
 
+/** The API's root module, built from an already-validated config (see bootstrap.ts). */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, AuthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule.forRoot(),
+        StorageModule.forRoot(),
+        HealthModule.forRoot([
+          { key: 'mongo', indicator: DatabaseHealthIndicator },
+          { key: 'storage', indicator: StorageHealthIndicator },
+        ]),
+        MetricsModule,
+        AuthModule,
+      ],
     };
   }
 }

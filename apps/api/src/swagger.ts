@@ -1,8 +1,51 @@
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ERROR_STATUS, PROBLEM_CONTENT_TYPE } from '@app/common';
+
+type Schema = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
+
+const PROBLEM_SCHEMA: Schema = {
+  type: 'object',
+  description: 'RFC 9457 problem details; every error response has this shape.',
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  properties: {
+    type: { type: 'string', example: 'urn:sharexpress:problem:validation-failed' },
+    title: { type: 'string', example: 'Validation failed' },
+    status: { type: 'integer', example: 400 },
+    detail: { type: 'string', example: 'The request is invalid.' },
+    code: { type: 'string', enum: Object.keys(ERROR_STATUS), example: 'VALIDATION_FAILED' },
+    requestId: { type: 'string', example: '4f1c2d7e-8a0b-4c55-9a51-0c8f3e5d2b71' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+// Every operation documents the problem+json shape as its default (error) response.
+function addProblemResponses(document: OpenAPIObject): void {
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },
+  };
+  for (const path of Object.values(document.paths)) {
+    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
+      const operation = path[method];
+      if (operation === undefined) continue;
+      operation.responses.default ??= {
+        description: 'Error (problem+json)',
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+  }
+}
 
 /** OpenAPI 3 at /docs-json, Swagger UI at /docs (served by Fastify directly, outside the guards). */
-export function setupSwagger(app: NestFastifyApplication): void {
+export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -12,8 +55,10 @@ export function setupSwagger(app: NestFastifyApplication): void {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  addProblemResponses(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
+  return document;
 }

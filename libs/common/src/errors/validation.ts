@@ -7,7 +7,6 @@ export function toFieldErrors(errors: readonly ValidationError[], parent = ''): 
   for (const error of errors) {
     const field = parent === '' ? error.property : `${parent}.${error.property}`;
     for (const message of Object.values(error.constraints ?? {})) {
-      // class-validator prefixes the property (not the path); say which field it is once.
       result.push({ field, message });
     }
     result.push(...toFieldErrors(error.children ?? [], field));

@@ -1,0 +1,2 @@
+export * from './health.module.js';
+export type { ReadinessCheck, ReadinessIndicator } from './readiness.js';

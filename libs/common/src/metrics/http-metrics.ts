@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Histogram, register } from 'prom-client';
+
+export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
+/** Route label of requests that matched no route (never the raw URL: unbounded cardinality). */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+// Tests start several apps in one process: metrics live once, in the default registry.
+let defaultsCollected = false;
+
+/** Registers the default process metrics once per process. */
+export function ensureDefaultMetrics(): void {
+  if (defaultsCollected || register.getSingleMetric('process_cpu_user_seconds_total')) return;
+  collectDefaultMetrics();
+  defaultsCollected = true;
+}
+
+export function httpDurationHistogram(): Histogram<'method' | 'route' | 'status_code'> {
+  const existing = register.getSingleMetric(HTTP_DURATION_METRIC);
+  if (existing instanceof Histogram) return existing;
+  return new Histogram({
+    name: HTTP_DURATION_METRIC,
+    help: 'HTTP request duration in seconds, by method, route template and status code.',
+    labelNames: ['method', 'route', 'status_code'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+}
+
+/** Observes every response's duration, labelled with the route template (`/v1/files/:fileId`). */
+export function recordHttpMetrics(fastify: FastifyInstance): void {
+  const histogram = httpDurationHistogram();
+  fastify.addHook('onResponse', async (request, reply) => {
+    // routeOptions.url is the template; the not-found handler has no route of its own.
+    const route = request.is404 ? undefined : request.routeOptions.url;
+    histogram.observe(
+      {
+        method: request.method,
+        route: route ?? UNMATCHED_ROUTE,
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+}
