@@ -2,7 +2,6 @@
 // parameters that would change the meaning of a request we do not implement.
 import {
   abortMultipartUpload,
-  completeMultipartUpload,
   createMultipartUpload,
   listMultipartUploads,
   listParts,
@@ -22,6 +21,7 @@ import {
   putBucketLifecycle,
 } from './buckets.js';
 import type { S3Context } from './context.js';
+import { completeMultipartUpload } from './multipart-complete.js';
 import { S3Error, notImplemented } from './errors.js';
 import { deleteObjects, listObjectsV1, listObjectsV2 } from './list.js';
 import { copyObject, deleteObject, getObject, putObject } from './objects.js';

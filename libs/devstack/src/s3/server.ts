@@ -11,13 +11,8 @@ import { actualRequestHeaders, preflight } from './cors.js';
 import { removeTree } from './disk.js';
 import { S3Error } from './errors.js';
 import { route } from './router.js';
-import {
-  decodeComponent,
-  headerMap,
-  parseQuery,
-  verifyRequest,
-  type Credentials,
-} from './sigv4.js';
+import { verifyRequest } from './auth.js';
+import { decodeComponent, headerMap, parseQuery, type Credentials } from './sigv4.js';
 import { Store } from './store.js';
 import { renderXml } from './xml.js';
 
