@@ -10,14 +10,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { startS3Server } from '@app/devstack';
+import { Readable } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
 
 const MiB = 1024 * 1024;
 const SIZE = Number(process.env.BENCH_S3_MIB ?? '256') * MiB;
@@ -33,6 +27,8 @@ interface ServerInfo {
 
 /** Child mode: run the server until stdin closes or a signal arrives. */
 async function serve(dataDir: string): Promise<void> {
+  // Only the S3 server's modules (not the SDK, not the MongoDB server), so its RSS is its own.
+  const { startS3Server } = await import('../../libs/devstack/src/s3/index.js');
   const server = await startS3Server({ port: 0, host: '127.0.0.1', dataDir });
   const info: ServerInfo = {
     endpoint: server.endpoint,
@@ -105,7 +101,10 @@ async function bench(): Promise<boolean> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sx-bench-s3-'));
   const { child, info } = await startChild(dataDir);
   const sampler = new RssSampler(child.pid ?? 0);
-  const client = new S3Client({
+  const { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } =
+    await import('@aws-sdk/client-s3');
+  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
+  const client: S3Client = new S3Client({
     endpoint: info.endpoint,
     region: info.region,
     credentials: info.credentials,
@@ -131,7 +130,8 @@ async function bench(): Promise<boolean> {
     const put = await fetch(putUrl, {
       method: 'PUT',
       headers: { 'content-length': String(SIZE), 'x-amz-checksum-sha256': checksum },
-      body: payload(seed, SIZE),
+      // fetch streams async iterables only; a plain generator would be sent as a string.
+      body: Readable.from(payload(seed, SIZE), { objectMode: false }),
       duplex: 'half',
     });
     const putMs = performance.now() - putStart;
@@ -178,7 +178,7 @@ if (process.argv[2] === '--serve') {
   }, DEADLINE_MS);
   deadline.unref();
   const ok = await bench().catch((err: unknown) => {
-    console.error(`FAIL: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`FAIL: ${err instanceof Error ? err.message : String(err)}`, err);
     return false;
   });
   process.exitCode = ok ? 0 : 1;

@@ -3,7 +3,7 @@
 // stdout carries only KEY=value lines (eval / .env friendly); everything for humans goes to stderr.
 // Exit codes: 0 stopped by SIGINT/SIGTERM, 1 failed to start or stop, 2 bad arguments.
 import { parseCli, USAGE, UsageError, type CliCommand } from './cli/args.js';
-import { startDevstack, type RunningDevstack } from './embedded/devstack-runner.js';
+import type { RunningDevstack } from './embedded/devstack-runner.js';
 
 const say = (line: string): void => {
   process.stderr.write(`devstack: ${line}\n`);
@@ -29,7 +29,10 @@ function main(): void {
   const { plan, region } = command;
 
   let stopping = false;
-  const starting: Promise<RunningDevstack> = startDevstack(plan, region);
+  // Loaded only now, so --help and argument errors answer without loading both servers.
+  const starting: Promise<RunningDevstack> = import('./embedded/devstack-runner.js').then((m) =>
+    m.startDevstack(plan, region),
+  );
   const stop = (signal: NodeJS.Signals): void => {
     if (stopping) {
       say(`${signal} again: exiting without waiting for the servers to flush`);

@@ -134,7 +134,7 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
         .db()
         .collection('notes')
         .findOne({ _id: 'kept' } as never);
-      assert.equal(doc?.text, 'hello');
+      assert.equal(doc?.text, 'hello', 'MongoDB data persisted under --data-dir');
     } finally {
       await mongo.close();
       s3.destroy();
@@ -144,23 +144,26 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
     assert.deepEqual([exit.code, exit.signal], [0, null], exit.stderr);
   });
 
-  for (const [args, extraEnv, mentions] of [
-    [['--mongo-port', 'abc'], {}, '--mongo-port'],
-    [['--s3-port', '70000'], {}, '--s3-port'],
-    [['--s3-port'], {}, '--s3-port'],
-    [['--bogus'], {}, '--bogus'],
-    [['extra'], {}, 'extra'],
-    [[], { S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
-  ] as const) {
-    it(`refuses ${args.join(' ') || 'half the credentials'} with exit 2 and a clear message`, async () => {
-      const run = launch([...args], { ...extraEnv });
-      const exit = await run.exited;
-      assert.equal(exit.code, 2, exit.stderr);
-      assert.ok(exit.stderr.includes(mentions), exit.stderr);
-      assert.ok(exit.stderr.includes('Usage: npm run devstack'), 'prints the usage');
-      assert.equal(exit.stdout, '', 'prints no settings');
-    });
-  }
+  // Each case spawns a process that exits at once; run them side by side.
+  describe('bad arguments', { concurrency: true }, () => {
+    for (const [args, extraEnv, mentions] of [
+      [['--mongo-port', 'abc'], {}, '--mongo-port'],
+      [['--s3-port', '70000'], {}, '--s3-port'],
+      [['--s3-port'], {}, '--s3-port'],
+      [['--bogus'], {}, '--bogus'],
+      [['extra'], {}, 'extra'],
+      [[], { S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
+    ] as const) {
+      it(`refuses ${args.join(' ') || 'half the credentials'} with exit 2 and a clear message`, async () => {
+        const run = launch([...args], { ...extraEnv });
+        const exit = await run.exited;
+        assert.equal(exit.code, 2, exit.stderr);
+        assert.ok(exit.stderr.includes(mentions), exit.stderr);
+        assert.ok(exit.stderr.includes('Usage: npm run devstack'), 'prints the usage');
+        assert.equal(exit.stdout, '', 'prints no settings');
+      });
+    }
+  });
 
   it('--help prints the usage and exits 0', async () => {
     const exit = await launch(['--help']).exited;
