@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { AppError } from '@app/common';
+import { ConfigModule, loadConfig } from '@app/config';
+import {
+  randomSuffix,
+  startTestBackends,
+  type TestBackends,
+} from '../../../test/support/backends.js';
+import { DatabaseModule } from '../src/database.module.js';
+import { DatabaseHealthIndicator } from '../src/health/database-health.indicator.js';
+import { conflictOnDuplicate, isDuplicateKeyError } from '../src/repository/duplicate-key.js';
+import { toPlain } from '../src/repository/to-plain.js';
+
+interface Widget {
+  slug: string;
+  size: number;
+}
+const WidgetSchema = new Schema<Widget>({
+  slug: { type: String, required: true },
+  size: { type: Number, required: true },
+});
+// Serves the uniqueness check of the spec below.
+WidgetSchema.index({ slug: 1 }, { unique: true });
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (await check()) return performance.now() - started;
+    await sleep(100);
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms`);
+}
+
+describe('DatabaseModule against MongoDB (devstack or MONGODB_URI)', () => {
+  let backends: TestBackends;
+  let moduleRef: TestingModule;
+  let health: DatabaseHealthIndicator;
+  let widgets: Model<Widget>;
+
+  before(async () => {
+    backends = await startTestBackends();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      MONGODB_URI: `${backends.mongoUri}/sx_db_${randomSuffix()}`,
+      S3_ENDPOINT: backends.s3.endpoint,
+      S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
+    });
+    moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot({
+          tuning: { serverSelectionTimeoutMS: 1500, heartbeatFrequencyMS: 500 },
+        }),
+        MongooseModule.forFeature([{ name: 'Widget', schema: WidgetSchema }]),
+      ],
+    }).compile();
+    await moduleRef.init();
+    health = moduleRef.get(DatabaseHealthIndicator);
+    widgets = moduleRef.get<Model<Widget>>(getModelToken('Widget'));
+    await widgets.init(); // waits for the startup index build
+  });
+  after(async () => {
+    await moduleRef?.close();
+    await backends?.stop();
+  });
+
+  it('connects with buffering off and reports up', async () => {
+    const connection = moduleRef.get<Connection>(getConnectionToken());
+    assert.equal(connection.readyState, 1);
+    assert.equal(connection.get('bufferCommands'), false);
+    const result = await health.isHealthy();
+    assert.equal(result.mongo.status, 'up');
+  });
+
+  it('builds declared indexes at startup; E11000 becomes a CONFLICT', async () => {
+    await widgets.create({ slug: 'a', size: 1 });
+    const err = await widgets.create({ slug: 'a', size: 2 }).catch((e: unknown) => e);
+    assert.ok(isDuplicateKeyError(err));
+    const mapped = conflictOnDuplicate(err, 'slug taken');
+    assert.ok(mapped instanceof AppError);
+    assert.equal(mapped.code, 'CONFLICT');
+    assert.equal(mapped.status, 409);
+    const other = new Error('boom');
+    assert.equal(conflictOnDuplicate(other, 'x'), other);
+    assert.equal(isDuplicateKeyError(null), false);
+  });
+
+  it('toPlain turns a lean document into a plain record with a string id', async () => {
+    const lean = await widgets.findOne({ slug: 'a' }).lean<Widget & { _id: Types.ObjectId }>();
+    const plain = toPlain(lean);
+    assert.ok(plain);
+    assert.match(plain.id, /^[0-9a-f]{24}$/);
+    assert.deepEqual({ ...plain, id: 'x' }, { id: 'x', slug: 'a', size: 1 });
+    assert.equal(toPlain(null), null);
+  });
+
+  it('MongoDB stopped: health goes down quickly and queries fail instead of hanging', async (t) => {
+    if (backends.stopMongo === undefined) return t.skip('real MongoDB: cannot stop it');
+    await backends.stopMongo();
+    const started = performance.now();
+    const result = await health.isHealthy('db');
+    assert.equal(result.db.status, 'down');
+    assert.ok(performance.now() - started < 1500, 'the ping is bounded');
+
+    const queryStarted = performance.now();
+    await assert.rejects(widgets.findOne({ slug: 'a' }).lean().exec());
+    assert.ok(performance.now() - queryStarted < 4000, 'fails within server selection time');
+  });
+
+  it('MongoDB back on the same port: health comes back up by itself', async (t) => {
+    if (backends.startMongo === undefined) return t.skip('real MongoDB: cannot restart it');
+    await backends.startMongo();
+    await eventually(async () => (await health.isHealthy()).mongo.status === 'up', 10_000);
+    assert.ok((await widgets.countDocuments({}).exec()) >= 0);
+  });
+});
