@@ -1,19 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ConfigModule, type AppConfig } from '@app/config';
-import { LoggingModule } from '@app/common';
+import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
+import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
+import { StorageHealthIndicator, StorageModule } from '@app/storage';
 
 /**
  * The worker: background jobs (cleanup, reconciliation; registered here as they land, each
- * behind a MongoDB lease so one replica runs it per tick) plus the same health and metrics
- * endpoints as the API, so orchestrators probe and scrape both alike.
+ * behind a MongoDB lease so one replica runs it per tick) plus the same /health and /metrics
+ * endpoints as the API, so orchestrators probe and scrape both alike. It serves no product
+ * route, so it needs no auth guard.
  */
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule, ScheduleModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        DatabaseModule.forRoot(),
+        StorageModule.forRoot(),
+        HealthModule.forRoot([
+          { key: 'mongo', indicator: DatabaseHealthIndicator },
+          { key: 'storage', indicator: StorageHealthIndicator },
+        ]),
+        MetricsModule,
+        ScheduleModule.forRoot(),
+      ],
     };
   }
 }

@@ -117,6 +117,9 @@ function main(): void {
   let plan: LaunchPlan;
   try {
     plan = planLaunch(process.env, process.cwd());
+    // This process creates the bucket with the SDK too: same setting as the apps.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED =
+      plan.childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   } catch (err) {
     fail(err instanceof LaunchError ? err.message : String(err));
     process.exit(1);
