@@ -97,7 +97,7 @@ describe('HTTP surface: request ids, security headers, CORS, docs, metrics, heal
     assert.match(ui.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     for (const src of scripts) {
       assert.doesNotMatch(src, /^https?:/);
-      const asset = await fetch(new URL(src, `${t.baseUrl}/docs/`));
+      const asset = await fetch(new URL(src, `${t.baseUrl}/docs`));
       assert.equal(asset.status, 200, src);
     }
   });
