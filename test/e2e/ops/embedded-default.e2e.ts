@@ -47,7 +47,8 @@ after(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('npm start embedded default', { timeout: 120_000 }, () => {
+// The short refusals run alongside the long start/restart test (distinct ports, own processes).
+describe('npm start embedded default', { timeout: 120_000, concurrency: true }, () => {
   const ports = { api: 0, worker: 0, mongo: 0, s3: 0 };
   let env: Record<string, string> = {};
 
