@@ -13,7 +13,8 @@ COPY libs ./libs
 COPY apps ./apps
 # The devstack and tests are development tools: build everything, ship only what production runs.
 RUN node scripts/build.mjs \
- && rm -rf dist/libs/devstack dist/test dist/.tsbuildinfo \
+ && rm -rf dist/libs/devstack dist/test dist/libs/*/test dist/.tsbuildinfo \
+ && find dist -name '*.spec.js*' -delete \
  && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-slim AS runtime
