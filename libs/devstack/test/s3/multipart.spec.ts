@@ -131,6 +131,21 @@ describe('multipart upload with presigned parts', () => {
     );
     assert.equal(head.ContentLength, 10 * MiB + 1234);
     assert.equal(head.ChecksumSHA256, compositeSha256(parts));
+    assert.equal(head.ChecksumType, 'COMPOSITE');
+
+    // A range across the first part boundary reads from both parts.
+    const ranged = await target.client.send(
+      new GetObjectCommand({
+        Bucket: target.bucket,
+        Key: key,
+        Range: `bytes=${String(5 * MiB - 10)}-${String(5 * MiB + 9)}`,
+      }),
+    );
+    assert.ok(
+      Buffer.from(await ranged.Body!.transformToByteArray()).equals(
+        Buffer.concat(parts).subarray(5 * MiB - 10, 5 * MiB + 10),
+      ),
+    );
 
     const after = await target.client.send(
       new ListMultipartUploadsCommand({ Bucket: target.bucket }),

@@ -143,6 +143,16 @@ describe('objects and listing', () => {
     assert.equal(await headStatus(target, 'del/quiet'), 404);
   });
 
+  it('DeleteObjects refuses more than 1000 keys with MalformedXML', async () => {
+    const keys = Array.from({ length: 1001 }, (_, i) => ({ Key: `del/many/${String(i)}` }));
+    const err = await sdkRejection(
+      target.client.send(
+        new DeleteObjectsCommand({ Bucket: target.bucket, Delete: { Objects: keys } }),
+      ),
+    );
+    assert.deepEqual(err, { status: 400, code: 'MalformedXML' });
+  });
+
   it('DeleteObject on a missing key succeeds with 204', async () => {
     const out = await target.client.send(
       new DeleteObjectCommand({ Bucket: target.bucket, Key: 'del/absent' }),

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { presignGet } from './presign.js';
 import { failure, md5Hex, openTarget, uniqueKey, type Target } from './support.js';
 
@@ -100,6 +101,15 @@ describe('presigned GET', () => {
     url.searchParams.set('response-content-type', 'text/html');
     const res = await fetch(url);
     assert.deepEqual(await failure(res), { status: 403, code: 'SignatureDoesNotMatch' });
+  });
+
+  it('refuses an expired URL with 403 AccessDenied', async () => {
+    const url = await getSignedUrl(
+      target.client,
+      new GetObjectCommand({ Bucket: target.bucket, Key: key }),
+      { expiresIn: 60, signingDate: new Date(Date.now() - 5 * 60_000) },
+    );
+    assert.deepEqual(await failure(await fetch(url)), { status: 403, code: 'AccessDenied' });
   });
 
   it('answers a missing key with 404 NoSuchKey as XML', async () => {

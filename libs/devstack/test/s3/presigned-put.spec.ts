@@ -39,6 +39,7 @@ describe('presigned PUT', () => {
       new HeadObjectCommand({ Bucket: target.bucket, Key: key, ChecksumMode: 'ENABLED' }),
     );
     assert.equal(head.ChecksumSHA256, sha256Base64(body));
+    assert.equal(head.ChecksumType, 'FULL_OBJECT');
     assert.equal(head.ContentLength, body.byteLength);
     assert.equal(head.ContentType, 'image/png');
     assert.equal(head.ETag, `"${md5Hex(body)}"`);
@@ -178,6 +179,22 @@ describe('presigned PUT', () => {
 
     const got = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
     assert.deepEqual(Buffer.from(await got.Body!.transformToByteArray()), first);
+  });
+
+  it('of two racing create-only uploads to one key exactly one wins', async () => {
+    const key = uniqueKey('put/race');
+    const bodies = [randomBytes(1024 * 1024), randomBytes(1024 * 1024)];
+    const reqs = await Promise.all(
+      bodies.map((b) => presignPut(target, key, b, { ifNoneMatch: true })),
+    );
+    const results = await Promise.all(reqs.map((r, i) => upload(r, bodies[i] ?? Buffer.alloc(0))));
+    const statuses = await Promise.all(results.map(async (r) => (await failure(r)).status));
+    const winner = statuses.indexOf(200);
+    assert.equal(statuses.filter((s) => s === 200).length, 1, `statuses ${statuses.join(', ')}`);
+    // S3 answers the loser 412, or 409 ConditionalRequestConflict while the winner is in flight.
+    assert.ok([409, 412].includes(statuses[1 - winner] ?? 0), `statuses ${statuses.join(', ')}`);
+    const got = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(bodies[winner]));
   });
 
   it('refuses a malformed checksum value with 400', async () => {
