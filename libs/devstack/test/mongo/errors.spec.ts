@@ -62,6 +62,8 @@ describe('error codes', () => {
       // A replica set or mongos supports transactions; nothing to refuse there.
       return;
     }
+    // Inside a transaction the driver re-wraps code 20 as "does not support retryable writes"
+    // (whatever retryWrites says) and keeps the server's own error as originalError.
     const session = t.client.startSession();
     try {
       const err = await rejection(
@@ -69,8 +71,9 @@ describe('error codes', () => {
           await t.db.collection('things').insertOne({ a: 3 }, { session });
         }),
       );
-      assert.equal(err.code, 20);
-      assert.equal(err.codeName, 'IllegalOperation');
+      const server = (err.originalError ?? err) as Record<string, unknown>;
+      assert.equal(server.code, 20);
+      assert.equal(server.codeName, 'IllegalOperation');
     } finally {
       await session.endSession();
     }

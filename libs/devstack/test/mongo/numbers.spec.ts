@@ -77,15 +77,17 @@ describe('round trips through the raw driver', () => {
       { $set: { touched: true } },
       { returnDocument: 'after', promoteValues: false },
     );
-    assert.ok(doc?.d2 instanceof Double && doc.i2 instanceof Int32);
+    assert.ok(doc?.d2 instanceof Double, '$set of Double(2) stays a double');
+    assert.ok(doc.i2 instanceof Int32, '$set of Int32(2) stays an int32');
     assert.ok(doc.l instanceof Long && doc.l.toString() === BIG);
     const [agg] = await c
       .aggregate([{ $match: { _id: 1 } }, { $project: { l: 1, dec: 1, d: 1 } }], {
         promoteValues: false,
       })
       .toArray();
-    assert.ok(agg?.l instanceof Long && agg.l.toString() === BIG);
-    assert.ok(agg.d instanceof Double && agg.dec instanceof Decimal128);
+    assert.ok(agg?.l instanceof Long && agg.l.toString() === BIG, '$project keeps a Long');
+    assert.ok(agg.d instanceof Double, `$project keeps Double(5) a double, got ${String(agg.d)}`);
+    assert.ok(agg.dec instanceof Decimal128, '$project keeps a Decimal128');
   });
 });
 
