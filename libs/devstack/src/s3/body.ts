@@ -20,6 +20,7 @@ import { S3Error } from './errors.js';
 import { STREAMING_PAYLOADS, UNSIGNED_PAYLOAD } from './sigv4.js';
 
 const MAX_PUT_SIZE = 5 * 1024 ** 3;
+const BODY_IDLE_TIMEOUT_MS = 20_000;
 
 export interface ReceivedBody {
   size: number;
@@ -180,19 +181,27 @@ function pump(req: S3Context['req'], transforms: Transform[], sink: Writable): P
   const onClose = (): void => {
     if (!req.complete) first.destroy(new S3Error('IncompleteBody'));
   };
+  // A client that stops sending mid-body gets S3's RequestTimeout instead of a hung request.
+  let idle: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => first.destroy(new S3Error('RequestTimeout')), BODY_IDLE_TIMEOUT_MS);
+  };
   req.on('close', onClose);
+  req.on('data', arm);
+  arm();
   req.pipe(first);
-  return pipeline([...transforms, sink]).then(
-    () => {
-      req.off('close', onClose);
-    },
-    (err: unknown) => {
-      req.off('close', onClose);
-      req.unpipe(first);
-      req.resume();
-      throw err;
-    },
-  );
+  const cleanup = (): void => {
+    clearTimeout(idle);
+    req.off('close', onClose);
+    req.off('data', arm);
+  };
+  return pipeline([...transforms, sink]).then(cleanup, (err: unknown) => {
+    cleanup();
+    req.unpipe(first);
+    req.resume();
+    throw err;
+  });
 }
 
 async function receive(

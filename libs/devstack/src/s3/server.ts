@@ -71,6 +71,7 @@ function sendError(
 ): void {
   const error = err instanceof S3Error ? err : new S3Error('InternalError');
   if (!(err instanceof S3Error)) console.error('devstack s3: internal error', err);
+  if (answered.has(res)) return;
   if (res.headersSent) {
     // Too late for a status: cut the response so the client sees a failure, not a short body.
     res.destroy();
@@ -90,6 +91,8 @@ function sendError(
   );
   res.statusCode = error.status;
   res.setHeader('content-type', 'application/xml');
+  // An unread or broken body cannot be resynchronised: answer, then close the connection.
+  if (!req.complete) res.setHeader('connection', 'close');
   if (req.method === 'HEAD' || error.status === 304) {
     res.setHeader('content-length', 0);
     res.end();
@@ -174,6 +177,36 @@ export async function handleRequest(
   void header;
 }
 
+/**
+ * Malformed HTTP or a body cut short by the client closing its side. When no response has
+ * started, answer with S3's XML (IncompleteBody for a truncated body), then close.
+ */
+function onClientError(err: Error & { code?: string }, socket: Socket): void {
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const truncated = err.code === 'HPE_INVALID_EOF_STATE';
+  const error = truncated
+    ? new S3Error('IncompleteBody')
+    : new S3Error('BadRequest', 'The HTTP request could not be parsed.');
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const body = renderXml(
+    'Error',
+    { Code: error.code, Message: error.message, RequestId: requestId, HostId: requestId },
+    false,
+  );
+  socket.end(
+    `HTTP/1.1 ${error.status} Bad Request\r\nContent-Type: application/xml\r\nContent-Length: ${Buffer.byteLength(body)}\r\nx-amz-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  // The in-flight response must not write after us.
+  if (inFlight) answered.add(inFlight);
+}
+
+// Responses already answered at the socket level by onClientError.
+const answered = new WeakSet<ServerResponse>();
+
 export interface RunningServer {
   server: Server;
   port: number;
@@ -189,6 +222,7 @@ export async function listen(
   const server = createServer((req, res) => {
     void handleRequest(config, req, res);
   });
+  server.on('clientError', onClientError);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
