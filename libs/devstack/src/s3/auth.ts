@@ -155,7 +155,8 @@ function verifyHeader(
   options: VerifyOptions,
 ): AuthResult {
   if (!authorization.startsWith(`${ALGORITHM} `)) {
-    if (authorization.startsWith('AWS ')) {
+    // SigV2 (`AWS key:sig`) and SigV4A (`AWS4-ECDSA-P256-SHA256`) are other mechanisms.
+    if (/^AWS(4-ECDSA-P256-SHA256)? /.test(authorization)) {
       throw new S3Error(
         'InvalidRequest',
         'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.',

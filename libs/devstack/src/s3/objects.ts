@@ -160,6 +160,7 @@ export async function getObject(ctx: S3Context): Promise<void> {
       start: range?.start ?? 0,
       end: range?.end ?? record.size - 1,
       autoClose: true,
+      highWaterMark: 1024 * 1024,
     });
     await pipeline(stream, ctx.res).catch(() => ctx.res.destroy());
   } finally {
