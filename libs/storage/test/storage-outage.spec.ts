@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { register } from 'prom-client';
+import { register, type Histogram } from 'prom-client';
 import { startTestBackends, type TestBackends } from '../../../test/support/backends.js';
 import { StorageUnavailableError } from '../src/errors/storage-errors.js';
 import { StorageHealthIndicator } from '../src/health/storage-health.indicator.js';
@@ -14,7 +14,8 @@ const HALF_OPEN_MS = 400;
 
 // Calls rejected by the open breaker, as recorded in storage_call_duration_seconds.
 async function circuitOpenCount(): Promise<number> {
-  const metric = register.getSingleMetric('storage_call_duration_seconds');
+  const metric = register.getSingleMetric('storage_call_duration_seconds') as
+    Histogram<'operation' | 'outcome'> | undefined;
   assert.ok(metric);
   const { values } = await metric.get();
   return values
