@@ -161,6 +161,49 @@ function roundTrip(port: number, body: Record<string, unknown>): Promise<Record<
   });
 }
 
+/** Writes `chunks` one by one (yielding between them) and collects complete OP_MSG replies. */
+function exchange(
+  port: number,
+  chunks: Buffer[],
+  wanted: number,
+): Promise<{ replies: { responseTo: number; body: Record<string, unknown> }[]; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const replies: { responseTo: number; body: Record<string, unknown> }[] = [];
+    let buf = Buffer.alloc(0);
+    let closed = false;
+    const finish = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ replies, closed });
+    };
+    const timer = setTimeout(finish, CLOSE_TIMEOUT_MS);
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      closed = true;
+      finish();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      while (buf.length >= 4 && buf.length >= buf.readInt32LE(0)) {
+        const len = buf.readInt32LE(0);
+        replies.push({ responseTo: buf.readInt32LE(8), body: deserialize(buf.subarray(21, len)) });
+        buf = buf.subarray(len);
+      }
+      if (replies.length >= wanted && wanted > 0) finish();
+    });
+    socket.on('connect', () => {
+      void (async () => {
+        for (const c of chunks) {
+          if (socket.destroyed) return;
+          socket.write(c);
+          await new Promise((r) => setImmediate(r));
+        }
+      })().catch(reject);
+    });
+  });
+}
+
 describe(`wire fuzzing (seed ${SEED})`, { skip: devstackOnly }, () => {
   let t: Target;
   let port: number;
@@ -182,6 +225,33 @@ describe(`wire fuzzing (seed ${SEED})`, { skip: devstackOnly }, () => {
   it('answers a well-formed raw OP_MSG (positive control for the framing below)', async () => {
     const reply = await roundTrip(port, { ping: 1, $db: 'admin' });
     assert.equal(reply.ok, 1);
+  });
+
+  it('answers pipelined requests in order, even when they share one TCP write', async () => {
+    const msgs = [1, 2, 3, 4, 5].map((id) => opMsg({ ping: 1, $db: 'admin' }, 100 + id));
+    const { replies } = await exchange(port, [Buffer.concat(msgs)], 5);
+    assert.deepEqual(
+      replies.map((r) => [r.responseTo, r.body.ok]),
+      [1, 2, 3, 4, 5].map((id) => [100 + id, 1]),
+    );
+  });
+
+  it('reassembles a request that arrives one byte at a time', async () => {
+    const msg = opMsg({ ping: 1, $db: 'admin' }, 321);
+    const bytes = [...msg].map((b) => Buffer.from([b]));
+    const { replies } = await exchange(port, bytes, 1);
+    assert.equal(replies[0]?.responseTo, 321);
+    assert.equal(replies[0]?.body.ok, 1);
+  });
+
+  it('answers a valid request, then closes on the garbage that follows it', async () => {
+    const { replies, closed } = await exchange(
+      port,
+      [Buffer.concat([opMsg({ ping: 1, $db: 'admin' }, 9), header(-5, OP_MSG)])],
+      0,
+    );
+    assert.equal(replies[0]?.responseTo, 9);
+    assert.ok(closed, 'the connection was closed after the bad header');
   });
 
   it(`closes each of ${ITERATIONS} malformed connections; the driver keeps working`, async () => {
