@@ -1,10 +1,12 @@
 // aggregate: pipelines run by mingo over the collection's documents (pre-filtered through the
 // indexes when the pipeline starts with $match).
 import type { Document } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
+import { ProcessingMode } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import { ENGINE_CONTEXT } from '../engine/mingo-context.js';
 import { ErrorCode, fail } from '../errors.js';
 import { translateMingoError } from '../engine/query.js';
-import { isPlainObject } from '../engine/values.js';
+import { copyTagsDeep, isPlainObject } from '../engine/values.js';
 import {
   collectionArg,
   optionalBool,
@@ -133,11 +135,21 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
     docs = new Aggregator(pipeline, {
       useStrictMode: true,
       idKey: '_id',
+      context: ENGINE_CONTEXT,
       processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
       collectionResolver: (name: string) => [...(ctx.store.get(ctx.db, name)?.docs.values() ?? [])],
     }).run<Document>(source);
   } catch (err) {
     throw translateMingoError(err);
+  }
+  const coll =
+    typeof cmd['aggregate'] === 'string' ? ctx.store.get(ctx.db, cmd['aggregate']) : undefined;
+  if (coll) {
+    // Results that still carry a stored document's _id get its numeric types back.
+    for (const d of docs) {
+      const src = '_id' in d ? coll.getById(d['_id']) : undefined;
+      if (src) copyTagsDeep(src, d);
+    }
   }
   return firstBatchReply(ctx.cursors, ns, docs, batchSize, false);
 }

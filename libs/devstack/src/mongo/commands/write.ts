@@ -1,5 +1,5 @@
 // Write commands: insert, update, delete — ordered or unordered, with per-statement writeErrors.
-import { ObjectId, type Document } from 'bson';
+import { BSON, ObjectId, type Document } from 'bson';
 import { ErrorCode, MongoServerError, fail, toServerError } from '../errors.js';
 import type { Collection } from '../engine/collection.js';
 import { sortDocuments } from '../engine/compare.js';
@@ -14,6 +14,7 @@ import {
   refuseLet,
 } from './args.js';
 import type { CommandContext, CommandDef } from './context.js';
+import { MAX_BSON_OBJECT_SIZE } from './handshake.js';
 import { checkHint } from './read.js';
 
 interface WriteError {
@@ -25,7 +26,7 @@ interface WriteError {
 
 function writeError(index: number, err: unknown): WriteError {
   const e = toServerError(err);
-  return { index, code: e.code, errmsg: e.message, ...e.extra };
+  return { index, code: e.code, codeName: e.codeName, errmsg: e.message, ...e.extra };
 }
 
 /** Runs each statement; stops at the first failure when ordered. */
@@ -52,6 +53,13 @@ function withErrors(reply: Document, errors: WriteError[]): Document {
 }
 
 export function prepareInsert(doc: Document): Document {
+  const size = BSON.calculateObjectSize(doc);
+  if (size > MAX_BSON_OBJECT_SIZE) {
+    fail(
+      ErrorCode.BadValue,
+      `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+    );
+  }
   const id = doc['_id'] as unknown;
   if (id === undefined) return withIdFirst(Object.assign(doc, { _id: new ObjectId() }));
   if (Array.isArray(id)) fail(ErrorCode.InvalidIdField, "The '_id' value cannot be of type array");

@@ -56,6 +56,20 @@ function asNumber(v: unknown): number {
   return Number((v as { valueOf(): unknown }).valueOf());
 }
 
+// Int64 beyond 2^53 compared through BigInt, so neighbouring large longs keep their order.
+function compareExact(a: unknown, b: unknown): number | undefined {
+  const big = (v: unknown): bigint | undefined =>
+    v instanceof Long
+      ? v.toBigInt()
+      : typeof v === 'number' && Number.isInteger(v)
+        ? BigInt(v)
+        : undefined;
+  const x = big(a);
+  const y = big(b);
+  if (x === undefined || y === undefined) return undefined;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 const cmp = (a: number | string, b: number | string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 export function compareValues(a: unknown, b: unknown): number {
@@ -64,6 +78,10 @@ export function compareValues(a: unknown, b: unknown): number {
   if (ra !== rb) return ra - rb;
   switch (ra) {
     case 3: {
+      if (a instanceof Long || b instanceof Long) {
+        const exact = compareExact(a, b);
+        if (exact !== undefined) return exact;
+      }
       const x = asNumber(a);
       const y = asNumber(b);
       if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;

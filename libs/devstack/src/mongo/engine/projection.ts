@@ -1,10 +1,11 @@
 // Projections: plain top-level inclusion/exclusion is done here (fast, keeps numeric types);
 // anything richer (dotted paths, $slice, $elemMatch, expressions) goes through mingo.
 import type { Document } from 'bson';
-import { Query } from 'mingo';
+import { Query } from 'mingo/query';
+import { ENGINE_CONTEXT } from './mingo-context.js';
 import { fail } from '../errors.js';
 import { translateMingoError } from './query.js';
-import { getTag, isPlainObject, setTag } from './values.js';
+import { copyTagsDeep, getTag, isPlainObject, setTag } from './values.js';
 
 export type Projector = (docs: Document[]) => Document[];
 
@@ -29,7 +30,11 @@ export function compileProjection(spec: Document | undefined): Projector {
   }
   return (docs) => {
     try {
-      return new Query({}, { useStrictMode: true }).find<Document>(docs, spec).all();
+      const out = new Query({}, { useStrictMode: true, context: ENGINE_CONTEXT })
+        .find<Document>(docs, spec)
+        .all();
+      out.forEach((d, i) => copyTagsDeep(docs[i], d));
+      return out;
     } catch (err) {
       throw translateMingoError(err);
     }

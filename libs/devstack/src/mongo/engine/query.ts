@@ -1,13 +1,14 @@
 // Filters: mingo evaluates them; we translate its errors into MongoDB's codes and extract the
 // equality conditions an index can answer.
 import type { Document } from 'bson';
-import { Query } from 'mingo';
+import { Query } from 'mingo/query';
 import { ErrorCode, MongoServerError } from '../errors.js';
+import { ENGINE_CONTEXT } from './mingo-context.js';
 import { isPlainObject } from './values.js';
 
 export type Filter = Record<string, unknown>;
 
-const QUERY_OPTIONS = { useStrictMode: true, idKey: '_id' } as const;
+const QUERY_OPTIONS = { useStrictMode: true, idKey: '_id', context: ENGINE_CONTEXT } as const;
 
 /** Maps mingo's messages to MongoDB's error codes and wording. */
 export function translateMingoError(err: unknown): MongoServerError {
@@ -17,6 +18,12 @@ export function translateMingoError(err: unknown): MongoServerError {
   if (m) return new MongoServerError(ErrorCode.BadValue, `unknown top level operator: ${m[1]}`);
   m = /unknown (?:query |expression |projection )?operator:? '?(\$\w+)/i.exec(msg);
   if (m) return new MongoServerError(ErrorCode.BadValue, `unknown operator: ${m[1]}`);
+  if (/immutable field '_id'/.test(msg)) {
+    return new MongoServerError(
+      ErrorCode.ImmutableField,
+      "Performing an update on the path '_id' would modify the immutable field '_id'",
+    );
+  }
   m = /unregistered pipeline operator (\$\w+)/i.exec(msg);
   if (m) {
     return new MongoServerError(

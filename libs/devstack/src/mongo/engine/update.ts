@@ -6,6 +6,7 @@ import { update as mingoUpdate } from 'mingo';
 import { ErrorCode, MongoServerError, fail } from '../errors.js';
 import { encodeValue } from '../indexes/key.js';
 import { parentOf, setPath } from './paths.js';
+import { applyArithmeticTypes, arithmeticTypes, checkOperandTypes } from './update-types.js';
 import { translateMingoError } from './query.js';
 import { cloneValue, copyTag, isPlainObject, withIdFirst } from './values.js';
 
@@ -80,29 +81,6 @@ export function parseUpdate(u: unknown): UpdateSpec {
   return { kind: 'modifier', mods: u as Record<string, Record<string, unknown>> };
 }
 
-function checkNumeric(doc: Document, mods: Record<string, Record<string, unknown>>): void {
-  for (const op of ['$inc', '$mul'] as const) {
-    const arg = mods[op];
-    if (!arg) continue;
-    for (const [path, v] of Object.entries(arg)) {
-      if (typeof v !== 'number') {
-        fail(
-          ErrorCode.TypeMismatch,
-          `Cannot ${op === '$inc' ? 'increment' : 'multiply'} with non-numeric argument: {${path}: ${JSON.stringify(v)}}`,
-        );
-      }
-      const at = parentOf(doc, path);
-      const cur = at ? (at[0] as Record<string, unknown>)[at[1]] : undefined;
-      if (cur !== undefined && typeof cur !== 'number') {
-        fail(
-          ErrorCode.TypeMismatch,
-          `Cannot apply ${op} to a value of non-numeric type. {_id: ${JSON.stringify(String(doc['_id']))}} has the field '${path}' of non-numeric type ${cur === null ? 'null' : Array.isArray(cur) ? 'array' : typeof cur}`,
-        );
-      }
-    }
-  }
-}
-
 function immutableId(): never {
   fail(
     ErrorCode.ImmutableField,
@@ -127,7 +105,8 @@ export function applyUpdate(
   const mods: Record<string, Record<string, unknown>> = { ...rest };
   if (opts.isInsert && $setOnInsert) mods['$set'] = { ...(mods['$set'] ?? {}), ...$setOnInsert };
   const next = cloneValue(doc);
-  checkNumeric(next, mods);
+  checkOperandTypes(next, mods);
+  const arithmetic = arithmeticTypes(next, mods);
   let changed: string[];
   try {
     changed = mingoUpdate(next, mods, opts.arrayFilters, undefined, { cloneMode: 'deep' });
@@ -142,6 +121,7 @@ export function applyUpdate(
       if (at) copyTag(src, path, at[0], at[1]);
     }
   }
+  applyArithmeticTypes(next, arithmetic);
   if (doc['_id'] !== undefined && encodeValue(next['_id']) !== encodeValue(doc['_id'])) {
     immutableId();
   }

@@ -131,3 +131,24 @@ export function withIdFirst(doc: Document): Document {
   if (tags) for (const [k, t] of tags) setTag(out, k, t);
   return out;
 }
+
+/**
+ * Re-attaches numeric tags from `src` to the same, unchanged numbers in `out` (a projection or
+ * pipeline result derived from `src`), so projected Int64/Double/Decimal128 keep their type.
+ */
+export function copyTagsDeep(src: unknown, out: unknown): void {
+  if (src === out) return;
+  const bothArrays = Array.isArray(src) && Array.isArray(out);
+  const bothObjects = isPlainObject(src) && isPlainObject(out);
+  if (!bothArrays && !bothObjects) return;
+  const s = src as Record<string, unknown>;
+  const o = out as Record<string, unknown>;
+  const tags = tagsOf(s);
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    if (typeof v === 'number') {
+      const tag = tags?.get(key);
+      if (tag && s[key] === v) setTag(o, key, tag);
+    } else if (v !== null && typeof v === 'object') copyTagsDeep(s[key], v);
+  }
+}

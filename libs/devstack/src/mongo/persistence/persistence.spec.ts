@@ -44,7 +44,7 @@ describe('persistence', () => {
       const first = open(dir);
       const coll = first.store.ensure('app', 'users');
       coll.addIndex({ v: 2, key: { email: 1 }, name: 'email_1', unique: true });
-      first.store.sink.createIndex(coll.ns, coll.indexes[0]!.spec);
+      first.store.sink.createIndex(coll.ns, coll.indexes[0].spec);
       const id = new ObjectId();
       coll.insert(toEngine({ _id: id, email: 'a@b.c', d: new Double(2), l: Long.fromNumber(9) }));
       coll.insert(toEngine({ _id: 2, email: 'x@y.z' }));
@@ -54,7 +54,7 @@ describe('persistence', () => {
       const second = open(dir);
       const again = second.store.get('app', 'users')!;
       assert.equal(again.docs.size, 1);
-      assert.equal(again.indexes[0]!.name, 'email_1');
+      assert.equal(again.indexes[0].name, 'email_1');
       assert.throws(() => again.insert({ _id: 3, email: 'a@b.c' }), /E11000/);
       const bytes = Buffer.from(JSON.stringify(again.getById(id)));
       assert.ok(bytes.length > 0);
