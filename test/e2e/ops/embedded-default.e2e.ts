@@ -57,7 +57,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     started.push(running);
     // The banner is printed once both apps answer /health/live.
     const banner = await eventually('the startup banner', 60_000, () => {
-      if (running.child.exitCode !== null) throw new Error(`launcher exited:\n${running.output()}`);
+      if (running.child.exitCode !== null) assert.fail(`launcher exited:\n${running.output()}`);
       return Promise.resolve(
         running.output().includes('Press Ctrl-C') ? running.output() : undefined,
       );

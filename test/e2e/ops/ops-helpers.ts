@@ -1,4 +1,5 @@
 // Small helpers shared by the operational e2e specs (fault tests, embedded default, worker).
+import { AssertionError } from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -39,7 +40,10 @@ export async function probe(url: string, timeoutMs = 10_000): Promise<Probe> {
   return { status: res.status, body, headers: res.headers, elapsedMs: performance.now() - started };
 }
 
-/** Polls `check` until it returns a value other than undefined, or fails after `deadlineMs`. */
+/**
+ * Polls `check` until it returns a value other than undefined, or fails after `deadlineMs`.
+ * Other errors count as "not yet"; a failed assertion inside `check` ends the wait at once.
+ */
 export async function eventually<T>(
   what: string,
   deadlineMs: number,
@@ -53,6 +57,7 @@ export async function eventually<T>(
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof AssertionError) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {
