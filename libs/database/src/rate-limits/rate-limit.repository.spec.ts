@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import {
+  startAuthRepositories,
+  type AuthRepositoriesFixture,
+} from '../users/auth-repositories.testing.js';
+import { RateLimitRepository } from './rate-limit.repository.js';
+
+describe('RateLimitRepository against MongoDB', () => {
+  let fixture: AuthRepositoriesFixture;
+  let limits: RateLimitRepository;
+
+  before(async () => {
+    fixture = await startAuthRepositories();
+    limits = fixture.moduleRef.get(RateLimitRepository);
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  it('counts every concurrent hit exactly once, including the first insert race', async () => {
+    const now = new Date();
+    const counters = await Promise.all(
+      Array.from({ length: 40 }, () => limits.hit('concurrent', 60_000, now)),
+    );
+    const seen = counters.map((c) => c.hits).sort((x, y) => x - y);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
+  });
+
+  it('restarts the window once it has ended, once for all concurrent callers', async () => {
+    const start = new Date();
+    await limits.hit('window', 100, start);
+    await limits.hit('window', 100, start);
+    await sleep(150);
+    const later = new Date();
+    const counters = await Promise.all(
+      Array.from({ length: 10 }, () => limits.hit('window', 100, later)),
+    );
+    assert.deepEqual(
+      counters.map((c) => c.hits).sort((x, y) => x - y),
+      Array.from({ length: 10 }, (_, i) => i + 1),
+    );
+    assert.ok(counters.every((c) => c.windowEndsAt.getTime() === later.getTime() + 100));
+  });
+
+  it('keeps separate keys separate', async () => {
+    const now = new Date();
+    await limits.hit('a-key', 60_000, now);
+    assert.equal((await limits.hit('b-key', 60_000, now)).hits, 1);
+  });
+
+  it('blocks until a time and keeps the longer block already running', async () => {
+    const now = new Date();
+    await limits.hit('blocked', 60_000, now);
+    const until = new Date(now.getTime() + 5_000);
+    assert.equal((await limits.block('blocked', until, now)).getTime(), until.getTime());
+    const shorter = new Date(now.getTime() + 1_000);
+    assert.equal((await limits.block('blocked', shorter, now)).getTime(), until.getTime());
+    assert.equal(
+      (await limits.hit('blocked', 60_000, now)).blockedUntil?.getTime(),
+      until.getTime(),
+    );
+  });
+
+  it('treats a key as a plain string, never as a query', async () => {
+    const key = { $ne: null } as unknown as string;
+    assert.equal((await limits.hit(key, 60_000, new Date())).hits, 1);
+    assert.equal((await limits.hit('[object Object]', 60_000, new Date())).hits, 2);
+  });
+});
