@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  decodeHeader,
+  isAccessTokenType,
+  toDevicePrincipal,
+  toUserPrincipal,
+} from './token-claims.js';
+
+const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('token claims', () => {
+  it('decodes a JWT header and refuses anything else', () => {
+    assert.deepEqual(decodeHeader(`${part({ alg: 'RS256', kid: 'k' })}.e30.sig`), {
+      alg: 'RS256',
+      kid: 'k',
+    });
+    for (const token of [
+      '',
+      'a.b',
+      'a.b.c.d',
+      `${part([1])}.e30.s`,
+      `${part('x')}.e30.s`,
+      '!!!.e30.s',
+    ]) {
+      assert.equal(decodeHeader(token), null, token);
+    }
+  });
+
+  it('accepts the RFC 9068 access-token type in its allowed spellings only', () => {
+    for (const typ of ['at+jwt', 'AT+JWT', 'application/at+jwt'])
+      assert.equal(isAccessTokenType(typ), true);
+    for (const typ of ['JWT', 'jwt', 'at+jwt ', '', undefined, 1])
+      assert.equal(isAccessTokenType(typ), false);
+  });
+
+  it('builds principals only from well-formed claims', () => {
+    assert.deepEqual(toUserPrincipal({ sub: 'u1', email: 'a@b.c' }), {
+      kind: 'user',
+      userId: 'u1',
+      email: 'a@b.c',
+    });
+    assert.equal(toUserPrincipal({ sub: '', email: 'a@b.c' }), null);
+    assert.equal(toUserPrincipal({ sub: 'u1' }), null);
+    assert.deepEqual(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['upload'] }), {
+      kind: 'device',
+      deviceId: 'd1',
+      sessionId: 's1',
+      permissions: ['upload'],
+    });
+    assert.equal(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['admin'] }), null);
+    assert.equal(toDevicePrincipal({ sub: 'd1', perms: [] }), null);
+    assert.equal(toDevicePrincipal(null), null);
+  });
+});
