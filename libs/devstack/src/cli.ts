@@ -2,6 +2,7 @@
 // and S3 servers in the foreground, for running the apps or tools against them by hand.
 // stdout carries only KEY=value lines (eval / .env friendly); everything for humans goes to stderr.
 // Exit codes: 0 stopped by SIGINT/SIGTERM, 1 failed to start or stop, 2 bad arguments.
+import { envLine } from './cli/env-lines.js';
 import { parseCli, USAGE, UsageError, type CliCommand } from './cli/args.js';
 import type { RunningDevstack } from './embedded/devstack-runner.js';
 
@@ -57,17 +58,15 @@ function main(): void {
     (devstack) => {
       if (stopping) return;
       const { mongo, s3 } = devstack;
-      process.stdout.write(
-        [
-          `MONGODB_URI=${mongo.uri}/sharexpress`,
-          `S3_ENDPOINT=${s3.endpoint}`,
-          `S3_REGION=${s3.region}`,
-          `S3_FORCE_PATH_STYLE=true`,
-          `S3_ACCESS_KEY_ID=${s3.credentials.accessKeyId}`,
-          `S3_SECRET_ACCESS_KEY=${s3.credentials.secretAccessKey}`,
-          '',
-        ].join('\n'),
-      );
+      const settings: [string, string][] = [
+        ['MONGODB_URI', `${mongo.uri}/sharexpress`],
+        ['S3_ENDPOINT', s3.endpoint],
+        ['S3_REGION', s3.region],
+        ['S3_FORCE_PATH_STYLE', 'true'],
+        ['S3_ACCESS_KEY_ID', s3.credentials.accessKeyId],
+        ['S3_SECRET_ACCESS_KEY', s3.credentials.secretAccessKey],
+      ];
+      process.stdout.write(settings.map(([k, v]) => `${envLine(k, v)}\n`).join(''));
       for (const note of devstack.fallbacks) say(`${note}, so a free port was used instead`);
       say(`data under ${plan.dataDir}; development only, never production. Ctrl-C stops.`);
     },

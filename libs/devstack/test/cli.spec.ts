@@ -2,12 +2,14 @@
 // connect real clients, stop with SIGTERM (exit 0), restart on the same data directory; bad
 // arguments are refused with exit 2 before anything starts.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateBucketCommand,
@@ -16,11 +18,30 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
+import { parseCli, UsageError } from '../src/cli/args.js';
+import { envLine } from '../src/cli/env-lines.js';
 
 // Compiled (run-tests.mjs) the spec runs next to cli.js; from source (tsx) next to cli.ts.
 const fromSource = import.meta.url.endsWith('.ts');
 const cliPath = fileURLToPath(new URL(`../src/cli.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+const execFileAsync = promisify(execFile);
 const nodeArgs = fromSource ? ['--import', 'tsx', cliPath] : [cliPath];
+
+const NAMES = [
+  'MONGODB_URI',
+  'S3_ENDPOINT',
+  'S3_REGION',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+];
+
+/** What a user gets from `eval "$(npm run -s devstack)"`: the printed lines evaluated by sh. */
+async function evalInShell(lines: string): Promise<Record<string, string>> {
+  const script = `eval "$1"; printf '%s\\0' ${NAMES.map((n) => `"$${n}"`).join(' ')}`;
+  const { stdout } = await execFileAsync('sh', ['-c', script, 'sh', lines]);
+  const values = stdout.split('\0');
+  return Object.fromEntries(NAMES.map((n, i) => [n, values[i] ?? '']));
+}
 
 interface Exit {
   code: number | null;
@@ -41,37 +62,34 @@ function launch(args: string[], env: Record<string, string> = {}) {
   const exited = new Promise<Exit>((resolve) => {
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
-  /** Resolves with the KEY=value lines once the last one is printed. */
-  const settings = new Promise<Record<string, string>>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no settings printed within 20 s; stderr: ${stderr}`));
-    }, 20_000);
-    const check = (): void => {
-      if (!/^S3_SECRET_ACCESS_KEY=.*\n/m.test(stdout)) return;
-      clearTimeout(timer);
-      const lines = stdout.trim().split('\n');
-      const pairs = lines.map((l): [string, string] => [
-        l.split('=')[0] ?? '',
-        l.slice(l.indexOf('=') + 1),
-      ]);
-      resolve(Object.fromEntries(pairs));
-    };
-    child.stdout.on('data', check);
-    void exited.then((e) => {
-      clearTimeout(timer);
-      reject(new Error(`exited early (${String(e.code)}): ${e.stderr}`));
+  /** Resolves with the printed settings once the last line is out (or fails after 30 s). */
+  const settings = () =>
+    new Promise<Record<string, string>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`no settings printed within 30 s; stderr: ${stderr}`));
+      }, 30_000);
+      const check = (): void => {
+        if (!/^S3_SECRET_ACCESS_KEY=.*\n/m.test(stdout)) return;
+        clearTimeout(timer);
+        evalInShell(stdout).then(resolve, reject);
+      };
+      child.stdout.on('data', check);
+      check();
+      void exited.then((e) => {
+        clearTimeout(timer);
+        reject(new Error(`exited early (${String(e.code)}): ${e.stderr}`));
+      });
     });
-  });
-  settings.catch(() => {}); // observed by the caller when it awaits
   return { child, exited, settings };
 }
 
-describe('npm run devstack', { timeout: 60_000 }, () => {
+describe('npm run devstack', { timeout: 120_000 }, () => {
   let dataDir: string;
   const credentials = {
     accessKeyId: 'AKCLITEST',
-    secretAccessKey: randomBytes(16).toString('hex'),
+    // Quotes, a dollar and spaces: the printed lines must still evaluate to the exact secret.
+    secretAccessKey: `it's $HOME "quoted" ${randomBytes(8).toString('hex')}`,
   };
   const env = {
     S3_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -97,7 +115,7 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
 
   it('prints working settings, serves both protocols and exits 0 on SIGTERM', async () => {
     const run = launch(ports(), env);
-    const settings = await run.settings;
+    const settings = await run.settings();
     assert.match(settings.MONGODB_URI ?? '', /^mongodb:\/\/127\.0\.0\.1:\d+\//);
     assert.match(settings.S3_ENDPOINT ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.equal(settings.S3_ACCESS_KEY_ID, credentials.accessKeyId);
@@ -124,7 +142,7 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
 
   it('keeps its data across a restart on the same --data-dir, and SIGINT exits 0', async () => {
     const run = launch(ports(), env);
-    const settings = await run.settings;
+    const settings = await run.settings();
     const mongo = new MongoClient(settings.MONGODB_URI ?? '', { serverSelectionTimeoutMS: 5000 });
     const s3 = s3For(settings);
     try {
@@ -144,24 +162,37 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
     assert.deepEqual([exit.code, exit.signal], [0, null], exit.stderr);
   });
 
-  // Each case spawns a process that exits at once; run them side by side.
-  describe('bad arguments', { concurrency: true }, () => {
-    for (const [args, extraEnv, mentions] of [
-      [['--mongo-port', 'abc'], {}, '--mongo-port'],
-      [['--s3-port', '70000'], {}, '--s3-port'],
-      [['--s3-port'], {}, '--s3-port'],
-      [['--bogus'], {}, '--bogus'],
-      [['extra'], {}, 'extra'],
-      [[], { S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
-    ] as const) {
-      it(`refuses ${args.join(' ') || 'half the credentials'} with exit 2 and a clear message`, async () => {
-        const run = launch([...args], { ...extraEnv });
-        const exit = await run.exited;
-        assert.equal(exit.code, 2, exit.stderr);
-        assert.ok(exit.stderr.includes(mentions), exit.stderr);
-        assert.ok(exit.stderr.includes('Usage: npm run devstack'), 'prints the usage');
-        assert.equal(exit.stdout, '', 'prints no settings');
-      });
+  for (const [args, mentions] of [
+    [['--mongo-port', 'abc'], '--mongo-port'],
+    [['--bogus'], '--bogus'],
+  ] as const) {
+    it(`refuses ${args.join(' ')} with exit 2, the reason and the usage`, async () => {
+      const exit = await launch([...args]).exited;
+      assert.equal(exit.code, 2, exit.stderr);
+      assert.ok(exit.stderr.includes(mentions), exit.stderr);
+      assert.ok(exit.stderr.includes('Usage: npm run devstack'), 'prints the usage');
+      assert.equal(exit.stdout, '', 'prints no settings');
+    });
+  }
+
+  it('an explicit port that is taken fails with exit 1 and says so', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const exit = await launch([
+        '--data-dir',
+        dataDir,
+        '--mongo-port',
+        '0',
+        '--s3-port',
+        String(port),
+      ]).exited;
+      assert.equal(exit.code, 1, exit.stderr);
+      assert.match(exit.stderr, new RegExp(`port ${String(port)} is already in use`));
+      assert.equal(exit.stdout, '');
+    } finally {
+      blocker.close();
     }
   });
 
@@ -169,5 +200,63 @@ describe('npm run devstack', { timeout: 60_000 }, () => {
     const exit = await launch(['--help']).exited;
     assert.equal(exit.code, 0);
     assert.match(exit.stdout, /--data-dir DIR/);
+  });
+});
+
+describe('devstack arguments', () => {
+  const parse = (argv: string[], env: Record<string, string> = {}) =>
+    parseCli(argv, env, '/work/project');
+
+  for (const [argv, env, mentions] of [
+    [['--s3-port', '70000'], {}, '--s3-port'],
+    [['--mongo-port', '-1'], {}, '--mongo-port'],
+    [['--mongo-port', '1e3'], {}, '--mongo-port'],
+    [['--s3-port'], {}, '--s3-port'],
+    [['--data-dir', ''], {}, '--data-dir'],
+    [['extra'], {}, 'extra'],
+    [[], { S3_ACCESS_KEY_ID: 'only-the-id' }, 'S3_SECRET_ACCESS_KEY'],
+    [[], { S3_SECRET_ACCESS_KEY: 'only-the-secret' }, 'S3_ACCESS_KEY_ID'],
+  ] as const) {
+    it(`refuses ${argv.join(' ') || Object.keys(env).join(' ')}, naming ${mentions}`, () => {
+      assert.throws(
+        () => parse([...argv], { ...env }),
+        (err: unknown) => err instanceof UsageError && err.message.includes(mentions),
+      );
+    });
+  }
+
+  it('defaults to ./data/devstack and the usual ports, which may fall back to free ones', () => {
+    const command = parse([]);
+    assert.ok(!command.help);
+    assert.equal(command.plan.dataDir, '/work/project/data/devstack');
+    assert.deepEqual(command.plan.mongoPort, { port: 27018, explicit: false });
+    assert.deepEqual(command.plan.s3Port, { port: 9000, explicit: false });
+    assert.equal(command.plan.credentials, undefined);
+    assert.equal(command.region, 'us-east-1');
+  });
+
+  it('takes explicit ports (a taken one is then an error), a data dir, credentials and region', () => {
+    const command = parse(['--data-dir=../elsewhere', '--mongo-port', '0', '--s3-port', '9100'], {
+      S3_ACCESS_KEY_ID: 'id',
+      S3_SECRET_ACCESS_KEY: 'secret',
+      S3_REGION: 'eu-west-3',
+    });
+    assert.ok(!command.help);
+    assert.equal(command.plan.dataDir, '/work/elsewhere');
+    assert.deepEqual(command.plan.mongoPort, { port: 0, explicit: true });
+    assert.deepEqual(command.plan.s3Port, { port: 9100, explicit: true });
+    assert.deepEqual(command.plan.credentials, { accessKeyId: 'id', secretAccessKey: 'secret' });
+    assert.equal(command.region, 'eu-west-3');
+  });
+});
+
+describe('devstack settings lines', () => {
+  it('leaves shell-safe values bare and single-quotes the rest', () => {
+    assert.equal(
+      envLine('S3_ENDPOINT', 'http://127.0.0.1:9000'),
+      'S3_ENDPOINT=http://127.0.0.1:9000',
+    );
+    assert.equal(envLine('K', `it's $x`), `K='it'\\''s $x'`);
+    assert.equal(envLine('K', ''), 'K=');
   });
 });
