@@ -1,4 +1,5 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { REQUEST_ID_HEADER } from '../http/request-id.js';
 import {
@@ -8,6 +9,9 @@ import {
   type ProblemDetails,
 } from './problem-details.js';
 import { toProblem, type MappedProblem } from './to-problem.js';
+
+// A raw Node request as middie hands it to middleware (it copies Fastify's id onto it).
+type RawRequest = IncomingMessage & { id?: unknown };
 
 // Used when a 429/503 carries no better hint (AppError.retryAfterSeconds or a guard's header).
 const DEFAULT_RETRY_AFTER_SECONDS = 5;
@@ -23,39 +27,52 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    // Errors thrown in Nest middleware arrive with the raw Node request/response instead of
+    // Fastify's wrappers; both get the same answer.
+    const request = http.getRequest<FastifyRequest | RawRequest>();
+    const reply = http.getResponse<FastifyReply | ServerResponse>();
+    const requestId = typeof request.id === 'string' ? request.id : '';
     const problem = toProblem(exception);
-    this.log(problem, exception, request);
+    this.log(problem, exception, request, requestId);
 
-    if (reply.sent) return; // a streamed response failed midway; nothing more can be said
+    const raw = 'raw' in reply ? reply.raw : reply;
+    if (raw.headersSent) return; // a streamed response failed midway; nothing more can be said
     const body: ProblemDetails = {
       type: problemType(problem.code),
       title: problemTitle(problem.code),
       status: problem.status,
       detail: problem.detail,
       code: problem.code,
-      requestId: request.id,
+      requestId,
       ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+    };
+    const headers: Record<string, string> = {
+      [REQUEST_ID_HEADER]: requestId,
+      'cache-control': 'no-store',
+      'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
     };
     if (problem.status === 429 || problem.status === 503) {
       const existing = reply.getHeader('retry-after');
       const seconds =
         problem.retryAfterSeconds ??
         (existing === undefined ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
-      if (seconds !== undefined)
-        reply.header('retry-after', String(Math.max(1, Math.ceil(seconds))));
+      if (seconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(seconds)));
     }
-    void reply
-      .status(problem.status)
-      .header(REQUEST_ID_HEADER, request.id)
-      .header('cache-control', 'no-store')
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(body);
+    if ('raw' in reply) {
+      void reply.status(problem.status).headers(headers).send(body);
+    } else {
+      reply.writeHead(problem.status, headers).end(JSON.stringify(body));
+    }
   }
 
-  private log(problem: MappedProblem, exception: unknown, request: FastifyRequest): void {
-    const context = { reqId: request.id, method: request.method, route: request.routeOptions.url };
+  private log(
+    problem: MappedProblem,
+    exception: unknown,
+    request: FastifyRequest | RawRequest,
+    reqId: string,
+  ): void {
+    const route = 'routeOptions' in request ? request.routeOptions.url : undefined;
+    const context = { reqId, method: request.method, route };
     if (problem.serverFault) {
       this.logger.error({ ...context, err: exception }, 'Unhandled error while serving a request');
     } else if (problem.status >= 500) {

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AppConfig } from '@app/config';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 
@@ -21,16 +22,29 @@ export const REDACTED_PATHS = [
 
 // Logged request shape: no headers, no body, and the path without its query string (query
 // parameters may carry tokens or signatures).
-function serializeRequest(req: IncomingMessage & { id?: unknown; ip?: string }): object {
+type RawRequest = IncomingMessage & { id?: unknown; ip?: string; originalUrl?: string };
+
+// Middie strips the mount path from req.url; originalUrl is what the client asked for.
+const pathOf = (req: RawRequest): string => (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
+
+// pino-http hands serializers its standard shape, with the original request as `raw`.
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  remoteAddress?: string;
+  raw: RawRequest;
+}
+
+function serializeRequest(req: SerializedRequest): object {
   return {
     id: req.id,
     method: req.method,
-    path: (req.url ?? '').split('?')[0],
-    remoteAddress: req.ip ?? req.socket.remoteAddress,
+    path: pathOf(req.raw),
+    remoteAddress: req.raw.ip ?? req.remoteAddress,
   };
 }
 
-function serializeResponse(res: ServerResponse): object {
+function serializeResponse(res: { statusCode: number }): object {
   return { statusCode: res.statusCode };
 }
 
@@ -40,7 +54,8 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     // The request id Fastify derived from x-request-id (middie copies it to the raw request).
     genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? '',
-    customAttributeKeys: { reqId: 'reqId' },
+    // Every line logged while serving a request carries its id at the top level.
+    customProps: (req) => ({ reqId: (req as RawRequest).id }),
     serializers: { req: serializeRequest, res: serializeResponse },
     customLogLevel: (_req, res, err) =>
       err !== undefined || res.statusCode >= 500
@@ -49,7 +64,7 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
           ? 'warn'
           : 'info',
     // Health probes every few seconds would drown the useful lines.
-    autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health/') },
+    autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
     transport:
       pretty && config.logLevel !== 'silent'
         ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
@@ -59,5 +74,10 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
 
 /** nestjs-pino settings: structured JSON (pretty only on a terminal), request id on every line. */
 export function loggerParams(config: AppConfig, pretty = process.stdout.isTTY): Params {
-  return { pinoHttp: pinoHttpOptions(config, pretty) };
+  return {
+    pinoHttp: pinoHttpOptions(config, pretty),
+    // nestjs-pino's default pattern ('{/*splat}') matches nothing under Nest 12 + Fastify, so
+    // the request logger (and the request id on every line) would silently never run.
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+  };
 }
