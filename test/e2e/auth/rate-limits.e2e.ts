@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestBackends, randomSuffix, type TestBackends } from '../../support/backends.js';
+import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { expectProblem } from '../http/problem-assert.js';
+import { postJson, uniqueEmail } from './auth-client.js';
+
+const LIMIT = 10;
+const jwks = (app: TestApp, headers: Record<string, string> = {}) =>
+  fetch(`${app.baseUrl}/.well-known/jwks.json`, { headers });
+
+describe('auth: rate limits are shared by every replica', () => {
+  let backends: TestBackends;
+  let a: TestApp;
+  let b: TestApp;
+
+  before(async () => {
+    backends = await startTestBackends();
+    const env = {
+      MONGODB_URI: `${backends.mongoUri}/sx_shared_${randomSuffix()}`,
+      RATE_LIMIT_MAX: String(LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+      RATE_LIMIT_AUTH_MAX: '3',
+    };
+    [a, b] = await Promise.all([startTestApp({ backends, env }), startTestApp({ backends, env })]);
+  });
+  after(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await backends.stop();
+  });
+
+  it('limits requests spread across two instances as one client budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT; i++) {
+      const res = await jwks(i % 2 === 0 ? a : b);
+      statuses.push(res.status);
+      assert.equal(res.headers.get('x-ratelimit-limit'), String(LIMIT));
+      await res.body?.cancel();
+    }
+    assert.deepEqual(statuses, Array<number>(LIMIT).fill(200));
+    for (const app of [a, b]) {
+      const res = await jwks(app);
+      const problem = await expectProblem(res, 429, 'RATE_LIMITED');
+      assert.ok(Number(res.headers.get('retry-after')) >= 1, 'Retry-After in seconds');
+      assert.ok(Number(res.headers.get('retry-after')) <= 60);
+      assert.equal(problem.status, 429);
+    }
+  });
+
+  it('does not let a spoofed X-Forwarded-For reset the limit without TRUST_PROXY', async () => {
+    await expectProblem(await jwks(a, { 'x-forwarded-for': '203.0.113.7' }), 429, 'RATE_LIMITED');
+    await expectProblem(await jwks(b, { 'x-forwarded-for': '198.51.100.1' }), 429, 'RATE_LIMITED');
+  });
+
+  it('keeps health probes out of the limit', async () => {
+    const res = await fetch(`${a.baseUrl}/health/live`);
+    assert.equal(res.status, 200);
+  });
+});
+
+describe('auth: credentials are limited harder, per route', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_AUTH_MAX: '3', RATE_LIMIT_MAX: '1000' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('refuses the 4th login attempt in the window, right password or not', async () => {
+    const email = uniqueEmail();
+    const password = 'correct horse battery staple';
+    assert.equal((await postJson(t.baseUrl, '/v1/auth/register', { email, password })).status, 201);
+    for (let i = 0; i < 3; i++) {
+      const res = await postJson(t.baseUrl, '/v1/auth/login', { email, password: 'wrong guess' });
+      await expectProblem(res, 401, 'UNAUTHENTICATED');
+    }
+    const blocked = await postJson(t.baseUrl, '/v1/auth/login', { email, password });
+    await expectProblem(blocked, 429, 'RATE_LIMITED');
+    assert.ok(Number(blocked.headers.get('retry-after')) >= 1);
+    // Another credentials route has its own budget.
+    const refresh = await postJson(t.baseUrl, '/v1/auth/refresh', { refreshToken: 'x' });
+    await expectProblem(refresh, 401, 'UNAUTHENTICATED');
+  });
+});
+
+describe('auth: behind a trusted proxy, X-Forwarded-For names the client', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ env: { TRUST_PROXY: 'loopback', RATE_LIMIT_MAX: '2' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('counts each forwarded client separately', async () => {
+    const client = (ip: string) => jwks(t, { 'x-forwarded-for': ip });
+    assert.equal((await client('203.0.113.7')).status, 200);
+    assert.equal((await client('203.0.113.7')).status, 200);
+    await expectProblem(await client('203.0.113.7'), 429, 'RATE_LIMITED');
+    assert.equal((await client('203.0.113.8')).status, 200);
+  });
+});
