@@ -1,7 +1,6 @@
 // Production entry point of the worker (`node dist/apps/worker/main.js`): reads its
 // configuration from the environment and never starts the devstack.
 import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
-import { createWorkerApp } from './bootstrap.js';
 
 // Jobs are idempotent and resumable, so a shutdown that overruns may be cut short safely.
 const SHUTDOWN_DEADLINE_MS = 25_000;
@@ -18,6 +17,9 @@ function loadOrExit(): AppConfig {
 
 async function main(): Promise<void> {
   const config = loadOrExit();
+  // Loaded only once the configuration is valid: a typo is reported at once, without first
+  // loading Nest, the AWS SDK and Mongoose.
+  const { createWorkerApp } = await import('./bootstrap.js');
   const app = await createWorkerApp(config);
   // On SIGTERM/SIGINT Nest stops the scheduler, closes the HTTP server and MongoDB, then exits 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

@@ -171,7 +171,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
         WORKER_PORT: String(await freePort()),
       });
       started.push(running);
-      assert.equal(await exitWithin(running, 15_000), 1);
+      assert.equal(await exitWithin(running, 30_000), 1);
       assert.match(running.output(), /MONGODB_URI: is required/);
       assert.match(running.output(), /S3_ENDPOINT: is required/);
     });
