@@ -37,8 +37,8 @@ function circuitGauge(): Gauge {
 /** Storage metrics on prom-client's default registry. */
 export function createStorageMetrics(): StorageMetrics {
   const duration = durationHistogram();
+  // An unlabelled gauge starts at 0 (closed); not resetting it keeps another instance's state.
   const circuit = circuitGauge();
-  circuit.set(CIRCUIT_GAUGE_VALUE.closed);
   return {
     observeCall: (operation, outcome, seconds) => duration.observe({ operation, outcome }, seconds),
     setCircuitState: (value) => circuit.set(value),

@@ -20,13 +20,19 @@ export interface QuerySignInput {
 const ALGORITHM = 'AWS4-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SERVICE = 's3';
+const RESERVED_BY_SIGV4 = /[!'()*]/;
+const RESERVED_BY_SIGV4_ALL = /[!'()*]/g;
 
 /** RFC 3986 encoding as SigV4 wants it: everything but `A-Za-z0-9-._~` is percent-encoded. */
 export function uriEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
-  );
+  const encoded = encodeURIComponent(value);
+  // encodeURIComponent leaves these five alone; the regex only runs when one is present.
+  return RESERVED_BY_SIGV4.test(encoded)
+    ? encoded.replace(
+        RESERVED_BY_SIGV4_ALL,
+        (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+      )
+    : encoded;
 }
 
 /** An S3 object key as a canonical path: each segment encoded once, slashes kept. */
@@ -61,8 +67,11 @@ function byKey(a: [string, string], b: [string, string]): number {
  */
 export class SigV4QuerySigner {
   private readonly hostHeader: string;
+  // Per-day values: the signing key (four HMACs), the scope and the encoded credential.
   private cachedDay = '';
   private cachedKey: Buffer = Buffer.alloc(0);
+  private cachedScope = '';
+  private cachedCredential = '';
 
   constructor(
     host: string,
@@ -76,7 +85,8 @@ export class SigV4QuerySigner {
   sign(input: QuerySignInput): string {
     const stamp = amzDate(input.date);
     const day = stamp.slice(0, 8);
-    const scope = `${day}/${this.region}/${SERVICE}/aws4_request`;
+    const signingKey = this.signingKey(day);
+    const scope = this.cachedScope;
 
     const headers: [string, string][] = [['host', this.hostHeader]];
     for (const [name, value] of Object.entries(input.headers)) {
@@ -88,7 +98,7 @@ export class SigV4QuerySigner {
     const params: [string, string][] = [
       ['X-Amz-Algorithm', ALGORITHM],
       ['X-Amz-Content-Sha256', UNSIGNED_PAYLOAD],
-      ['X-Amz-Credential', uriEncode(`${this.credentials.accessKeyId}/${scope}`)],
+      ['X-Amz-Credential', this.cachedCredential],
       ['X-Amz-Date', stamp],
       ['X-Amz-Expires', String(input.expiresInSeconds)],
       ['X-Amz-SignedHeaders', uriEncode(signedHeaders)],
@@ -103,7 +113,7 @@ export class SigV4QuerySigner {
     for (const [name, value] of headers) canonicalHeaders += `${name}:${value}\n`;
     const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
     const stringToSign = `${ALGORITHM}\n${stamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
-    const signature = createHmac('sha256', this.signingKey(day)).update(stringToSign).digest('hex');
+    const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
 
     // Keep the parameters sorted with the signature in place, as the SDK formats its URLs.
     params.push(['X-Amz-Signature', signature]);
@@ -119,6 +129,8 @@ export class SigV4QuerySigner {
       const kRegion = createHmac('sha256', kDate).update(this.region).digest();
       const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
       this.cachedKey = createHmac('sha256', kService).update('aws4_request').digest();
+      this.cachedScope = `${day}/${this.region}/${SERVICE}/aws4_request`;
+      this.cachedCredential = uriEncode(`${this.credentials.accessKeyId}/${this.cachedScope}`);
       this.cachedDay = day;
     }
     return this.cachedKey;
