@@ -105,60 +105,71 @@ describe('aws CLI against the S3 server', { timeout: 300_000 }, () => {
     }
   };
 
-  it('copies 50 MB up and back down byte for byte, reads checksums, removes', async (t) => {
-    if (aws === undefined) {
-      t.skip('aws CLI not installed: apt-get install awscli');
-      return;
-    }
-    t.diagnostic(`using ${aws}: ${(await run(aws, ['--version'], { env })).stdout.trim()}`);
-    const up = join(dir, 'up.bin');
-    const down = join(dir, 'down.bin');
-    const digest = await writeRandomFile(up, SIZE);
-    const url = `s3://${target.bucket}/awscli/big file.bin`;
+  it(
+    'copies 50 MB up and back down byte for byte, reads checksums, removes',
+    { timeout: 300_000 },
+    async (t) => {
+      if (aws === undefined) {
+        t.skip('aws CLI not installed: apt-get install awscli');
+        return;
+      }
+      t.diagnostic(`using ${aws}: ${(await run(aws, ['--version'], { env })).stdout.trim()}`);
+      const up = join(dir, 'up.bin');
+      const down = join(dir, 'down.bin');
+      const digest = await writeRandomFile(up, SIZE);
+      const url = `s3://${target.bucket}/awscli/big file.bin`;
 
-    await cli('s3', 'cp', up, url, '--only-show-errors');
-    const head = JSON.parse(
-      await cli('s3api', 'head-object', '--bucket', target.bucket, '--key', 'awscli/big file.bin'),
-    ) as { ContentLength?: number; ETag?: string };
-    assert.equal(head.ContentLength, SIZE);
-    assert.match(head.ETag ?? '', /-\d+"$/, 'a 50 MB cp is a multipart upload');
+      await cli('s3', 'cp', up, url, '--only-show-errors');
+      const head = JSON.parse(
+        await cli(
+          's3api',
+          'head-object',
+          '--bucket',
+          target.bucket,
+          '--key',
+          'awscli/big file.bin',
+        ),
+      ) as { ContentLength?: number; ETag?: string };
+      assert.equal(head.ContentLength, SIZE);
+      assert.match(head.ETag ?? '', /-\d+"$/, 'a 50 MB cp is a multipart upload');
 
-    await cli('s3', 'cp', url, down, '--only-show-errors');
-    assert.equal(await sha256OfFile(down), digest, 'downloaded bytes equal the uploaded ones');
+      await cli('s3', 'cp', url, down, '--only-show-errors');
+      assert.equal(await sha256OfFile(down), digest, 'downloaded bytes equal the uploaded ones');
 
-    const small = join(dir, 'small.txt');
-    const smallBody = randomBytes(3000);
-    await writeFile(small, smallBody);
-    await cli(
-      's3api',
-      'put-object',
-      '--bucket',
-      target.bucket,
-      '--key',
-      'awscli/small.txt',
-      '--body',
-      small,
-      '--checksum-algorithm',
-      'SHA256',
-    );
-    const checked = JSON.parse(
+      const small = join(dir, 'small.txt');
+      const smallBody = randomBytes(3000);
+      await writeFile(small, smallBody);
       await cli(
         's3api',
-        'head-object',
+        'put-object',
         '--bucket',
         target.bucket,
         '--key',
         'awscli/small.txt',
-        '--checksum-mode',
-        'ENABLED',
-      ),
-    ) as { ChecksumSHA256?: string; ContentLength?: number };
-    assert.equal(checked.ContentLength, smallBody.byteLength);
-    assert.equal(checked.ChecksumSHA256, sha256Base64(smallBody));
+        '--body',
+        small,
+        '--checksum-algorithm',
+        'SHA256',
+      );
+      const checked = JSON.parse(
+        await cli(
+          's3api',
+          'head-object',
+          '--bucket',
+          target.bucket,
+          '--key',
+          'awscli/small.txt',
+          '--checksum-mode',
+          'ENABLED',
+        ),
+      ) as { ChecksumSHA256?: string; ContentLength?: number };
+      assert.equal(checked.ContentLength, smallBody.byteLength);
+      assert.equal(checked.ChecksumSHA256, sha256Base64(smallBody));
 
-    await cli('s3', 'rm', url, '--only-show-errors');
-    await cli('s3', 'rm', `s3://${target.bucket}/awscli/small.txt`, '--only-show-errors');
-    assert.equal(await headStatus(target, 'awscli/big file.bin'), 404);
-    assert.equal(await headStatus(target, 'awscli/small.txt'), 404);
-  });
+      await cli('s3', 'rm', url, '--only-show-errors');
+      await cli('s3', 'rm', `s3://${target.bucket}/awscli/small.txt`, '--only-show-errors');
+      assert.equal(await headStatus(target, 'awscli/big file.bin'), 404);
+      assert.equal(await headStatus(target, 'awscli/small.txt'), 404);
+    },
+  );
 });
