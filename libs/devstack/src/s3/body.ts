@@ -210,6 +210,7 @@ async function receive(
   options: ReceiveOptions,
 ): Promise<ReceivedBody> {
   const exp = expectation(ctx, options);
+  if (header(ctx, 'expect')?.toLowerCase() === '100-continue') ctx.res.writeContinue();
   const payload = ctx.auth.payloadHash;
   const verifyPayload = payload !== UNSIGNED_PAYLOAD && !STREAMING_PAYLOADS.has(payload);
   const meter = new Meter(exp.declared, verifyPayload, exp.algorithm);

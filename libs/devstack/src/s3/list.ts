@@ -16,14 +16,15 @@ interface Page {
   last: string | undefined;
 }
 
-/** Index of the first key strictly greater than `marker` in UTF-8 byte order. */
-function firstAfter(keys: readonly string[], marker: string): number {
-  const m = Buffer.from(marker, 'utf8');
+/** Index of the first key after `bound` (or at it, if `inclusive`) in UTF-8 byte order. */
+function seek(keys: readonly string[], bound: string, inclusive: boolean): number {
+  const m = Buffer.from(bound, 'utf8');
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (Buffer.compare(Buffer.from(keys[mid], 'utf8'), m) <= 0) lo = mid + 1;
+    const c = Buffer.compare(Buffer.from(keys[mid], 'utf8'), m);
+    if (c < 0 || (c === 0 && !inclusive)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -41,7 +42,9 @@ export function listPage(
   const keys = ctx.store.sortedKeys(bucket);
   const page: Page = { contents: [], prefixes: [], truncated: false, last: undefined };
   let lastPrefix = marker;
-  for (let i = marker === '' ? 0 : firstAfter(keys, marker); i < keys.length; i++) {
+  // Keys under a prefix are contiguous: start at the later of the prefix and the marker.
+  const start = Math.max(seek(keys, prefix, true), marker === '' ? 0 : seek(keys, marker, false));
+  for (let i = start; i < keys.length; i++) {
     const key = keys[i];
     if (!key.startsWith(prefix)) {
       if (Buffer.compare(Buffer.from(key), Buffer.from(prefix)) > 0) break;

@@ -222,6 +222,11 @@ export async function listen(
   const server = createServer((req, res) => {
     void handleRequest(config, req, res);
   });
+  // Expect: 100-continue (aws CLI uploads): authenticate and route first; body.ts sends the
+  // 100 only when it starts reading, so a refused upload is never transferred.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    void handleRequest(config, req, res);
+  });
   server.on('clientError', onClientError);
   server.on('connection', (socket) => {
     sockets.add(socket);
