@@ -8,7 +8,7 @@ import { helloReply } from './commands/handshake.js';
 import { CursorManager } from './engine/cursors.js';
 import { Store } from './engine/store.js';
 import { errorReply, MongoServerError, ErrorCode } from './errors.js';
-import { FramingError, MessageFramer } from './wire/framing.js';
+import { MessageFramer } from './wire/framing.js';
 import {
   encodeMsgReply,
   encodeQueryReply,
@@ -63,20 +63,29 @@ export class WireServer {
     socket.setNoDelay(true);
     socket.on('close', () => this.sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    let closing = false;
     socket.on('data', (chunk: Buffer) => {
+      if (closing) return;
+      // Frames are answered one by one, like mongod: replies to the frames before a bad one
+      // are still sent, then the connection is closed.
+      const replies: Buffer[] = [];
       try {
-        const replies: Buffer[] = [];
         for (const msg of framer.push(chunk)) {
           const reply = this.handle(parseMessage(msg), connectionId);
           if (reply) replies.push(reply);
         }
-        if (replies.length === 1) socket.write(replies[0]);
-        else if (replies.length > 1) socket.write(Buffer.concat(replies));
+        if (framer.failed) closing = true;
       } catch (err) {
-        if (!(err instanceof FramingError) && !(err instanceof ProtocolError)) {
+        if (!(err instanceof ProtocolError)) {
           console.error('[devstack mongo] internal error, closing connection', err);
         }
-        socket.destroy();
+        closing = true;
+      }
+      if (replies.length === 1) socket.write(replies[0]);
+      else if (replies.length > 1) socket.write(Buffer.concat(replies));
+      if (closing) {
+        socket.end();
+        setTimeout(() => socket.destroy(), 1000).unref();
       }
     });
   }

@@ -6,7 +6,7 @@ import { Aggregator } from 'mingo/aggregator';
 import { ENGINE_CONTEXT } from '../engine/mingo-context.js';
 import { ErrorCode, fail } from '../errors.js';
 import { translateMingoError } from '../engine/query.js';
-import { copyTagsDeep, isPlainObject } from '../engine/values.js';
+import { copyTagsDeep, isPlainObject, withIdFirst } from '../engine/values.js';
 import {
   collectionArg,
   optionalBool,
@@ -150,6 +150,7 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
       const src = '_id' in d ? coll.getById(d['_id']) : undefined;
       if (src) copyTagsDeep(src, d);
     }
+    docs = docs.map(withIdFirst);
   }
   return firstBatchReply(ctx.cursors, ns, docs, batchSize, false);
 }

@@ -32,10 +32,24 @@ describe('MessageFramer', () => {
   });
 
   it('rejects oversized and undersized lengths', () => {
-    assert.throws(() => new MessageFramer(100).push(message(200, 0)), FramingError);
+    const big = new MessageFramer(100);
+    assert.deepEqual(big.push(message(200, 0)), []);
+    assert.ok(big.failed instanceof FramingError);
     const tiny = Buffer.alloc(8);
     tiny.writeInt32LE(4, 0);
-    assert.throws(() => new MessageFramer(100).push(tiny), FramingError);
+    const small = new MessageFramer(100);
+    small.push(tiny);
+    assert.ok(small.failed instanceof FramingError);
+  });
+
+  it('still returns the messages that precede a bad frame', () => {
+    const framer = new MessageFramer(100);
+    const good = message(20, 1);
+    const bad = Buffer.alloc(16);
+    bad.writeInt32LE(-5, 0);
+    assert.deepEqual(framer.push(Buffer.concat([good, bad])), [good]);
+    assert.ok(framer.failed);
+    assert.deepEqual(framer.push(message(20, 2)), []);
   });
 });
 

@@ -10,8 +10,12 @@ export class MessageFramer {
 
   constructor(private readonly maxMessageSize: number) {}
 
-  /** Adds a chunk and returns every message it completed. Throws FramingError on a bad length. */
+  /** Set once the stream is unusable; messages completed before the bad one are still returned. */
+  failed: FramingError | undefined;
+
+  /** Adds a chunk and returns every message it completed, up to a bad length if any. */
   push(chunk: Buffer): Buffer[] {
+    if (this.failed) return [];
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const out: Buffer[] = [];
@@ -19,7 +23,8 @@ export class MessageFramer {
       const head = this.peek(4);
       const length = head.readInt32LE(0);
       if (length < HEADER_SIZE || length > this.maxMessageSize) {
-        throw new FramingError(`invalid message length ${length}`);
+        this.failed = new FramingError(`invalid message length ${length}`);
+        break;
       }
       if (this.buffered < length) break;
       out.push(this.take(length));
