@@ -238,6 +238,29 @@ describe('multipart upload with presigned parts', () => {
     assert.equal(await headStatus(target, key), 404);
   });
 
+  it('ListMultipartUploads filters by prefix and dates each upload', async () => {
+    const mine = await create('mpu/listed/one.bin');
+    const other = await create('mpu/elsewhere/two.bin');
+    const out = await target.client.send(
+      new ListMultipartUploadsCommand({ Bucket: target.bucket, Prefix: 'mpu/listed/' }),
+    );
+    const uploads = out.Uploads ?? [];
+    assert.deepEqual(
+      uploads.map((u) => [u.Key, u.UploadId]),
+      [['mpu/listed/one.bin', mine]],
+    );
+    assert.ok(uploads[0]?.Initiated instanceof Date, 'Initiated is a date');
+    assert.ok(Math.abs((uploads[0]?.Initiated?.getTime() ?? 0) - Date.now()) < 5 * 60_000);
+    for (const [key, id] of [
+      ['mpu/listed/one.bin', mine],
+      ['mpu/elsewhere/two.bin', other],
+    ] as const) {
+      await target.client.send(
+        new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: key, UploadId: id }),
+      );
+    }
+  });
+
   it('an unknown upload id gets NoSuchUpload', async () => {
     const err = await sdkRejection(
       target.client.send(

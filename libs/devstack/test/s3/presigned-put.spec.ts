@@ -156,6 +156,19 @@ describe('presigned PUT', () => {
     });
   });
 
+  it('an upload URL cannot be replayed to read or delete the object', async () => {
+    const key = uniqueKey('put/replay');
+    const body = randomBytes(100);
+    const req = await presignPut(target, key, body);
+    assert.equal((await upload(req, body)).status, 200);
+    for (const method of ['GET', 'DELETE', 'HEAD']) {
+      const res = await fetch(req.url, { method, headers: req.headers });
+      assert.equal(res.status, 403, `${method} with the PUT URL`);
+      await res.body?.cancel();
+    }
+    assert.equal(await headStatus(target, key), 200, 'the object is still there');
+  });
+
   it('refuses an unsigned request with 403 AccessDenied', async () => {
     const key = uniqueKey('put/anonymous');
     const body = randomBytes(100);
