@@ -2,6 +2,10 @@
 import { listen, makeTempDataDir } from './server.js';
 import { Store } from './store.js';
 import { ensureDir } from './disk.js';
+import { sweepLifecycle } from './lifecycle.js';
+
+// Lifecycle rules count in days; a sweep every few minutes is precise enough.
+const LIFECYCLE_SWEEP_MS = 5 * 60 * 1000;
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -48,6 +52,14 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     host,
     options.port ?? 0,
   );
+  const sweep = (): void => {
+    sweepLifecycle(store).catch((err: unknown) =>
+      console.error('devstack s3: lifecycle sweep failed', err),
+    );
+  };
+  sweep();
+  const timer = setInterval(sweep, LIFECYCLE_SWEEP_MS);
+  timer.unref();
   let stopped: Promise<void> | undefined;
   return {
     endpoint: `http://${host.includes(':') ? `[${host}]` : host}:${running.port}`,
@@ -56,6 +68,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     credentials,
     stop: () =>
       (stopped ??= (async () => {
+        clearInterval(timer);
         await running.stop();
         await temp?.cleanup();
       })()),
