@@ -21,6 +21,8 @@ interface Memory {
 interface ServerHandle {
   uri: string;
   memory(): Promise<Memory>;
+  /** CPU time used by the server's process so far, in ms (user + system). */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -31,11 +33,17 @@ const measureMemory = (): Memory => {
   return { rss: m.rss, heapUsed: m.heapUsed };
 };
 
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
 // --- child side -----------------------------------------------------------------------------
 async function serve(): Promise<void> {
   const server = await startMongoServer({ port: 0, host: '127.0.0.1' });
   process.on('message', (msg: string) => {
     if (msg === 'memory') process.send?.({ memory: measureMemory() });
+    if (msg === 'cpu') process.send?.({ cpu: cpuMs() });
     if (msg === 'stop') void server.stop().then(() => process.exit(0));
   });
   process.send?.({ uri: server.uri });
@@ -64,6 +72,11 @@ function startChild(): Promise<ServerHandle> {
       child.send('memory');
       return p;
     },
+    cpuMs: () => {
+      const p = next<number>('cpu');
+      child.send('cpu');
+      return p;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -77,15 +90,24 @@ async function startInProcess(): Promise<ServerHandle> {
   return {
     uri: server.uri,
     memory: () => Promise.resolve(measureMemory()),
+    cpuMs: () => Promise.resolve(cpuMs()),
     stop: () => server.stop(),
   };
 }
 
 type Op = (coll: Collection, i: number) => Promise<unknown>;
 
-async function runPhase(colls: Collection[], op: Op): Promise<number> {
+interface PhaseResult {
+  opsPerSec: number;
+  serverCpuMsPerOp: number;
+  clientCpuMsPerOp: number;
+}
+
+async function runPhase(server: ServerHandle, colls: Collection[], op: Op): Promise<PhaseResult> {
   const deadline = Date.now() + PHASE_MS;
   let ops = 0;
+  const cpuBefore = await server.cpuMs();
+  const clientBefore = cpuMs();
   const started = Date.now();
   await Promise.all(
     colls.map(async (coll, worker) => {
@@ -98,12 +120,28 @@ async function runPhase(colls: Collection[], op: Op): Promise<number> {
       }
     }),
   );
-  return ops / ((Date.now() - started) / 1000);
+  const secs = (Date.now() - started) / 1000;
+  const clientCpu = cpuMs() - clientBefore;
+  const cpu = (await server.cpuMs()) - cpuBefore;
+  return { opsPerSec: ops / secs, serverCpuMsPerOp: cpu / ops, clientCpuMsPerOp: clientCpu / ops };
 }
+
+// CPU per op is steadier than ops/s on a shared machine: 1000 / (server ms per op) is what one
+// core could serve if the clients were free.
+const show = (mode: Mode, label: string, r: PhaseResult, extra = ''): void => {
+  const cpu =
+    mode === 'child'
+      ? `CPU/op: server ${r.serverCpuMsPerOp.toFixed(3)} ms, client ${r.clientCpuMsPerOp.toFixed(3)} ms; ` +
+        `server-bound ≈ ${(1000 / r.serverCpuMsPerOp).toFixed(0)} ops/s per core`
+      : `CPU/op: client + server ${r.clientCpuMsPerOp.toFixed(3)} ms`;
+  console.log(`${label.padEnd(15)} ${r.opsPerSec.toFixed(0).padStart(6)} ops/s  (${cpu})${extra}`);
+};
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-async function bench(mode: 'child' | 'inprocess'): Promise<boolean> {
+type Mode = 'child' | 'inprocess';
+
+async function bench(mode: Mode): Promise<boolean> {
   console.log(
     `\n== devstack mongo, server ${mode === 'child' ? 'in a child process' : 'in-process'}`,
   );
@@ -143,15 +181,19 @@ async function bench(mode: 'child' | 'inprocess'): Promise<boolean> {
     console.log(
       `${CLIENTS} MongoClients (pool size 1), one loop each, ${PHASE_MS / 1000} s per phase`,
     );
-    const byId = await runPhase(colls, (c, i) => c.findOne({ _id: ids[i] }));
-    console.log(`findById:        ${byId.toFixed(0)} ops/s`);
-    const byEmail = await runPhase(colls, (c, i) => c.findOne({ email: `user${i}@example.com` }));
-    console.log(
-      `find by email:   ${byEmail.toFixed(0)} ops/s (indexed/findById = ${(byEmail / byId).toFixed(2)})`,
+    const byIdR = await runPhase(server, colls, (c, i) => c.findOne({ _id: ids[i] }));
+    show(mode, 'findById', byIdR);
+    const byEmailR = await runPhase(server, colls, (c, i) =>
+      c.findOne({ email: `user${i}@example.com` }),
     );
-    const inc = await runPhase(colls, (c, i) => c.updateOne({ _id: ids[i] }, { $inc: { n: 1 } }));
-    console.log(`$inc by _id:     ${inc.toFixed(0)} ops/s`);
-
+    const byId = byIdR.opsPerSec;
+    const byEmail = byEmailR.opsPerSec;
+    show(mode, 'find by email', byEmailR, `  indexed/findById = ${(byEmail / byId).toFixed(2)}`);
+    show(
+      mode,
+      '$inc by _id',
+      await runPhase(server, colls, (c, i) => c.updateOne({ _id: ids[i] }, { $inc: { n: 1 } })),
+    );
     if (mode === 'inprocess') return true;
     const okById = byId >= TARGET_FIND_BY_ID;
     const okIndexed = byEmail * MAX_INDEXED_SLOWDOWN >= byId;
