@@ -23,7 +23,11 @@ their settings as KEY=value lines (for eval or a .env file). Ctrl-C stops them.
   -h, --help        show this help
 
 Environment: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (both or neither) set the credentials
-the S3 server accepts; S3_REGION its region (default us-east-1).`;
+the S3 server accepts; S3_REGION its region (default us-east-1).
+
+It keeps running, so capture the lines in a file and load them elsewhere:
+  npm run -s devstack > .devstack.env &
+  set -a; . ./.devstack.env; set +a`;
 
 export class UsageError extends Error {}
 

@@ -75,7 +75,10 @@ export async function openTarget(topic: string): Promise<Target> {
   const bucket = `sx-conf-${topic}-${randomBytes(4).toString('hex')}`;
   let endpoint = external.endpoint.replace(/\/+$/, '');
   let region = external.region;
-  let credentials: Credentials = external;
+  let credentials: Credentials = {
+    accessKeyId: external.accessKeyId,
+    secretAccessKey: external.secretAccessKey,
+  };
   let stopServer = async (): Promise<void> => {};
   if (!usingRealS3) {
     const dataDir = await mkdtemp(join(tmpdir(), 'sx-s3-conf-'));
@@ -95,10 +98,7 @@ export async function openTarget(topic: string): Promise<Target> {
       await rm(dataDir, { recursive: true, force: true });
     };
   }
-  const client = productClient(endpoint, region, {
-    accessKeyId: credentials.accessKeyId,
-    secretAccessKey: credentials.secretAccessKey,
-  });
+  const client = productClient(endpoint, region, credentials);
   try {
     await client.send(
       new CreateBucketCommand({
