@@ -23,6 +23,12 @@ export class ProbeController {
     return body;
   }
 
+  @Get('slow')
+  async slow(): Promise<{ done: boolean }> {
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    return { done: true };
+  }
+
   @Get('crash')
   crash(): never {
     throw new TypeError('secret internals at /srv/app/db.js:42');
