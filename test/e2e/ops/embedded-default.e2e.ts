@@ -22,7 +22,12 @@ interface Running {
 }
 
 function run(entry: string, env: Record<string, string>): Running {
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so a test can signal launcher and apps at once, as Ctrl-C does.
+  const child = spawn(process.execPath, [entry], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -121,7 +126,8 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     );
     s3.destroy();
 
-    first.running.child.kill('SIGINT');
+    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+    process.kill(-(first.running.child.pid ?? 0), 'SIGINT');
     assert.equal(await exitWithin(first.running, 30_000), 0, first.running.output());
     assert.match(first.running.output(), /devstack stopped/);
     // Nothing listens any more: the apps are gone, not orphaned.
