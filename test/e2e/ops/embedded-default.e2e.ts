@@ -130,6 +130,8 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     process.kill(-(first.running.child.pid ?? 0), 'SIGINT');
     assert.equal(await exitWithin(first.running, 30_000), 0, first.running.output());
     assert.match(first.running.output(), /devstack stopped/);
+    // Both apps drained and exited on their own, within the grace period.
+    assert.doesNotMatch(first.running.output(), /did not stop within/);
     // Nothing listens any more: the apps are gone, not orphaned.
     await assert.rejects(probe(`http://127.0.0.1:${String(ports.api)}/health/live`, 2_000));
     await assert.rejects(probe(`http://127.0.0.1:${String(ports.worker)}/health/live`, 2_000));
