@@ -117,6 +117,28 @@ describe('unique indexes and E11000', () => {
     assert.equal(await User.countDocuments(), 1, 'nothing was inserted');
   });
 
+  it('an upsert whose filter misses an existing _id fails with 11000 on _id (lease taken)', async () => {
+    // Leases: take the lease if it expired, or create it; a live lease makes the upsert collide.
+    const c = t.db.collection('leases');
+    const now = new Date();
+    await c.insertOne({
+      _id: 'cleanup',
+      owner: 'w1',
+      expiresAt: new Date(now.getTime() + 60_000),
+    } as Document);
+    const err = await rejection(
+      c.findOneAndUpdate(
+        { _id: 'cleanup', expiresAt: { $lt: now } } as Document,
+        { $set: { owner: 'w2', expiresAt: new Date(now.getTime() + 60_000) } },
+        { upsert: true, returnDocument: 'after' },
+      ),
+    );
+    assert.equal(err.code, 11000);
+    assert.deepEqual(err.keyPattern, { _id: 1 });
+    assert.deepEqual(err.keyValue, { _id: 'cleanup' });
+    assert.equal((await c.findOne({ _id: 'cleanup' } as Document))?.owner, 'w1');
+  });
+
   it('an update that would duplicate a key fails and leaves the document unchanged', async () => {
     const c = t.db.collection('users_upsert');
     await c.insertOne({ email: 'free', name: 'other' });

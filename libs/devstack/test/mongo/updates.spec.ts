@@ -218,3 +218,108 @@ describe('update operators', () => {
     assert.equal(err.code, 66);
   });
 });
+
+describe('operators the product’s repositories use', () => {
+  it('$max on dates keeps the later date and sets a missing field', async () => {
+    const c = t.db.collection('dates');
+    const early = new Date('2026-01-01T00:00:00Z');
+    const late = new Date('2026-06-01T00:00:00Z');
+    await c.insertOne({ _id: 1, expiresAt: late } as Document);
+    await c.updateOne({ _id: 1 } as Document, { $max: { expiresAt: early, fresh: early } });
+    assert.deepEqual(await c.findOne({ _id: 1 } as Document), {
+      _id: 1,
+      expiresAt: late,
+      fresh: early,
+    });
+  });
+
+  it('$currentDate sets the server time', async () => {
+    const c = t.db.collection('dates');
+    const before = Date.now() - 5_000;
+    await c.updateOne({ _id: 1 } as Document, { $currentDate: { touchedAt: true } });
+    const doc = await c.findOne({ _id: 1 } as Document);
+    assert.ok(doc?.touchedAt instanceof Date);
+    assert.ok(Math.abs(doc.touchedAt.getTime() - before) < 60_000, 'a current date');
+  });
+
+  it('a guarded $inc (quota reservation) applies only while the guard holds', async () => {
+    const c = t.db.collection('quota');
+    await c.insertOne({ _id: 'u1:2026-01-01', bytes: 90 } as Document);
+    const reserve = (size: number): Promise<Document | null> =>
+      c.findOneAndUpdate(
+        { _id: 'u1:2026-01-01', bytes: { $lte: 100 - size } } as Document,
+        { $inc: { bytes: size } },
+        { returnDocument: 'after' },
+      );
+    assert.equal((await reserve(10))?.bytes, 100);
+    assert.equal(await reserve(1), null, 'over the limit: nothing reserved');
+    const withExpr = await c.findOneAndUpdate(
+      { _id: 'u1:2026-01-01', $expr: { $lte: [{ $add: ['$bytes', -50] }, 60] } } as Document,
+      { $inc: { bytes: -50 } },
+      { returnDocument: 'after' },
+    );
+    assert.equal(withExpr?.bytes, 50, '$expr can compare computed values');
+  });
+
+  it('includeResultMetadata tells an upsert from an update', async () => {
+    const c = t.db.collection('meta');
+    const first = await c.findOneAndUpdate(
+      { key: 'm' },
+      { $inc: { n: 1 } },
+      { upsert: true, includeResultMetadata: true, returnDocument: 'after' },
+    );
+    assert.equal(first.lastErrorObject?.updatedExisting, false);
+    assert.ok(first.lastErrorObject?.upserted !== undefined);
+    const second = await c.findOneAndUpdate(
+      { key: 'm' },
+      { $inc: { n: 1 } },
+      { upsert: true, includeResultMetadata: true, returnDocument: 'after' },
+    );
+    assert.equal(second.lastErrorObject?.updatedExisting, true);
+    assert.equal(second.lastErrorObject?.n, 1);
+    assert.equal(second.value?.n, 2);
+  });
+
+  const partsDoc = (): Document => ({
+    _id: 1,
+    parts: [
+      { n: 1, etag: null },
+      { n: 2, etag: null },
+      { n: 3, etag: null },
+    ],
+  });
+
+  it('updates the matched array element with the positional $', async () => {
+    const c = t.db.collection('parts_positional');
+    await c.insertOne(partsDoc());
+    await c.updateOne({ _id: 1, 'parts.n': 2 } as Document, { $set: { 'parts.$.etag': 'e2' } });
+    const doc = await c.findOne({ _id: 1 } as Document);
+    assert.deepEqual(
+      (doc?.parts as { etag: unknown }[]).map((p) => p.etag),
+      [null, 'e2', null],
+    );
+  });
+
+  it('updates the array elements chosen by arrayFilters', async () => {
+    const c = t.db.collection('parts_filters');
+    await c.insertOne(partsDoc());
+    await c.updateOne(
+      { _id: 1 } as Document,
+      { $set: { 'parts.$[p].etag': 'big' } },
+      { arrayFilters: [{ 'p.n': { $gte: 2 } }] },
+    );
+    const doc = await c.findOne({ _id: 1 } as Document);
+    assert.deepEqual(
+      (doc?.parts as { etag: unknown }[]).map((p) => p.etag),
+      [null, 'big', 'big'],
+    );
+  });
+
+  it('$pull removes the array elements matching a condition', async () => {
+    const c = t.db.collection('parts_pull');
+    await c.insertOne(partsDoc());
+    await c.updateOne({ _id: 1 } as Document, { $pull: { parts: { n: { $lt: 3 } } } } as Document);
+    const doc = await c.findOne({ _id: 1 } as Document);
+    assert.deepEqual(doc?.parts, [{ n: 3, etag: null }]);
+  });
+});
