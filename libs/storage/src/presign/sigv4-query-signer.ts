@@ -21,6 +21,7 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SERVICE = 's3';
 const RESERVED_BY_SIGV4 = /[!'()*]/;
+const SIGNED_HEADERS_PARAM = '&X-Amz-SignedHeaders=';
 const RESERVED_BY_SIGV4_ALL = /[!'()*]/g;
 
 /** RFC 3986 encoding as SigV4 wants it: everything but `A-Za-z0-9-._~` is percent-encoded. */
@@ -104,6 +105,7 @@ export class SigV4QuerySigner {
       ['X-Amz-SignedHeaders', uriEncode(signedHeaders)],
     ];
     for (const [name, value] of Object.entries(input.query)) {
+      if (name.startsWith('X-Amz-')) throw new TypeError(`reserved query parameter ${name}`);
       params.push([uriEncode(name), uriEncode(value)]);
     }
     params.sort(byKey);
@@ -115,10 +117,12 @@ export class SigV4QuerySigner {
     const stringToSign = `${ALGORITHM}\n${stamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
 
-    // Keep the parameters sorted with the signature in place, as the SDK formats its URLs.
-    params.push(['X-Amz-Signature', signature]);
-    params.sort(byKey);
-    return params.map((p) => `${p[0]}=${p[1]}`).join('&');
+    // Keep the parameters sorted, as the SDK formats its URLs: X-Amz-Signature sorts right
+    // before X-Amz-SignedHeaders (no other parameter name falls between them).
+    return canonicalQuery.replace(
+      SIGNED_HEADERS_PARAM,
+      `&X-Amz-Signature=${signature}${SIGNED_HEADERS_PARAM}`,
+    );
   }
 
   private signingKey(day: string): Buffer {
