@@ -7,12 +7,11 @@ import { join } from 'node:path';
 
 const outDir = process.env.OUT_DIR ?? 'dist';
 const bin = (name) => join('node_modules', '.bin', name);
-const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-};
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
-run(bin('tsc'), [
+// tsc emits even when it reports type errors; finish the output anyway (so a half-edited file
+// elsewhere does not leave unresolved aliases behind) and fail with tsc's status at the end.
+const tscStatus = run(bin('tsc'), [
   '-p',
   'tsconfig.json',
   '--outDir',
@@ -20,7 +19,7 @@ run(bin('tsc'), [
   '--tsBuildInfoFile',
   join(outDir, '.tsbuildinfo'),
 ]);
-run(bin('tsc-alias'), ['-p', 'tsconfig.json', '--outDir', outDir]);
+const aliasStatus = run(bin('tsc-alias'), ['-p', 'tsconfig.json', '--outDir', outDir]);
 mkdirSync(outDir, { recursive: true });
 // The compiled tree is ESM, like the sources.
 writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
@@ -30,3 +29,4 @@ for (const app of ['api', 'worker']) {
   mkdirSync(join(outDir, 'apps', app), { recursive: true });
   writeFileSync(join(outDir, 'apps', app, 'main.js'), "import './src/main.js';\n");
 }
+process.exit(tscStatus !== 0 ? tscStatus : aliasStatus);
