@@ -11,6 +11,8 @@ COPY tsconfig.json nest-cli.json ./
 COPY scripts ./scripts
 COPY libs ./libs
 COPY apps ./apps
+# Library specs import the shared test helpers; the whole tree must type-check to build.
+COPY test ./test
 # The devstack and tests are development tools: build everything, ship only what production runs.
 RUN node scripts/build.mjs \
  && rm -rf dist/libs/devstack dist/test dist/libs/*/test dist/.tsbuildinfo \
