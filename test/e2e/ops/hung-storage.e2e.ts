@@ -49,7 +49,8 @@ describe('hung storage', () => {
       assert.equal(ready.status, 503, JSON.stringify(ready.body));
       assert.equal(indicatorStatus(ready.body, 'storage'), 'down');
       assert.equal(indicatorStatus(ready.body, 'mongo'), 'up');
-      assert.ok(ready.elapsedMs < 2_000, `readiness took ${ready.elapsedMs.toFixed(0)} ms`);
+      // The storage probe gives up after 1.5 s and /health/ready never waits past 2.5 s.
+      assert.ok(ready.elapsedMs < 3_000, `readiness took ${ready.elapsedMs.toFixed(0)} ms`);
     }
     // The requests really reached the hung server (the timeout, not a refused connection, ended them).
     assert.ok(accepted >= 1, 'the API never connected to the hung storage');
