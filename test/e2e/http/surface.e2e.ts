@@ -99,12 +99,14 @@ describe('HTTP surface: request ids, security headers, CORS, docs, metrics, heal
       assert.doesNotMatch(src, /^https?:/);
       const asset = await fetch(new URL(src, `${t.baseUrl}/docs`));
       assert.equal(asset.status, 200, src);
+      // Read it all: an unread multi-megabyte body would keep the response (and close()) open.
+      assert.ok((await asset.arrayBuffer()).byteLength > 0);
     }
   });
 
   it('exposes the request histogram by route template on /metrics', async () => {
-    await fetch(`${t.baseUrl}/health/live`);
-    await fetch(`${t.baseUrl}/no/such/route/12345`);
+    await (await fetch(`${t.baseUrl}/health/live`)).text();
+    await (await fetch(`${t.baseUrl}/no/such/route/12345`)).text();
     const res = await fetch(`${t.baseUrl}/metrics`);
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
