@@ -97,10 +97,16 @@ class Launcher {
     }
     this.stopping = true;
     (exitCode === 0 ? log : fail)(reason);
-    void this.stopEverything().then((clean) => process.exit(clean ? exitCode : exitCode || 1));
+    this.stopEverything().then(
+      () => process.exit(exitCode),
+      (err: unknown) => {
+        fail(`stopping failed: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(exitCode || 1);
+      },
+    );
   }
 
-  private async stopEverything(): Promise<boolean> {
+  private async stopEverything(): Promise<void> {
     const killed = await this.supervisor.stopAll(CHILD_GRACE_MS);
     for (const name of killed)
       fail(`${name} did not stop within ${String(CHILD_GRACE_MS / 1000)} s; killed`);
@@ -109,7 +115,6 @@ class Launcher {
       await devstack.stop();
       log('devstack stopped');
     }
-    return true;
   }
 }
 
