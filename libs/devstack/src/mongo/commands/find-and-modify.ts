@@ -57,7 +57,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
       ok: 1,
     };
   }
-  const res = applyUpdate(found, spec!, { isInsert: false, arrayFilters });
+  const res = applyUpdate(found, spec!, { isInsert: false, arrayFilters, filter: query });
   if (res.changed) coll.replace(found, res.doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },

@@ -138,7 +138,7 @@ function update(cmd: Document, ctx: CommandContext): Document {
       return;
     }
     for (const old of matched) {
-      const res = applyUpdate(old, spec, { isInsert: false, arrayFilters });
+      const res = applyUpdate(old, spec, { isInsert: false, arrayFilters, filter: q });
       n++;
       if (res.changed) {
         coll.replace(old, res.doc);

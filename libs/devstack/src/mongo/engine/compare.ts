@@ -5,7 +5,7 @@ import { Binary, Decimal128, Long, ObjectId, Timestamp } from 'bson';
 import { isPlainObject } from './values.js';
 import { pathValues } from './paths.js';
 
-function rank(v: unknown): number {
+export function rank(v: unknown): number {
   if (v === undefined || v === null) return 2;
   switch (typeof v) {
     case 'number':

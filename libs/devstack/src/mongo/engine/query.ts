@@ -4,6 +4,7 @@ import type { Document } from 'bson';
 import { Query } from 'mingo/query';
 import { ErrorCode, MongoServerError } from '../errors.js';
 import { ENGINE_CONTEXT } from './mingo-context.js';
+import { compileSimple } from './simple-match.js';
 import { isPlainObject } from './values.js';
 
 export type Filter = Record<string, unknown>;
@@ -47,6 +48,8 @@ export function compileFilter(filter: unknown): CompiledFilter {
     throw new MongoServerError(ErrorCode.TypeMismatch, 'filter must be an object');
   }
   if (Object.keys(filter).length === 0) return MATCH_ALL;
+  const simple = compileSimple(filter);
+  if (simple) return { test: simple, matchesAll: false };
   try {
     const q = new Query(filter, QUERY_OPTIONS);
     return {

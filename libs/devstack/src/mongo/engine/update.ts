@@ -6,6 +6,7 @@ import { update as mingoUpdate } from 'mingo';
 import { ErrorCode, MongoServerError, fail } from '../errors.js';
 import { encodeValue } from '../indexes/key.js';
 import { parentOf, setPath } from './paths.js';
+import { applyFast, canApplyFast } from './fast-update.js';
 import { applyArithmeticTypes, arithmeticTypes, checkOperandTypes } from './update-types.js';
 import { translateMingoError } from './query.js';
 import { cloneValue, copyTag, isPlainObject, withIdFirst } from './values.js';
@@ -92,7 +93,7 @@ function immutableId(): never {
 export function applyUpdate(
   doc: Document,
   spec: UpdateSpec,
-  opts: { isInsert: boolean; arrayFilters?: Document[] },
+  opts: { isInsert: boolean; arrayFilters?: Document[]; filter?: Document },
 ): { doc: Document; changed: boolean } {
   if (spec.kind === 'replacement') {
     const next = cloneValue(spec.doc);
@@ -104,14 +105,20 @@ export function applyUpdate(
   const { $setOnInsert, ...rest } = spec.mods;
   const mods: Record<string, Record<string, unknown>> = { ...rest };
   if (opts.isInsert && $setOnInsert) mods['$set'] = { ...(mods['$set'] ?? {}), ...$setOnInsert };
-  const next = cloneValue(doc);
+  let next = cloneValue(doc);
   checkOperandTypes(next, mods);
   const arithmetic = arithmeticTypes(next, mods);
-  let changed: string[];
-  try {
-    changed = mingoUpdate(next, mods, opts.arrayFilters, undefined, { cloneMode: 'deep' });
-  } catch (err) {
-    throw translateMingoError(err);
+  let changed = canApplyFast(mods) && !opts.arrayFilters ? applyFast(next, mods) : undefined;
+  if (changed === undefined) {
+    next = cloneValue(doc);
+    try {
+      const fields = mingoUpdate(next, mods, opts.arrayFilters, opts.filter, {
+        cloneMode: 'deep',
+      });
+      changed = fields.length > 0;
+    } catch (err) {
+      throw translateMingoError(err);
+    }
   }
   for (const src of [mods['$set'], opts.isInsert ? $setOnInsert : undefined]) {
     if (!src) continue;
@@ -125,7 +132,7 @@ export function applyUpdate(
   if (doc['_id'] !== undefined && encodeValue(next['_id']) !== encodeValue(doc['_id'])) {
     immutableId();
   }
-  return { doc: withIdFirst(next), changed: changed.length > 0 };
+  return { doc: withIdFirst(next), changed };
 }
 
 /** The document an upsert starts from: the filter's equality conditions (not its ranges). */
