@@ -1,8 +1,7 @@
 // Behaviour at the HTTP and disk level that clients rarely exercise: truncated bodies, keys that
 // look like paths, persistence across restarts, unimplemented features refused with 501.
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,12 +9,14 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startS3Server, type S3ServerHandle } from './index.js';
 import {
+  EMPTY_SHA256,
+  canonicalQueryString,
+  chunkStringToSign,
   hmac,
+  parseQuery,
   sha256Hex,
   signingKey,
   uriEncode,
-  canonicalQueryString,
-  parseQuery,
 } from './sigv4.js';
 
 /** A minimal presigner (the SDK's presigner is exercised by the conformance suite). */
@@ -58,6 +59,85 @@ function send(
       res.on('data', (d) => (text += String(d)));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
     });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/**
+ * A header-signed STREAMING-AWS4-HMAC-SHA256-PAYLOAD upload, built by hand: the SDK only sends
+ * this mode over HTTPS, but other clients (Java SDK v1, MinIO clients) use it over HTTP.
+ */
+function streamingPut(
+  s3: S3ServerHandle,
+  path: string,
+  chunks: Buffer[],
+  tamper = false,
+): Promise<{ status: number; text: string }> {
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const date = amzDate.slice(0, 8);
+  const scope = `${date}/${s3.region}/s3/aws4_request`;
+  const key = signingKey(s3.credentials.secretAccessKey, date, s3.region, 's3');
+  const host = new URL(s3.endpoint).host;
+  const decoded = chunks.reduce((n, c) => n + c.length, 0);
+  const headers: Array<[string, string]> = [
+    ['content-encoding', 'aws-chunked'],
+    ['host', host],
+    ['x-amz-content-sha256', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD'],
+    ['x-amz-date', amzDate],
+    ['x-amz-decoded-content-length', String(decoded)],
+  ];
+  const signed = headers.map(([n]) => n).join(';');
+  const canonical = [
+    'PUT',
+    uriEncode(path, true),
+    '',
+    headers.map(([n, v]) => `${n}:${v}\n`).join(''),
+    signed,
+    'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+  ].join('\n');
+  let previous = hmac(
+    key,
+    ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonical)].join('\n'),
+  ).toString('hex');
+  const authorization = `AWS4-HMAC-SHA256 Credential=${s3.credentials.accessKeyId}/${scope},SignedHeaders=${signed},Signature=${previous}`;
+  const parts: Buffer[] = [];
+  for (const chunk of [...chunks, Buffer.alloc(0)]) {
+    previous = hmac(
+      key,
+      chunkStringToSign(
+        amzDate,
+        scope,
+        previous,
+        chunk.length === 0 ? EMPTY_SHA256 : sha256Hex(chunk),
+      ),
+    ).toString('hex');
+    const data = tamper && chunk.length > 0 ? Buffer.from(chunk).fill(0x7a, 0, 1) : chunk;
+    parts.push(
+      Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`),
+      data,
+      Buffer.from('\r\n'),
+    );
+  }
+  const body = Buffer.concat(parts);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: s3.port,
+        method: 'PUT',
+        path,
+        headers: { ...Object.fromEntries(headers), authorization, 'content-length': body.length },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += String(d)));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -115,6 +195,24 @@ describe('S3 server', () => {
     assert.match(response, /<Code>IncompleteBody<\/Code>/);
     assert.equal(
       (await fetch(presign(s3, 'HEAD', '/bucket-one/short'), { method: 'HEAD' })).status,
+      404,
+    );
+  });
+
+  it('accepts a signed aws-chunked upload and stores the decoded bytes', async () => {
+    const chunks = [Buffer.alloc(70_000, 'a'), Buffer.alloc(1000, 'b')];
+    const put = await streamingPut(s3, '/bucket-one/chunked', chunks);
+    assert.equal(put.status, 200, put.text);
+    const got = await (await fetch(presign(s3, 'GET', '/bucket-one/chunked'))).arrayBuffer();
+    assert.ok(Buffer.concat(chunks).equals(Buffer.from(got)));
+  });
+
+  it('answers a tampered aws-chunked chunk with 403 SignatureDoesNotMatch and stores nothing', async () => {
+    const put = await streamingPut(s3, '/bucket-one/tampered', [Buffer.alloc(70_000, 'a')], true);
+    assert.equal(put.status, 403);
+    assert.match(put.text, /<Code>SignatureDoesNotMatch<\/Code>/);
+    assert.equal(
+      (await fetch(presign(s3, 'HEAD', '/bucket-one/tampered'), { method: 'HEAD' })).status,
       404,
     );
   });
