@@ -7,6 +7,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Auth, CurrentUser, Public, type UserPrincipal } from '@app/common';
@@ -19,8 +20,10 @@ import { RegisterResponse, toUserResponse, UserResponse } from './dto/user.respo
 import { LoginService } from './login.service.js';
 import { CredentialsRateLimit } from './throttling/throttling.js';
 
+const INVALID_BODY = { description: 'Invalid body (VALIDATION_FAILED).' };
+
 @ApiTags('auth')
-@ApiBadRequestResponse({ description: 'Invalid body (problem+json VALIDATION_FAILED).' })
+@ApiTooManyRequestsResponse({ description: 'Rate limited (RATE_LIMITED, Retry-After).' })
 @Controller('v1/auth')
 export class AuthController {
   constructor(
@@ -29,6 +32,7 @@ export class AuthController {
   ) {}
 
   @Post('register')
+  @ApiBadRequestResponse(INVALID_BODY)
   @Public()
   @CredentialsRateLimit()
   @ApiOperation({ summary: 'Create an account' })
@@ -39,6 +43,7 @@ export class AuthController {
   }
 
   @Post('login')
+  @ApiBadRequestResponse(INVALID_BODY)
   @HttpCode(HttpStatus.OK)
   @Public()
   @CredentialsRateLimit()
@@ -50,6 +55,7 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @ApiBadRequestResponse(INVALID_BODY)
   @HttpCode(HttpStatus.OK)
   @Public()
   @CredentialsRateLimit()
@@ -63,6 +69,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiBadRequestResponse(INVALID_BODY)
   @HttpCode(HttpStatus.NO_CONTENT)
   @Public()
   @ApiOperation({ summary: 'Revoke the refresh token and every token rotated from the same login' })

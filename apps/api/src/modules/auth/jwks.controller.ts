@@ -1,5 +1,5 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Public } from '@app/common';
 import { JwksResponse } from './dto/jwks.response.js';
 import { KeyRing } from './keys/key-ring.js';
@@ -15,6 +15,7 @@ export class JwksController {
   @Header('Cache-Control', 'public, max-age=300')
   @ApiOperation({ summary: 'Public keys that verify our access tokens (RFC 7517)' })
   @ApiOkResponse({ type: JwksResponse })
+  @ApiTooManyRequestsResponse({ description: 'Rate limited (RATE_LIMITED, Retry-After).' })
   jwks(): JwksResponse {
     return this.keys.jwks;
   }
