@@ -1,5 +1,8 @@
 // Devstack-only: with a data directory, documents and indexes survive stop() and a new start.
 import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Decimal128, Int32, Long, MongoClient, type Document } from 'mongodb';
 import { devstackOnly, indexesOf, startPersistentDevstack, tempDir } from './support.js';
@@ -81,6 +84,44 @@ describe('persistence across restarts', { skip: devstackOnly }, () => {
       assert.deepEqual(names, ['users']);
       assert.equal(await client.db('gone').collection('x').countDocuments(), 0);
     });
+  });
+
+  it('keeps writes acknowledged before a kill -9 (after the journal flush interval)', async () => {
+    const crashDir = await tempDir('devstack-mongo-crash-');
+    try {
+      // Run the server source or its compiled form, whichever this spec is.
+      const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+      const child = fork(new URL(`./child-server${ext}`, import.meta.url), [crashDir.path], {
+        execArgv: process.execArgv,
+      });
+      const [ready] = (await once(child, 'message')) as [{ uri: string }];
+      const client = new MongoClient(ready.uri, { serverSelectionTimeoutMS: 5000 });
+      await client.connect();
+      const c = client.db('crash').collection('events');
+      await c.createIndex({ seq: 1 }, { unique: true });
+      await c.insertMany(Array.from({ length: 100 }, (_, seq) => ({ seq })));
+      await c.updateOne({ seq: 7 }, { $set: { seen: true } });
+      await client.close();
+      // The journal promises to write within 100 ms; give it a comfortable margin.
+      await sleep(500);
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+
+      const server = await startPersistentDevstack(crashDir.path);
+      const again = new MongoClient(server.uri, { serverSelectionTimeoutMS: 5000 });
+      try {
+        await again.connect();
+        const events = again.db('crash').collection('events');
+        assert.equal(await events.countDocuments(), 100);
+        assert.equal((await events.findOne({ seq: 7 }))?.seen, true);
+        await assert.rejects(events.insertOne({ seq: 1 }), { code: 11000 }, 'index survived');
+      } finally {
+        await again.close();
+        await server.stop();
+      }
+    } finally {
+      await crashDir.remove();
+    }
   });
 
   it('reset() empties the server', async () => {
