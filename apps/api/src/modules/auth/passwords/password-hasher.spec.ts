@@ -32,6 +32,9 @@ describe('password hasher', () => {
       'scrypt$x$8$1$aa$bb',
       'bcrypt$1$2$3$4$5',
       'scrypt$1024$8$1$$',
+      // Valid shape, absurd or invalid cost: refused before any memory is allocated.
+      `scrypt$${String(2 ** 30)}$8$1$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(86)}`,
+      `scrypt$1000$8$1$AAAAAAAAAAAAAAAAAAAAAA$${'A'.repeat(86)}`,
     ]) {
       assert.equal(await verifyPassword('whatever', stored), false);
     }
@@ -42,5 +45,17 @@ describe('password hasher', () => {
     const stored = await hashPassword('default cost');
     assert.match(stored, /^scrypt\$131072\$8\$1\$/);
     assert.ok(Date.now() - started < 5_000);
+  });
+});
+
+describe('password hasher under a burst', () => {
+  it('finishes every one of many concurrent hashes', async () => {
+    const hashes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => hashPassword(`password ${String(i)}`, cheap)),
+    );
+    const checks = await Promise.all(
+      hashes.map((stored, i) => verifyPassword(`password ${String(i)}`, stored)),
+    );
+    assert.deepEqual(checks, Array<boolean>(12).fill(true));
   });
 });
