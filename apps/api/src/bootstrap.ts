@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { configureHttpApp, createFastifyAdapter } from '@app/common';
+import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '@app/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
@@ -21,10 +21,11 @@ export async function createApiApp(
 ): Promise<NestFastifyApplication> {
   const root = AppModule.forRoot(config);
   root.imports = [...(root.imports ?? []), ...(options.extraModules ?? [])];
-  const app = await NestFactory.create<NestFastifyApplication>(root, createFastifyAdapter(config), {
-    bufferLogs: true,
-    return503OnClosing: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    root,
+    createFastifyAdapter(config),
+    HTTP_APP_OPTIONS,
+  );
   try {
     await configureHttpApp(app, config);
     setupSwagger(app);

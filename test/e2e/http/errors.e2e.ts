@@ -34,9 +34,29 @@ describe('HTTP errors are problem+json', () => {
     await expectProblem(await post('/test-probe/echo', big), 413, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('unsupported content type → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-    const res = await post('/test-probe/echo', 'email=a@example.com', 'text/csv');
-    await expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+  it('anything but JSON → 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    for (const type of ['text/csv', 'text/plain', 'application/x-www-form-urlencoded']) {
+      const res = await post('/test-probe/echo', 'email=a@example.com', type);
+      await expectProblem(res, 415, 'UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  it('a malformed URL → 400 BAD_REQUEST', async () => {
+    await expectProblem(await fetch(`${t.baseUrl}/test-probe/echo/%E0%A4%A`), 400, 'BAD_REQUEST');
+  });
+
+  it('a JSON body that is not an object → 400 VALIDATION_FAILED', async () => {
+    for (const body of ['"a string"', '[1,2]', 'null']) {
+      await expectProblem(await post('/test-probe/echo', body), 400, 'VALIDATION_FAILED');
+    }
+  });
+
+  it('prototype poisoning attempts → 400 BAD_REQUEST', async () => {
+    const res = await post(
+      '/test-probe/echo',
+      '{"__proto__":{"admin":true},"email":"a@example.com"}',
+    );
+    await expectProblem(res, 400, 'BAD_REQUEST');
   });
 
   it('unknown field → 400 VALIDATION_FAILED naming the field', async () => {

@@ -1,20 +1,11 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { REQUEST_ID_HEADER } from '../http/request-id.js';
-import {
-  PROBLEM_CONTENT_TYPE,
-  problemTitle,
-  problemType,
-  type ProblemDetails,
-} from './problem-details.js';
+import { problemBody, problemHeaders } from './problem-response.js';
 import { toProblem, type MappedProblem } from './to-problem.js';
 
 // A raw Node request as middie hands it to middleware (it copies Fastify's id onto it).
 type RawRequest = IncomingMessage & { id?: unknown };
-
-// Used when a 429/503 carries no better hint (AppError.retryAfterSeconds or a guard's header).
-const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 /**
  * The one global exception filter (API and worker): every error, whatever threw it, leaves as
@@ -37,27 +28,12 @@ export class ProblemFilter implements ExceptionFilter {
 
     const raw = 'raw' in reply ? reply.raw : reply;
     if (raw.headersSent) return; // a streamed response failed midway; nothing more can be said
-    const body: ProblemDetails = {
-      type: problemType(problem.code),
-      title: problemTitle(problem.code),
-      status: problem.status,
-      detail: problem.detail,
-      code: problem.code,
+    const body = problemBody(problem, requestId);
+    const headers = problemHeaders(
+      problem,
       requestId,
-      ...(problem.errors === undefined ? {} : { errors: problem.errors }),
-    };
-    const headers: Record<string, string> = {
-      [REQUEST_ID_HEADER]: requestId,
-      'cache-control': 'no-store',
-      'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
-    };
-    if (problem.status === 429 || problem.status === 503) {
-      const existing = reply.getHeader('retry-after');
-      const seconds =
-        problem.retryAfterSeconds ??
-        (existing === undefined ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
-      if (seconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(seconds)));
-    }
+      reply.getHeader('retry-after') !== undefined,
+    );
     if ('raw' in reply) {
       void reply.status(problem.status).headers(headers).send(body);
     } else {

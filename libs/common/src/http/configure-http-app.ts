@@ -21,6 +21,8 @@ export async function configureHttpApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
+  // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a string body.
+  fastify.removeContentTypeParser('text/plain');
   // Responses finished while closing end their keep-alive connection; otherwise the server
   // waits for idle sockets to time out (keepAliveTimeout) before close() resolves.
   let closing = false;

@@ -1,5 +1,9 @@
 import type { AppConfig } from '@app/config';
+import type { NestApplicationOptions } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { problemBody, problemHeaders } from '../errors/problem-response.js';
+import { toProblem } from '../errors/to-problem.js';
 import { genReqId } from './request-id.js';
 
 /** JSON bodies above this are refused with 413; file bytes never pass through the API. */
@@ -10,6 +14,30 @@ function trustProxyOption(
   value: AppConfig['trustProxy'],
 ): boolean | string[] | ((address: string, hop: number) => boolean) {
   return typeof value === 'number' ? (_address, hop) => hop < value : value;
+}
+
+/**
+ * NestFactory options for both apps: logs buffered until pino is in place; Nest's extra body
+ * parsers (urlencoded) off, since the API speaks JSON only (Fastify parses it).
+ */
+export const HTTP_APP_OPTIONS: NestApplicationOptions = {
+  bufferLogs: true,
+  bodyParser: false,
+  return503OnClosing: true,
+};
+
+// Errors Fastify raises before routing (a malformed URL such as /%E0%A4%A), which never reach
+// Nest's exception layer; they get the same problem+json.
+function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const problem = toProblem(error);
+  void reply
+    .status(problem.status)
+    .headers(problemHeaders(problem, request.id))
+    .send(problemBody(problem, request.id));
 }
 
 /** The Fastify adapter both apps run on: small bodies, bounded timeouts, sane request ids. */
@@ -25,6 +53,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     requestTimeout: 30_000,
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
     logger: false,
   });
 }
