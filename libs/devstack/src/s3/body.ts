@@ -34,6 +34,8 @@ export interface ReceiveOptions {
   algorithm?: ChecksumAlgorithm;
   /** Reject bodies larger than this many bytes. */
   maxSize?: number;
+  /** x-amz-checksum-* headers describe the object, not this body (CompleteMultipartUpload). */
+  objectChecksumHeaders?: boolean;
 }
 
 interface Expectation {
@@ -65,6 +67,7 @@ function expectation(ctx: S3Context, options: ReceiveOptions): Expectation {
 
   const present = [...ctx.headers.keys()].filter(
     (h) =>
+      !options.objectChecksumHeaders &&
       h.startsWith('x-amz-checksum-') &&
       h !== 'x-amz-checksum-algorithm' &&
       h !== 'x-amz-checksum-type' &&
@@ -103,7 +106,9 @@ function expectation(ctx: S3Context, options: ReceiveOptions): Expectation {
     algorithm = trailerAlg;
     trailerName = trailer;
   }
-  const sdkAlgorithm = header(ctx, 'x-amz-sdk-checksum-algorithm');
+  const sdkAlgorithm = options.objectChecksumHeaders
+    ? undefined
+    : header(ctx, 'x-amz-sdk-checksum-algorithm');
   if (sdkAlgorithm !== undefined) {
     const hinted = parseAlgorithm(sdkAlgorithm);
     if (algorithm && hinted !== algorithm) {
@@ -283,7 +288,7 @@ export async function receiveToFile(
 /** Reads a small body (XML documents) into memory, with the same verification. */
 export async function receiveToBuffer(
   ctx: S3Context,
-  maxSize = 2 * 1024 * 1024,
+  options: ReceiveOptions = {},
 ): Promise<ReceivedBody & { body: Buffer }> {
   const parts: Buffer[] = [];
   const sink = new Writable({
@@ -292,7 +297,7 @@ export async function receiveToBuffer(
       done();
     },
   });
-  const received = await receive(ctx, sink, { maxSize });
+  const received = await receive(ctx, sink, { maxSize: 2 * 1024 * 1024, ...options });
   return { ...received, body: Buffer.concat(parts) };
 }
 

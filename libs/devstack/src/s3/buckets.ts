@@ -36,7 +36,7 @@ export async function createBucket(ctx: S3Context): Promise<void> {
   if (ctx.headers.has('x-amz-bucket-object-lock-enabled')) throw notImplemented('Object lock');
   const acl = header(ctx, 'x-amz-acl');
   if (acl !== undefined && acl !== 'private') throw notImplemented(`The canned ACL ${acl}`);
-  const { body } = await receiveToBuffer(ctx, 64 * 1024);
+  const { body } = await receiveToBuffer(ctx, { maxSize: 64 * 1024 });
   if (body.length > 0) {
     // Only a location constraint naming our own region is meaningful.
     const doc = parseXml(body.toString('utf8'), 'CreateBucketConfiguration');

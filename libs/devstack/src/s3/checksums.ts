@@ -1,10 +1,11 @@
-// Additional checksums (x-amz-checksum-*) S3 verifies and stores: CRC32, CRC32C, SHA-1, SHA-256.
-// CRC64NVME is refused loudly rather than silently ignored.
+// Additional checksums (x-amz-checksum-*) S3 verifies and stores: CRC32, CRC32C, CRC64NVME,
+// SHA-1, SHA-256. Anything else is refused loudly rather than silently ignored.
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { S3Error, notImplemented } from './errors.js';
+import { Crc64Nvme } from './crc64.js';
+import { S3Error } from './errors.js';
 
-export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'SHA1', 'SHA256'] as const;
+export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
@@ -18,6 +19,7 @@ export interface StoredChecksum {
 const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = {
   CRC32: 4,
   CRC32C: 4,
+  CRC64NVME: 8,
   SHA1: 20,
   SHA256: 32,
 };
@@ -35,7 +37,6 @@ export function checksumElement(algorithm: ChecksumAlgorithm): string {
 /** Parses an algorithm name from a header (`sha256`, `SHA256`, `crc32c`...). */
 export function parseAlgorithm(name: string): ChecksumAlgorithm {
   const upper = name.trim().toUpperCase();
-  if (upper === 'CRC64NVME') throw notImplemented('The CRC64NVME checksum algorithm');
   const found = CHECKSUM_ALGORITHMS.find((a) => a === upper);
   if (!found) {
     throw new S3Error(
@@ -72,20 +73,24 @@ function crc32c(data: Uint8Array, previous: number): number {
 /** An incremental digest for one algorithm, producing S3's base64 form. */
 export class Checksummer {
   private hash: Hash | undefined;
+  private crc64: Crc64Nvme | undefined;
   private crc = 0;
   constructor(readonly algorithm: ChecksumAlgorithm) {
     if (algorithm === 'SHA1') this.hash = createHash('sha1');
     if (algorithm === 'SHA256') this.hash = createHash('sha256');
+    if (algorithm === 'CRC64NVME') this.crc64 = new Crc64Nvme();
   }
 
   update(chunk: Buffer): void {
     if (this.hash) this.hash.update(chunk);
+    else if (this.crc64) this.crc64.update(chunk);
     else if (this.algorithm === 'CRC32') this.crc = crc32(chunk, this.crc);
     else this.crc = crc32c(chunk, this.crc);
   }
 
   digest(): Buffer {
     if (this.hash) return this.hash.digest();
+    if (this.crc64) return this.crc64.digest();
     const out = Buffer.alloc(4);
     out.writeUInt32BE(this.crc >>> 0);
     return out;

@@ -107,7 +107,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
   const wholeHeader = checksumAlgorithm
     ? header(ctx, checksumHeader(checksumAlgorithm))
     : undefined;
-  const { body } = await receiveToBuffer(ctx);
+  const { body } = await receiveToBuffer(ctx, { objectChecksumHeaders: true });
   const requested = parseCompleteBody(body.toString('utf8'), checksumAlgorithm);
   const upload = ctx.store.claimUpload(bucket, key, uploadId);
   const tmp = ctx.store.tempFile();

@@ -58,8 +58,16 @@ export async function createMultipartUpload(ctx: S3Context): Promise<void> {
       'The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.',
     );
   }
-  // S3 defaults to COMPOSITE for every algorithm we support.
-  const checksumType: ChecksumType | undefined = algorithm ? (typeText ?? 'COMPOSITE') : undefined;
+  // S3 defaults to COMPOSITE, except CRC64NVME which only exists as a full-object checksum.
+  const checksumType: ChecksumType | undefined = algorithm
+    ? (typeText ?? (algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE'))
+    : undefined;
+  if (checksumType === 'COMPOSITE' && algorithm === 'CRC64NVME') {
+    throw new S3Error(
+      'InvalidRequest',
+      'The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.',
+    );
+  }
   if (checksumType === 'FULL_OBJECT' && algorithm?.startsWith('SHA')) {
     throw new S3Error(
       'InvalidRequest',

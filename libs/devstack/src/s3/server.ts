@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CHECKSUM_ALGORITHMS, checksumHeader } from './checksums.js';
 import { header, type S3Context } from './context.js';
 import { actualRequestHeaders, preflight } from './cors.js';
 import { removeTree } from './disk.js';
@@ -36,17 +37,15 @@ const NOT_HOISTED = new Set([
   'x-amz-sdk-checksum-algorithm',
 ]);
 
+const CHECKSUM_VALUES = new Set(CHECKSUM_ALGORITHMS.map(checksumHeader));
+
 function hoistedHeaders(
   query: ReadonlyArray<readonly [string, string]>,
   headers: Map<string, string[]>,
 ): void {
   for (const [name, value] of query) {
     const lower = name.toLowerCase();
-    if (
-      !lower.startsWith('x-amz-') ||
-      NOT_HOISTED.has(lower) ||
-      lower.startsWith('x-amz-checksum-')
-    )
+    if (!lower.startsWith('x-amz-') || NOT_HOISTED.has(lower) || CHECKSUM_VALUES.has(lower))
       continue;
     // Header values arrive as latin1-decoded bytes; keep hoisted values in the same form.
     if (!headers.has(lower)) headers.set(lower, [Buffer.from(value, 'utf8').toString('latin1')]);
