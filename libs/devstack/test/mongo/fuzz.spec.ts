@@ -204,6 +204,52 @@ function exchange(
   });
 }
 
+/** Sends `bytes` on a fresh connection; resolves with what the server did first. */
+function replyOrClose(port: number, bytes: Buffer): Promise<'reply' | 'close' | 'timeout'> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    const done = (outcome: 'reply' | 'close' | 'timeout'): void => {
+      clearTimeout(timer);
+      socket.removeAllListeners('close');
+      socket.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => done('timeout'), CLOSE_TIMEOUT_MS);
+    socket.on('error', () => undefined);
+    socket.on('close', () => done('close'));
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      if (buf.length >= 4 && buf.length >= buf.readInt32LE(0)) done('reply');
+    });
+    socket.on('connect', () => socket.write(bytes));
+  });
+}
+
+/** Well-framed requests whose BSON body has a few bytes flipped. */
+function mutatedRequests(rand: () => number, count: number): Buffer[] {
+  const int = (lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
+  const templates = [
+    opMsg({
+      insert: 'mutants',
+      documents: [{ a: 1, s: 'text', arr: [1, 'two', { three: 3 }], d: new Date(0), n: null }],
+      $db: 'fuzz',
+    }),
+    opMsg({ find: 'mutants', filter: { a: { $gte: 1 }, s: { $in: ['x', 'y'] } }, $db: 'fuzz' }),
+    opMsg({
+      update: 'mutants',
+      updates: [{ q: { a: 1 }, u: { $inc: { a: 1 }, $push: { arr: 9 } }, upsert: true }],
+      $db: 'fuzz',
+    }),
+  ];
+  return Array.from({ length: count }, () => {
+    const msg = Buffer.from(templates[int(0, templates.length - 1)] ?? Buffer.alloc(0));
+    // Leave the 16-byte header, flags and section kind intact: only the BSON is damaged.
+    for (let k = int(1, 4); k > 0; k--) msg[int(21, msg.length - 1)] = int(0, 255);
+    return msg;
+  });
+}
+
 describe(`wire fuzzing (seed ${SEED})`, { skip: devstackOnly }, () => {
   let t: Target;
   let port: number;
@@ -269,6 +315,25 @@ describe(`wire fuzzing (seed ${SEED})`, { skip: devstackOnly }, () => {
       });
       await driverStillWorks();
     }
+  });
+
+  it('answers or closes each of 200 requests with damaged BSON; never hangs or crashes', async () => {
+    const msgs = mutatedRequests(prng(SEED + 1), 200);
+    const outcomes = { reply: 0, close: 0, timeout: 0 };
+    for (let i = 0; i < msgs.length; i += PARALLEL) {
+      const batch = msgs.slice(i, i + PARALLEL);
+      const results = await Promise.all(batch.map((m) => replyOrClose(port, m)));
+      results.forEach((r, j) => {
+        outcomes[r]++;
+        assert.notEqual(
+          r,
+          'timeout',
+          `mutant #${i + j} got neither reply nor close: ${batch[j]?.toString('hex')} (seed ${SEED})`,
+        );
+      });
+      await driverStillWorks();
+    }
+    assert.ok(outcomes.reply + outcomes.close === msgs.length);
   });
 
   it('closes a connection announcing a message over maxMessageSizeBytes without buffering it', async () => {
