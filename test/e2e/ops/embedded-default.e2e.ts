@@ -93,7 +93,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     });
   }
 
-  it('starts the devstack and both apps, stops on SIGINT with exit 0, and keeps data across a restart', async () => {
+  it('starts the devstack, the bucket with CORS and both apps; Ctrl-C exits 0; a restart keeps the data', async () => {
     ports.api = await freePort();
     ports.worker = await freePort();
     ports.mongo = await freePort();
@@ -114,6 +114,25 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
 
     const first = await launch();
     assert.match(first.mongoUri, new RegExp(`:${String(ports.mongo)}/sharexpress$`));
+    // The bucket lets the web app (PUBLIC_URL) upload from a browser, and nobody else.
+    const preflight = (origin: string): Promise<Response> =>
+      fetch(`${first.s3Endpoint}/sharexpress/some/key`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'PUT',
+          'access-control-request-headers': 'content-type,x-amz-checksum-sha256',
+        },
+      });
+    const allowed = await preflight(`http://localhost:${String(ports.api)}`);
+    assert.equal(allowed.status, 200);
+    assert.equal(
+      allowed.headers.get('access-control-allow-origin'),
+      `http://localhost:${String(ports.api)}`,
+    );
+    assert.match(allowed.headers.get('access-control-allow-methods') ?? '', /PUT/);
+    const foreign = await preflight('https://evil.example');
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
     const mongo = new MongoClient(first.mongoUri, { serverSelectionTimeoutMS: 5_000 });
     await mongo
       .db()
