@@ -13,14 +13,20 @@ export interface Storage {
   close(): void;
 }
 
+// No caller (an API request, a job step) should wait longer than this on one storage call.
+const MAX_CALL_TIMEOUT_MS = 15_000;
+
 /**
  * Default resilience settings derived from the S3 settings: the overall deadline covers every
- * SDK attempt plus its backoff; five consecutive infrastructure failures open the circuit
- * for five seconds.
+ * SDK attempt plus its backoff (capped at 15 s); five consecutive infrastructure failures open
+ * the circuit for five seconds.
  */
 export function defaultPolicyOptions(s3: S3Settings): StoragePolicyOptions {
   return {
-    callTimeoutMs: s3.connectTimeoutMs + s3.requestTimeoutMs * s3.maxAttempts + 1000,
+    callTimeoutMs: Math.min(
+      MAX_CALL_TIMEOUT_MS,
+      s3.connectTimeoutMs + s3.requestTimeoutMs * s3.maxAttempts + 1000,
+    ),
     consecutiveFailures: 5,
     halfOpenAfterMs: 5000,
   };

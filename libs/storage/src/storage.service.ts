@@ -48,7 +48,10 @@ export class StorageService {
     );
   }
 
-  /** The object's metadata, or null when it does not exist. */
+  /**
+   * The object's metadata, or null when it does not exist. (On AWS the credentials need
+   * s3:ListBucket, or a missing key answers 403 instead of 404.)
+   */
   async headObject(key: string): Promise<StoredObjectInfo | null> {
     try {
       const out = await this.policy.execute(
