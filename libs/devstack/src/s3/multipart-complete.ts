@@ -174,6 +174,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
         metadata,
         checksum,
         partsCount: parts.length,
+        partSizes: parts.map((p) => p.size),
       },
       check,
     );

@@ -6,6 +6,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   HeadObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -95,6 +96,31 @@ describe('multipart full-object checksums', () => {
       assert.equal(algorithm === 'CRC64NVME' ? head.ChecksumCRC64NVME : head.ChecksumCRC32, whole);
     });
   }
+
+  it('serves a multipart object part by part (partNumber), with the part count', async () => {
+    const whole = checksumOf(
+      'CRC32',
+      Buffer.concat([Buffer.alloc(5 * 1024 * 1024, 1), Buffer.from('tail')]),
+    );
+    await upload('parts', 'CRC32', whole);
+    const first = await client.send(
+      new HeadObjectCommand({ Bucket: 'multipart', Key: 'parts', PartNumber: 1 }),
+    );
+    assert.equal(first.ContentLength, 5 * 1024 * 1024);
+    assert.equal(first.PartsCount, 2);
+    const second = await client.send(
+      new GetObjectCommand({ Bucket: 'multipart', Key: 'parts', PartNumber: 2 }),
+    );
+    assert.equal(await second.Body?.transformToString(), 'tail');
+    assert.equal(
+      second.ContentRange,
+      `bytes ${5 * 1024 * 1024}-${5 * 1024 * 1024 + 3}/${5 * 1024 * 1024 + 4}`,
+    );
+    await assert.rejects(
+      client.send(new GetObjectCommand({ Bucket: 'multipart', Key: 'parts', PartNumber: 3 })),
+      (e: Error) => e.name === 'InvalidPartNumber',
+    );
+  });
 
   it('refuses a wrong full-object checksum on Complete with BadDigest and stores nothing', async () => {
     const wrong = checksumOf('CRC64NVME', Buffer.from('something else'));

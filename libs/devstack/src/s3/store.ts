@@ -32,6 +32,8 @@ export interface ObjectRecord {
   metadata: Record<string, string>;
   checksum?: StoredChecksum;
   partsCount?: number;
+  /** Part sizes in order, for GetObject/HeadObject by partNumber on multipart objects. */
+  partSizes?: number[];
   /** Data file name inside the bucket's objects directory. */
   file: string;
 }
