@@ -8,9 +8,11 @@ import { AppError } from '@app/common';
  */
 @Injectable()
 export class AppThrottlerGuard extends ThrottlerGuard {
-  protected override getTracker(req: Record<string, unknown>): Promise<string> {
-    const ip = typeof req.ip === 'string' && req.ip !== '' ? req.ip : 'unknown';
-    return Promise.resolve(ip);
+  // The base class keys IPv6 clients by their /64, so rotating addresses inside one subnet
+  // does not buy a fresh budget.
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    if (typeof req.ip !== 'string' || req.ip === '') return 'unknown';
+    return super.getTracker(req);
   }
 
   protected override throwThrottlingException(
