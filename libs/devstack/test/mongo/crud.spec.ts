@@ -100,6 +100,24 @@ describe('basic CRUD with the driver', () => {
   });
 });
 
+describe('large documents', () => {
+  it('round-trips documents of several MB whose total exceeds 16 MiB', async () => {
+    const c = t.db.collection<Doc>('large');
+    const mb6 = 6 * 1024 * 1024;
+    await c.insertMany(['a', 'b', 'c'].map((ch, i) => ({ _id: i, s: ch.repeat(mb6) })));
+    const docs = await c.find({}, { sort: { _id: 1 } }).toArray();
+    assert.deepEqual(
+      docs.map((d) => [d._id, (d.s as string).length, (d.s as string)[0]]),
+      [
+        [0, mb6, 'a'],
+        [1, mb6, 'b'],
+        [2, mb6, 'c'],
+      ],
+    );
+    await c.drop();
+  });
+});
+
 describe('counting', () => {
   it('countDocuments honours filter, skip and limit; estimatedDocumentCount counts all', async () => {
     const c = t.db.collection('counted');

@@ -2,6 +2,7 @@
 // error codes and shape, and leave the connection usable.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Document } from 'mongodb';
 import { openTarget, rejection, type Target } from './support.js';
 
 let t: Target;
@@ -111,9 +112,21 @@ describe('handshake and administrative commands', () => {
     assert.ok(!dbs.includes(`${t.dbName}_extra`));
   });
 
-  it('a document over 16 MiB is refused with a clear error', async () => {
-    const big = 'x'.repeat(16 * 1024 * 1024 + 1);
-    await assert.rejects(t.db.collection('things').insertOne({ big }));
-    assert.equal(await t.db.collection('things').countDocuments(), 2);
+  it('a document just under 16 MiB is stored; one over it is refused', async () => {
+    const c = t.db.collection('sized');
+    const under = 'u'.repeat(16 * 1024 * 1024 - 1024);
+    await c.insertOne({ _id: 'under', s: under } as Document);
+    const back = await c.findOne({ _id: 'under' } as Document);
+    assert.equal((back?.s as string).length, under.length);
+    const over = 'o'.repeat(16 * 1024 * 1024 + 1);
+    await assert.rejects(c.insertOne({ _id: 'over', s: over } as Document));
+    assert.equal(await c.countDocuments({ _id: 'over' } as Document), 0);
+  });
+
+  it('accepts clients that offer compression', async () => {
+    const client = await t.connect({ compressors: ['zlib'] });
+    assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
+    const docs = await client.db(t.dbName).collection('things').find().toArray();
+    assert.equal(docs.length, 2);
   });
 });
