@@ -7,7 +7,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CHECKSUM_ALGORITHMS, checksumHeader } from './checksums.js';
-import { header, type S3Context } from './context.js';
+import type { S3Context } from './context.js';
 import { actualRequestHeaders, preflight } from './cors.js';
 import { removeTree } from './disk.js';
 import { S3Error } from './errors.js';
@@ -122,10 +122,6 @@ export async function handleRequest(
   try {
     if (method === 'OPTIONS') {
       // Preflights are anonymous by design: browsers never sign them.
-      const rules =
-        bucket !== undefined && config.store.hasBucket(bucket)
-          ? config.store.bucket(bucket).cors
-          : undefined;
       if (bucket === undefined || !config.store.hasBucket(bucket)) {
         throw new S3Error('AccessForbidden', 'CORSResponse: Bucket not found', {
           Method: get('access-control-request-method') ?? '',
@@ -133,7 +129,7 @@ export async function handleRequest(
         });
       }
       const cors = preflight(
-        rules,
+        config.store.bucket(bucket).cors,
         get('origin'),
         get('access-control-request-method'),
         get('access-control-request-headers'),
@@ -173,7 +169,6 @@ export async function handleRequest(
   } catch (err) {
     sendError(req, res, err, resource, requestId);
   }
-  void header;
 }
 
 /**
