@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
 import { createApiApp } from './bootstrap.js';
 
@@ -25,6 +26,9 @@ async function main(): Promise<void> {
     });
   }
   await app.listen(config.port, config.host);
+  new Logger('Main').log(
+    `API listening on ${config.host}:${String(config.port)} (${config.publicUrl})`,
+  );
 }
 
 main().catch((err: unknown) => {

@@ -71,6 +71,18 @@ describe('HTTP errors are problem+json', () => {
     );
   });
 
+  it('unknown field on a real route (POST /v1/auth/register) → 400 VALIDATION_FAILED', async () => {
+    const res = await post(
+      '/v1/auth/register',
+      JSON.stringify({ email: 'new@example.com', password: 'long enough pw', role: 'admin' }),
+    );
+    const body = await expectProblem(res, 400, 'VALIDATION_FAILED');
+    assert.deepEqual(
+      body.errors?.map((e) => e.field),
+      ['role'],
+    );
+  });
+
   it('invalid values → one error per field, without echoing the values', async () => {
     const res = await post('/test-probe/echo', JSON.stringify({ email: 'hunter2', name: 42 }));
     const body = await expectProblem(res, 400, 'VALIDATION_FAILED');
