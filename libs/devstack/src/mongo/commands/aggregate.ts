@@ -134,6 +134,8 @@ function aggregate(cmd: Document, ctx: CommandContext): Document {
   try {
     docs = new Aggregator(pipeline, {
       useStrictMode: true,
+      // Server-side JavaScript ($where, $function, $accumulator) is never run.
+      scriptEnabled: false,
       idKey: '_id',
       context: ENGINE_CONTEXT,
       processingMode: mutating ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,

@@ -72,7 +72,7 @@ export class Collection {
 
   duplicateId(value: unknown): MongoServerError {
     const ix = new SecondaryIndex({ ...ID_INDEX_SPEC, unique: true });
-    const k: IndexKey = { key: '', values: [value] };
+    const k: IndexKey = { key: '', parts: [], values: [value] };
     return ix.duplicate(this.ns, k);
   }
 
@@ -140,11 +140,28 @@ export class Collection {
       return { docs: out, exact: false };
     }
     if (eq.size > 0) {
+      // The index whose leading fields cover the most equality conditions wins.
+      let best: SecondaryIndex | undefined;
+      let bestLength = 0;
       for (const ix of this.indexes) {
-        if (!ix.usableForLookup || !ix.fields.every((f) => eq.has(f))) continue;
-        const key = ix.fields.map((f) => encodeValue(eq.get(f))).join('|');
-        const ids = ix.lookup(key);
-        const docs = ids.map((id) => this.docs.get(id)!).filter((d) => d !== undefined);
+        if (!ix.usableForLookup) continue;
+        let length = 0;
+        while (length < ix.fields.length && eq.has(ix.fields[length])) length++;
+        if (length > bestLength) {
+          best = ix;
+          bestLength = length;
+        }
+      }
+      if (best) {
+        const key = best.fields
+          .slice(0, bestLength)
+          .map((f) => encodeValue(eq.get(f)))
+          .join('|');
+        const docs: Document[] = [];
+        for (const id of best.lookup(key, bestLength)) {
+          const doc = this.docs.get(id);
+          if (doc) docs.push(doc);
+        }
         return { docs, exact: false };
       }
     }

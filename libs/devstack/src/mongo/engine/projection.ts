@@ -30,7 +30,10 @@ export function compileProjection(spec: Document | undefined): Projector {
   }
   return (docs) => {
     try {
-      const out = new Query({}, { useStrictMode: true, context: ENGINE_CONTEXT })
+      const out = new Query(
+        {},
+        { useStrictMode: true, scriptEnabled: false, context: ENGINE_CONTEXT },
+      )
         .find<Document>(docs, spec)
         .all();
       out.forEach((d, i) => copyTagsDeep(docs[i], d));

@@ -9,7 +9,12 @@ import { isPlainObject } from './values.js';
 
 export type Filter = Record<string, unknown>;
 
-const QUERY_OPTIONS = { useStrictMode: true, idKey: '_id', context: ENGINE_CONTEXT } as const;
+const QUERY_OPTIONS = {
+  useStrictMode: true,
+  scriptEnabled: false,
+  idKey: '_id',
+  context: ENGINE_CONTEXT,
+} as const;
 
 /** Maps mingo's messages to MongoDB's error codes and wording. */
 export function translateMingoError(err: unknown): MongoServerError {

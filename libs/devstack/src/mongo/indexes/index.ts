@@ -5,16 +5,39 @@ import { compileFilter, type CompiledFilter } from '../engine/query.js';
 import { extractKeys, formatKey, missingAll, type IndexKey } from './key.js';
 import type { IndexSpec } from './spec.js';
 
+type IdMap = Map<string, string | Set<string>>;
+
+function addId(map: IdMap, key: string, id: string): void {
+  const cur = map.get(key);
+  if (cur === undefined) map.set(key, id);
+  else if (typeof cur === 'string') {
+    if (cur !== id) map.set(key, new Set([cur, id]));
+  } else cur.add(id);
+}
+
+function removeId(map: IdMap, key: string, id: string): void {
+  const cur = map.get(key);
+  if (cur === id) map.delete(key);
+  else if (cur instanceof Set) {
+    cur.delete(id);
+    if (cur.size === 1) map.set(key, cur.values().next().value!);
+    else if (cur.size === 0) map.delete(key);
+  }
+}
+
 export class SecondaryIndex {
   readonly fields: string[];
   readonly unique: boolean;
   readonly sparse: boolean;
   readonly ttlSeconds: number | undefined;
   private readonly partial: CompiledFilter | undefined;
-  private readonly map = new Map<string, string | Set<string>>();
+  private readonly map: IdMap = new Map();
+  // Compound indexes also map each key prefix, so equality on leading fields avoids a scan.
+  private readonly prefixes: IdMap[];
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.prefixes = this.fields.slice(1).map((): IdMap => new Map());
     this.unique = spec['unique'] === true;
     this.sparse = spec['sparse'] === true;
     const ttl = spec['expireAfterSeconds'] as unknown;
@@ -60,29 +83,25 @@ export class SecondaryIndex {
   }
 
   add(id: string, keys: IndexKey[]): void {
-    for (const { key } of keys) {
-      const cur = this.map.get(key);
-      if (cur === undefined) this.map.set(key, id);
-      else if (typeof cur === 'string') {
-        if (cur !== id) this.map.set(key, new Set([cur, id]));
-      } else cur.add(id);
+    for (const k of keys) {
+      addId(this.map, k.key, id);
+      for (let p = 1; p < this.fields.length; p++)
+        addId(this.prefixes[p - 1], k.parts.slice(0, p).join('|'), id);
     }
   }
 
   remove(id: string, keys: IndexKey[]): void {
-    for (const { key } of keys) {
-      const cur = this.map.get(key);
-      if (cur === id) this.map.delete(key);
-      else if (cur instanceof Set) {
-        cur.delete(id);
-        if (cur.size === 1) this.map.set(key, cur.values().next().value!);
-        else if (cur.size === 0) this.map.delete(key);
-      }
+    for (const k of keys) {
+      removeId(this.map, k.key, id);
+      for (let p = 1; p < this.fields.length; p++)
+        removeId(this.prefixes[p - 1], k.parts.slice(0, p).join('|'), id);
     }
   }
 
-  lookup(key: string): string[] {
-    const cur = this.map.get(key);
+  /** Ids holding `key`, the encoded values of the first `length` fields (all by default). */
+  lookup(key: string, length = this.fields.length): string[] {
+    const map = length === this.fields.length ? this.map : this.prefixes[length - 1];
+    const cur = map?.get(key);
     if (cur === undefined) return [];
     return typeof cur === 'string' ? [cur] : [...cur];
   }

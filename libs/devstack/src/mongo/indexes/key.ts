@@ -38,7 +38,10 @@ export function encodeValue(v: unknown): string {
 }
 
 export interface IndexKey {
+  /** The encoded parts joined by '|': the hash map key. */
   key: string;
+  /** One encoded part per indexed field. */
+  parts: string[];
   values: unknown[];
 }
 
@@ -54,8 +57,9 @@ export function extractKeys(doc: unknown, fields: readonly string[]): IndexKey[]
   }
   const seen = new Map<string, IndexKey>();
   for (const values of combos) {
-    const key = values.map(encodeValue).join('|');
-    if (!seen.has(key)) seen.set(key, { key, values });
+    const parts = values.map(encodeValue);
+    const key = parts.join('|');
+    if (!seen.has(key)) seen.set(key, { key, parts, values });
   }
   return [...seen.values()];
 }
