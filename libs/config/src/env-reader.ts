@@ -25,8 +25,9 @@ export class EnvReader {
     return value === undefined || value === '' ? undefined : value;
   }
 
-  fail(name: string, requirement: string): undefined {
-    this.problems.push(`${name}: ${requirement}${this.got(name)}`);
+  /** Records a problem; `echo: false` when the value itself may hold a secret. */
+  fail(name: string, requirement: string, echo = true): undefined {
+    this.problems.push(`${name}: ${requirement}${echo ? this.got(name) : ''}`);
     return undefined;
   }
 
@@ -87,7 +88,7 @@ export class EnvReader {
       return this.fail(name, 'must be an absolute http(s) URL without query or fragment');
     }
     if (url.username || url.password) {
-      return this.fail(name, 'must not contain credentials');
+      return this.fail(name, 'must not contain credentials', false);
     }
     return url.href.replace(/\/+$/, '');
   }

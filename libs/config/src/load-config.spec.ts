@@ -120,6 +120,9 @@ describe('loadConfig', () => {
       JWT_VERIFY_KEYS: '{"oops-topsecret"',
     });
     assert.equal(problems.length, 3);
+    assert.deepEqual(problemsOf({ S3_ENDPOINT: 'http://admin:topsecret@s3.local' }), [
+      'S3_ENDPOINT: must not contain credentials',
+    ]);
     const text = problems.join('\n');
     assert.doesNotMatch(text, /hunter2|topsecret/);
     const err = new ConfigError(problems);
