@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifyRequest } from './auth.js';
 import { S3Error } from './errors.js';
-import { EMPTY_SHA256, canonicalRequest, parseQuery, type SignableRequest } from './sigv4.js';
+import {
+  EMPTY_SHA256,
+  canonicalRequest,
+  hmac,
+  parseQuery,
+  signingKey,
+  stringToSign,
+  type SignableRequest,
+} from './sigv4.js';
 
 const credentials = [
   {
@@ -153,6 +161,39 @@ describe('SigV4 header authentication', () => {
       code(() => verifyRequest(req, options)),
       'AccessDenied',
     );
+  });
+
+  it('takes the signing time from a signed Date header when x-amz-date is absent', () => {
+    const base: SignableRequest = {
+      method: 'GET',
+      rawPath: '/test.txt',
+      query: [],
+      rawHeaders: [
+        'Host',
+        'examplebucket.s3.amazonaws.com',
+        'Date',
+        'Fri, 24 May 2013 00:00:00 GMT',
+        'x-amz-content-sha256',
+        EMPTY_SHA256,
+      ],
+    };
+    const signed = ['date', 'host', 'x-amz-content-sha256'];
+    const key = signingKey(credentials[0].secretAccessKey, '20130524', 'us-east-1', 's3');
+    const toSign = stringToSign(
+      '20130524T000000Z',
+      '20130524/us-east-1/s3/aws4_request',
+      canonicalRequest(base, [], signed, EMPTY_SHA256),
+    );
+    const signature = hmac(key, toSign).toString('hex');
+    const req = {
+      ...base,
+      rawHeaders: [
+        ...base.rawHeaders,
+        'Authorization',
+        `AWS4-HMAC-SHA256 Credential=${scope},SignedHeaders=${signed.join(';')},Signature=${signature}`,
+      ],
+    };
+    assert.equal(verifyRequest(req, options).amzDate, '20130524T000000Z');
   });
 
   it('refuses SigV2', () => {

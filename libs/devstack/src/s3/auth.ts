@@ -35,6 +35,11 @@ function parseCredential(value: string): Scope | undefined {
   return { accessKeyId, date, region, service, terminator };
 }
 
+function fromHttpDate(value: string | undefined): string | undefined {
+  const ms = value === undefined ? NaN : Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString().replace(/[-:]|\.\d{3}/g, '');
+}
+
 export interface VerifyOptions {
   credentials: readonly Credentials[];
   region: string;
@@ -182,7 +187,8 @@ function verifyHeader(
       'The authorization header is malformed; the authorization header requires three components: Credential, SignedHeaders, and Signature.',
     );
   }
-  const amzDate = headers.get('x-amz-date')?.[0];
+  // Without x-amz-date, SigV4 takes the time from a (signed) Date header.
+  const amzDate = headers.get('x-amz-date')?.[0] ?? fromHttpDate(headers.get('date')?.[0]);
   if (amzDate === undefined || Number.isNaN(parseAmzDate(amzDate))) {
     throw new S3Error(
       'AccessDenied',

@@ -213,14 +213,16 @@ export async function listen(
   port: number,
 ): Promise<RunningServer> {
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    void handleRequest(config, req, res);
-  });
+  // Handlers still running at stop() are awaited, so none writes into a removed data dir.
+  const inFlight = new Set<Promise<void>>();
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const done = handleRequest(config, req, res).finally(() => inFlight.delete(done));
+    inFlight.add(done);
+  };
+  const server = createServer(handle);
   // Expect: 100-continue (aws CLI uploads): authenticate and route first; body.ts sends the
   // 100 only when it starts reading, so a refused upload is never transferred.
-  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
-    void handleRequest(config, req, res);
-  });
+  server.on('checkContinue', handle);
   server.on('clientError', onClientError);
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -236,11 +238,12 @@ export async function listen(
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await Promise.allSettled([...inFlight]);
+    },
   };
 }
 
