@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SigV4Presigner } from './sigv4-presigner.js';
+import { SigV4QuerySigner } from './sigv4-query-signer.js';
 
 const credentials = {
   accessKeyId: 'AKIDEXAMPLE',
@@ -204,5 +205,27 @@ describe('SigV4Presigner input checks', () => {
     assert.match(a.searchParams.get('X-Amz-Credential') ?? '', /\/20260102\//);
     assert.match(b.searchParams.get('X-Amz-Credential') ?? '', /\/20260103\//);
     assert.notEqual(a.searchParams.get('X-Amz-Signature'), b.searchParams.get('X-Amz-Signature'));
+  });
+});
+
+describe('SigV4QuerySigner input checks', () => {
+  const signer = new SigV4QuerySigner('127.0.0.1:9000', 'us-east-1', credentials);
+  const base = {
+    method: 'GET' as const,
+    path: '/b/k',
+    query: {},
+    headers: {},
+    expiresInSeconds: 60,
+    date: fixedDate,
+  };
+
+  it('refuses parameters that would collide with or sort among the X-Amz-* ones', () => {
+    assert.throws(() => signer.sign({ ...base, query: { 'X-Amz-Expires': '1' } }), /parameter/);
+    assert.throws(() => signer.sign({ ...base, query: { Zed: '1' } }), /parameter/);
+  });
+
+  it('refuses uppercase or host headers, which would sign something other than intended', () => {
+    assert.throws(() => signer.sign({ ...base, headers: { 'Content-Type': 'a/b' } }), /lowercase/);
+    assert.throws(() => signer.sign({ ...base, headers: { host: 'evil' } }), /host/);
   });
 });

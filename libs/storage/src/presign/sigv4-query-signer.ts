@@ -9,7 +9,7 @@ export interface QuerySignInput {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE' | 'POST';
   /** Canonical (already URI-encoded) path, starting with `/`. */
   path: string;
-  /** Extra query parameters (unencoded), signed along with the X-Amz-* ones. */
+  /** Extra query parameters (unencoded; names start with a lowercase letter), signed too. */
   query: Readonly<Record<string, string>>;
   /** Extra headers the client must send (lowercase names, unencoded values); `host` is implicit. */
   headers: Readonly<Record<string, string>>;
@@ -22,6 +22,8 @@ const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const SERVICE = 's3';
 const RESERVED_BY_SIGV4 = /[!'()*]/;
 const SIGNED_HEADERS_PARAM = '&X-Amz-SignedHeaders=';
+const SPACES = /\s+/g;
+const EXTRA_PARAM_NAME = /^[a-z][A-Za-z0-9-]*$/;
 const RESERVED_BY_SIGV4_ALL = /[!'()*]/g;
 
 /** RFC 3986 encoding as SigV4 wants it: everything but `A-Za-z0-9-._~` is percent-encoded. */
@@ -41,26 +43,6 @@ export function encodeKeyPath(key: string): string {
   return key.split('/').map(uriEncode).join('/');
 }
 
-function amzDate(date: Date): string {
-  // 2026-01-02T03:04:05.000Z → 20260102T030405Z
-  const iso = date.toISOString();
-  return (
-    iso.slice(0, 4) +
-    iso.slice(5, 7) +
-    iso.slice(8, 10) +
-    'T' +
-    iso.slice(11, 13) +
-    iso.slice(14, 16) +
-    iso.slice(17, 19) +
-    'Z'
-  );
-}
-
-function byKey(a: [string, string], b: [string, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
-}
-
 /**
  * A lean AWS Signature V4 query-string ("presigned URL") signer for one host, region and set
  * of credentials. The SDK's presigner runs its whole middleware stack per URL (~275 µs here);
@@ -73,6 +55,8 @@ export class SigV4QuerySigner {
   private cachedKey: Buffer = Buffer.alloc(0);
   private cachedScope = '';
   private cachedCredential = '';
+  private cachedSecond = NaN;
+  private cachedStamp = '';
 
   constructor(
     host: string,
@@ -84,45 +68,67 @@ export class SigV4QuerySigner {
 
   /** Returns the signed, encoded query string (no leading `?`). */
   sign(input: QuerySignInput): string {
-    const stamp = amzDate(input.date);
-    const day = stamp.slice(0, 8);
-    const signingKey = this.signingKey(day);
-    const scope = this.cachedScope;
+    const stamp = this.amzDate(input.date);
+    const signingKey = this.signingKey(stamp.slice(0, 8));
 
-    const headers: [string, string][] = [['host', this.hostHeader]];
-    for (const [name, value] of Object.entries(input.headers)) {
-      headers.push([name.toLowerCase(), value.trim().replace(/\s+/g, ' ')]);
-    }
-    headers.sort(byKey);
-    const signedHeaders = headers.map((h) => h[0]).join(';');
-
-    const params: [string, string][] = [
-      ['X-Amz-Algorithm', ALGORITHM],
-      ['X-Amz-Content-Sha256', UNSIGNED_PAYLOAD],
-      ['X-Amz-Credential', this.cachedCredential],
-      ['X-Amz-Date', stamp],
-      ['X-Amz-Expires', String(input.expiresInSeconds)],
-      ['X-Amz-SignedHeaders', uriEncode(signedHeaders)],
-    ];
-    for (const [name, value] of Object.entries(input.query)) {
-      if (name.startsWith('X-Amz-')) throw new TypeError(`reserved query parameter ${name}`);
-      params.push([uriEncode(name), uriEncode(value)]);
-    }
-    params.sort(byKey);
-    const canonicalQuery = params.map((p) => `${p[0]}=${p[1]}`).join('&');
-
+    // Canonical headers: lowercase names in code-unit order, values trimmed, spaces folded.
+    const names = Object.keys(input.headers);
+    if (Object.hasOwn(input.headers, 'host')) throw new TypeError('host is signed implicitly');
+    names.push('host');
+    names.sort();
     let canonicalHeaders = '';
-    for (const [name, value] of headers) canonicalHeaders += `${name}:${value}\n`;
+    for (const name of names) {
+      if (name !== name.toLowerCase()) throw new TypeError(`header names must be lowercase`);
+      const value = name === 'host' ? this.hostHeader : (input.headers[name] ?? '');
+      canonicalHeaders += `${name}:${value.trim().replace(SPACES, ' ')}\n`;
+    }
+    const signedHeaders = names.join(';');
+
+    // The X-Amz-* block is in sorted order already; extra parameters start with a lowercase
+    // letter (as S3's own do), so they sort after it.
+    let canonicalQuery =
+      `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Content-Sha256=${UNSIGNED_PAYLOAD}` +
+      `&X-Amz-Credential=${this.cachedCredential}&X-Amz-Date=${stamp}` +
+      `&X-Amz-Expires=${input.expiresInSeconds}${SIGNED_HEADERS_PARAM}${uriEncode(signedHeaders)}`;
+    const extra = Object.keys(input.query);
+    if (extra.length > 0) {
+      const encoded = extra.map((name) => {
+        if (!EXTRA_PARAM_NAME.test(name)) throw new TypeError(`unsupported parameter ${name}`);
+        return [uriEncode(name), uriEncode(input.query[name] ?? '')];
+      });
+      encoded.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [name, value] of encoded) canonicalQuery += `&${name}=${value}`;
+    }
+
     const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery}\n${canonicalHeaders}\n${signedHeaders}\n${UNSIGNED_PAYLOAD}`;
-    const stringToSign = `${ALGORITHM}\n${stamp}\n${scope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
+    const stringToSign = `${ALGORITHM}\n${stamp}\n${this.cachedScope}\n${createHash('sha256').update(canonicalRequest).digest('hex')}`;
     const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
 
-    // Keep the parameters sorted, as the SDK formats its URLs: X-Amz-Signature sorts right
-    // before X-Amz-SignedHeaders (no other parameter name falls between them).
+    // The SDK formats its URLs with sorted parameters: X-Amz-Signature goes right before
+    // X-Amz-SignedHeaders (no other parameter name falls between them).
     return canonicalQuery.replace(
       SIGNED_HEADERS_PARAM,
       `&X-Amz-Signature=${signature}${SIGNED_HEADERS_PARAM}`,
     );
+  }
+
+  // 2026-01-02T03:04:05.678Z → 20260102T030405Z, cached for the current second.
+  private amzDate(date: Date): string {
+    const second = Math.floor(date.getTime() / 1000);
+    if (second !== this.cachedSecond) {
+      const iso = date.toISOString();
+      this.cachedStamp =
+        iso.slice(0, 4) +
+        iso.slice(5, 7) +
+        iso.slice(8, 10) +
+        'T' +
+        iso.slice(11, 13) +
+        iso.slice(14, 16) +
+        iso.slice(17, 19) +
+        'Z';
+      this.cachedSecond = second;
+    }
+    return this.cachedStamp;
   }
 
   private signingKey(day: string): Buffer {
