@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { ErrorCode, fail } from '../errors.js';
 import { compileFilter } from '../engine/query.js';
+import { encodeValue } from '../indexes/key.js';
 import { ID_INDEX_SPEC } from '../engine/collection.js';
 import { collectionArg, refuseCollation, refuseIfSet } from './args.js';
 import type { CommandContext, CommandDef } from './context.js';
@@ -41,6 +42,9 @@ function create(cmd: Document, ctx: CommandContext): Document {
   const options: Document = {};
   for (const [k, v] of Object.entries(cmd) as [string, unknown][])
     if (k !== 'create' && !GENERIC.has(k)) options[k] = v;
+  // Since MongoDB 7.0 an identical re-create succeeds; different options are a conflict.
+  const existing = ctx.store.get(ctx.db, name);
+  if (existing && encodeValue(existing.options) === encodeValue(options)) return { ok: 1 };
   ctx.store.create(ctx.db, name, options);
   return { ok: 1 };
 }
