@@ -65,6 +65,15 @@ describe('loadConfig', () => {
     assert.deepEqual(config.corsOrigins, ['https://share.example.com']);
   });
 
+  it('takes JWT_ISSUER verbatim (a URL or a plain name)', () => {
+    assert.equal(loadConfig({ ...REQUIRED, JWT_ISSUER: 'sharexpress' }).auth.issuer, 'sharexpress');
+    assert.equal(
+      loadConfig({ ...REQUIRED, JWT_ISSUER: 'https://id.example.com/' }).auth.issuer,
+      'https://id.example.com/',
+    );
+    assert.equal(problemsOf({ JWT_ISSUER: 'two words' }).length, 1);
+  });
+
   it('reports the bad PORT in one clear line', () => {
     assert.deepEqual(problemsOf({ PORT: 'abc' }), [
       'PORT: must be an integer between 1 and 65535, got "abc"',

@@ -64,6 +64,13 @@ function readCorsOrigins(env: EnvReader, publicUrl: string): string[] {
   return origins;
 }
 
+// RFC 7519 `iss` is any StringOrURI; used verbatim on both signing and verifying sides.
+function readIssuer(env: EnvReader): string | undefined {
+  const issuer = env.raw('JWT_ISSUER');
+  if (issuer === undefined || /^\S{1,256}$/.test(issuer)) return issuer;
+  return env.fail('JWT_ISSUER', 'must be 1-256 characters without spaces');
+}
+
 function readMongoUri(env: EnvReader): string {
   const uri = env.required('MONGODB_URI');
   if (uri !== '' && !/^mongodb(\+srv)?:\/\/[^/?#]+/.test(uri)) {
@@ -123,7 +130,7 @@ export function loadConfig(envVars: Env): AppConfig {
       maxAttempts: env.int('S3_MAX_ATTEMPTS', 3, 1, 10),
     },
     auth: {
-      issuer: env.httpUrl('JWT_ISSUER', env.raw('JWT_ISSUER')) ?? publicUrl,
+      issuer: readIssuer(env) ?? publicUrl,
       privateKeyPem: readSigningKey(env),
       keyId,
       extraVerifyKeys: readVerifyKeys(env),
