@@ -37,14 +37,21 @@ const CREATE_REFUSED = [
 
 function create(cmd: Document, ctx: CommandContext): Document {
   const name = collectionArg(cmd, 'create', ctx.db);
-  refuseCollation(cmd);
-  refuseIfSet(cmd, 'create', CREATE_REFUSED);
   const options: Document = {};
-  for (const [k, v] of Object.entries(cmd) as [string, unknown][])
+  for (const [k, v] of Object.entries(cmd) as [string, unknown][]) {
     if (k !== 'create' && !GENERIC.has(k)) options[k] = v;
+  }
   // Since MongoDB 7.0 an identical re-create succeeds; different options are a conflict.
   const existing = ctx.store.get(ctx.db, name);
   if (existing && encodeValue(existing.options) === encodeValue(options)) return { ok: 1 };
+  if (existing) {
+    fail(
+      ErrorCode.NamespaceExists,
+      `Collection ${ctx.db}.${name} already exists with different options.`,
+    );
+  }
+  refuseCollation(cmd);
+  refuseIfSet(cmd, 'create', CREATE_REFUSED);
   ctx.store.create(ctx.db, name, options);
   return { ok: 1 };
 }
