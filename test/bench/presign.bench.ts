@@ -2,11 +2,11 @@
 // Run: npm run bench:presign            (BENCH_ITERATIONS=20000 by default, after a warm-up)
 //
 // Measured 2026-11-26 on the project machine (Node 20.20, 2 cores) while other engineers'
-// builds and tests kept the load average at ~18, so absolute numbers are inflated (~2-3×);
+// builds and tests kept the load average at ~17, so absolute numbers are inflated (~2-3×);
 // CPU time per URL is the steadier figure:
-//                        SDK getSignedUrl        SigV4Presigner     speed-up
-//   PUT (4 bound hdrs)   578 µs cpu / 1663 wall   19.7 µs cpu / 64 wall   ×29
-//   GET (disposition)    657 µs cpu / 1995 wall   12.9 µs cpu / 51 wall   ×51
+//                        SDK getSignedUrl          SigV4Presigner          speed-up (cpu)
+//   PUT (4 bound hdrs)   581 µs cpu / 1412 wall    13.9 µs cpu / 19.8 wall   ×42
+//   GET                  578 µs cpu / 1078 wall    10.5 µs cpu / 12.4 wall   ×55
 // Verdict: keep the lean signer behind the Presigner interface; its URLs are byte-identical to
 // the SDK's (libs/storage/src/presign/sigv4-presigner.spec.ts).
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
