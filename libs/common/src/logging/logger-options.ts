@@ -5,19 +5,26 @@ import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 
 // Never written to logs, whatever object carries them.
+const SECRET_KEYS = [
+  'password',
+  'newPassword',
+  'refreshToken',
+  'accessToken',
+  'token',
+  'secret',
+  'secretAccessKey',
+  'privateKeyPem',
+  'authorization',
+];
+
+// Never written to logs, at the top level of a log object or one level down.
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-amz-security-token"]',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.newPassword',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.token',
-  '*.secret',
-  '*.secretAccessKey',
-  '*.privateKeyPem',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
 ];
 
 // Logged request shape: no headers, no body, and the path without its query string (query
@@ -25,27 +32,30 @@ export const REDACTED_PATHS = [
 type RawRequest = IncomingMessage & { id?: unknown; ip?: string; originalUrl?: string };
 
 // Middie strips the mount path from req.url; originalUrl is what the client asked for.
-const pathOf = (req: RawRequest): string => (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
+const pathOf = (req: Partial<RawRequest>): string =>
+  (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
-// pino-http hands serializers its standard shape, with the original request as `raw`.
+// pino-http hands serializers its standard shape, with the original request as `raw`; other
+// callers may log a bare request. Either way only these four fields are written.
 interface SerializedRequest {
   id?: unknown;
   method?: string;
   remoteAddress?: string;
-  raw: RawRequest;
+  raw?: RawRequest;
 }
 
-function serializeRequest(req: SerializedRequest): object {
+function serializeRequest(req: SerializedRequest | undefined): object {
+  const raw: Partial<RawRequest> = req?.raw ?? (req as Partial<RawRequest> | undefined) ?? {};
   return {
-    id: req.id,
-    method: req.method,
-    path: pathOf(req.raw),
-    remoteAddress: req.raw.ip ?? req.remoteAddress,
+    id: req?.id,
+    method: req?.method,
+    path: pathOf(raw),
+    remoteAddress: raw.ip ?? req?.remoteAddress,
   };
 }
 
-function serializeResponse(res: { statusCode: number }): object {
-  return { statusCode: res.statusCode };
+function serializeResponse(res: { statusCode?: number } | undefined): object {
+  return { statusCode: res?.statusCode };
 }
 
 export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
