@@ -48,7 +48,8 @@ export type CircuitStateName = 'closed' | 'half-open' | 'open';
  */
 export class StoragePolicy {
   private readonly breaker: CircuitBreakerPolicy;
-  private readonly deadline: IPolicy;
+  // Breaker outside the deadline, so a call cut off by the deadline counts as a failure.
+  private readonly guarded: IPolicy;
   private openedAt = 0;
 
   constructor(
@@ -67,7 +68,7 @@ export class StoragePolicy {
       if (state === CircuitState.Open) this.openedAt = this.now();
       this.metrics.setCircuitState(gaugeValue(state));
     });
-    this.deadline = timeout(options.callTimeoutMs, TimeoutStrategy.Aggressive);
+    this.guarded = wrap(this.breaker, timeout(options.callTimeoutMs, TimeoutStrategy.Aggressive));
   }
 
   get circuitState(): CircuitStateName {
@@ -101,12 +102,12 @@ export class StoragePolicy {
   ): Promise<T> {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
-    const deadline =
+    const policy =
       options.timeoutMs === undefined
-        ? this.deadline
-        : timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+        ? this.guarded
+        : wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
     try {
-      const result = await wrap(this.breaker, deadline).execute(({ signal }) => fn(signal));
+      const result = await policy.execute(({ signal }) => fn(signal));
       this.metrics.observeCall(operation, 'success', elapsed());
       return result;
     } catch (err) {
