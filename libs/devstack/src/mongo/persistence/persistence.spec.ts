@@ -84,6 +84,15 @@ describe('persistence', () => {
     });
   });
 
+  it('refuses a second server on the same data directory until the first closes', () => {
+    withDir((dir) => {
+      const first = open(dir);
+      assert.throws(() => open(dir), /already in use/);
+      first.p.close();
+      open(dir).p.close();
+    });
+  });
+
   it('compaction keeps exactly the live state', () => {
     withDir((dir) => {
       const first = open(dir);

@@ -6,7 +6,9 @@ import type { Collection } from '../engine/collection.js';
 import type { Store, StoreSink } from '../engine/store.js';
 import { toEngine } from '../engine/values.js';
 import type { IndexSpec } from '../indexes/spec.js';
+import { mkdirSync } from 'node:fs';
 import { Journal } from './journal.js';
+import { acquireLock } from './lock.js';
 import type { JournalRecord } from './records.js';
 
 const MIN_COMPACT_BYTES = 32 * 1024 * 1024;
@@ -64,8 +66,10 @@ export class Persistence implements StoreSink {
   private liveRecords = 0;
   private records = 0;
 
+  private unlock: (() => void) | undefined;
+
   constructor(
-    dir: string,
+    private readonly dir: string,
     private readonly store: Store,
   ) {
     this.journal = new Journal(dir);
@@ -73,6 +77,8 @@ export class Persistence implements StoreSink {
 
   /** Replays the journal into the store and starts journaling its changes. */
   open(): void {
+    mkdirSync(this.dir, { recursive: true });
+    this.unlock = acquireLock(this.dir);
     const records = this.journal.load();
     for (const rec of records) {
       try {
@@ -130,5 +136,7 @@ export class Persistence implements StoreSink {
 
   close(): void {
     this.journal.close();
+    this.unlock?.();
+    this.unlock = undefined;
   }
 }
