@@ -1,6 +1,10 @@
 // Shared harness for the MongoDB-wire conformance suite. By default every spec file starts its
 // own devstack server on a free loopback port; with MONGODB_URI set, the same specs run against
-// a real MongoDB so the suite itself can be checked against the behaviour it claims to test.
+// a real MongoDB so the suite itself can be checked against the behaviour it claims to test:
+//   node --import tsx --test libs/devstack/test/mongo/*.spec.ts                  (devstack)
+//   MONGODB_URI=mongodb://127.0.0.1:27017 node --import tsx --test libs/devstack/test/mongo/*.spec.ts
+// Against a real server each file uses its own database conf_<topic>_<random> and drops it at
+// the end; devstack-only files (persistence, fuzz) are skipped with a reason.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
