@@ -31,6 +31,7 @@ const READ_CONCERN_LEVELS = new Set(['local', 'available', 'majority']);
 const WRITE_CONCERN_FIELDS = new Set(['w', 'j', 'wtimeout', 'fsync', 'provenance']);
 
 const table = new Map<string, CommandDef>();
+const allowedFields = new Map<CommandDef, Set<string>>();
 for (const def of [
   ...handshakeCommands,
   ...ddlCommands,
@@ -41,6 +42,7 @@ for (const def of [
   ...aggregateCommands,
 ]) {
   table.set(def.name, def);
+  allowedFields.set(def, new Set(def.fields));
   for (const alias of def.aliases ?? []) table.set(alias, def);
 }
 
@@ -86,7 +88,7 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db'>): Docu
     if (!def) fail(ErrorCode.CommandNotFound, `no such command: '${name}'`);
     const db = validateDbName(cmd['$db']);
     checkGeneric(cmd);
-    const allowed = new Set(def.fields);
+    const allowed = allowedFields.get(def)!;
     for (const field of Object.keys(cmd).slice(1)) {
       if (!GENERIC_FIELDS.has(field) && !allowed.has(field)) {
         fail(ErrorCode.UnknownField, `BSON field '${def.name}.${field}' is an unknown field.`);
