@@ -2,6 +2,7 @@
 // error codes and shape, and leave the connection usable.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Document } from 'mongodb';
 import { openTarget, rejection, type Target } from './support.js';
 
@@ -124,6 +125,22 @@ describe('handshake and administrative commands', () => {
     const over = 'o'.repeat(16 * 1024 * 1024 + 1);
     await assert.rejects(c.insertOne({ _id: 'over', s: over } as Document));
     assert.equal(await c.countDocuments({ _id: 'over' } as Document), 0);
+  });
+
+  it('keeps a client healthy across several heartbeats', async () => {
+    // 500 ms is the driver's minimum; with topologyVersion the driver streams awaitable hellos.
+    const client = await t.connect({ heartbeatFrequencyMS: 500 });
+    const failures: string[] = [];
+    let beats = 0;
+    client.on('serverHeartbeatFailed', (e) => failures.push(String(e.failure)));
+    client.on('serverHeartbeatSucceeded', () => beats++);
+    const deadline = Date.now() + 2_000;
+    while (Date.now() < deadline) {
+      assert.equal((await client.db('admin').command({ ping: 1 })).ok, 1);
+      await sleep(100);
+    }
+    assert.deepEqual(failures, []);
+    assert.ok(beats >= 2, `heartbeats succeeded: ${beats}`);
   });
 
   it('accepts clients that offer compression', async () => {

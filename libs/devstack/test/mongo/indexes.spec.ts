@@ -262,6 +262,23 @@ describe('index management', () => {
   });
 });
 
+describe('several replicas starting at once', () => {
+  it('concurrent autoCreate/autoIndex of the same model all succeed, indexes exist once', async () => {
+    const schema = (): Schema => {
+      const s = new Schema({ email: { type: String, unique: true }, tenant: String, at: Date });
+      s.index({ tenant: 1, at: -1 });
+      return s;
+    };
+    // What every app replica does at startup (libs/database: autoCreate + autoIndex).
+    const conns = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => t.mongoose({ autoCreate: true, autoIndex: true })),
+    );
+    await Promise.all(conns.map((conn) => conn.model('Replica', schema(), 'replicas').init()));
+    const names = [...(await indexesOf(t.db.collection('replicas'))).keys()].sort();
+    assert.deepEqual(names, ['_id_', 'email_1', 'tenant_1_at_-1']);
+  });
+});
+
 describe('TTL indexes', () => {
   // Real mongod's TTL monitor runs every 60 s; the devstack promises a few seconds.
   const deadlineMs = usingRealMongo ? 75_000 : 5_000;

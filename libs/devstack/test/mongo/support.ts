@@ -17,7 +17,7 @@ import {
   type MongoClientOptions,
   type ObjectId,
 } from 'mongodb';
-import mongoose, { type Connection } from 'mongoose';
+import mongoose, { type ConnectOptions, type Connection } from 'mongoose';
 import { startMongoServer } from '../../src/mongo/index.js';
 
 /** A schemaless document whose _id may be any of the scalar kinds the suite uses. */
@@ -48,7 +48,7 @@ export interface Target {
   /** Opens an extra driver client; closed by `close()`. */
   connect(options?: MongoClientOptions): Promise<MongoClient>;
   /** Opens a Mongoose connection on this target's database; closed by `close()`. */
-  mongoose(): Promise<Connection>;
+  mongoose(options?: ConnectOptions): Promise<Connection>;
   /** Drops the database (real MongoDB), closes every client and stops the devstack. */
   close(): Promise<void>;
 }
@@ -78,11 +78,12 @@ export async function openTarget(topic: string): Promise<Target> {
     client,
     db: client.db(dbName),
     connect,
-    async mongoose() {
+    async mongoose(options: ConnectOptions = {}) {
       const conn = mongoose.createConnection(uri, {
         dbName,
         serverSelectionTimeoutMS: 5000,
         autoIndex: false,
+        ...options,
       });
       connections.push(conn);
       await conn.asPromise();
