@@ -33,6 +33,14 @@ export function checkHint(coll: Collection | undefined, hint: unknown): void {
     );
 }
 
+function cursorNamespaceArg(cmd: Document, field: string): string {
+  const v = cmd[field] as unknown;
+  if (typeof v !== 'string' || v === '') {
+    fail(ErrorCode.TypeMismatch, `BSON field '${field}' must be a non-empty string`);
+  }
+  return v;
+}
+
 // Cursor ids arrive as int64; the engine model turned safe ones into numbers.
 function cursorId(v: unknown): Long {
   if (v instanceof Long) return v;
@@ -81,7 +89,8 @@ function find(cmd: Document, ctx: CommandContext): Document {
 
 function getMore(cmd: Document, ctx: CommandContext): Document {
   const id = cursorId(cmd['getMore']);
-  const collName = collectionArg(cmd, 'collection', ctx.db);
+  // Not validated as a collection name: listCollections cursors live on '$cmd.listCollections'.
+  const collName = cursorNamespaceArg(cmd, 'collection');
   const batchSize = optionalNumber(cmd, 'getMore', 'batchSize') ?? 0;
   const cursor = ctx.cursors.get(id);
   if (!cursor) fail(ErrorCode.CursorNotFound, `cursor id ${id.toString()} not found`);
@@ -99,7 +108,7 @@ function getMore(cmd: Document, ctx: CommandContext): Document {
 }
 
 function killCursors(cmd: Document, ctx: CommandContext): Document {
-  collectionArg(cmd, 'killCursors', ctx.db);
+  cursorNamespaceArg(cmd, 'killCursors');
   const ids = cmd['cursors'] as unknown;
   if (!Array.isArray(ids))
     fail(ErrorCode.TypeMismatch, "BSON field 'killCursors.cursors' is missing or not an array");
