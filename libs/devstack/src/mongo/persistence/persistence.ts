@@ -88,6 +88,7 @@ export class Persistence implements StoreSink {
       }
     }
     this.journal.start();
+    process.on('exit', this.flushOnExit);
     this.store.sink = this;
     this.countLive();
     this.records = records.length;
@@ -134,7 +135,11 @@ export class Persistence implements StoreSink {
     this.add({ o: 'di', ns, name });
   }
 
+  // A process that exits without stop() still writes what it acknowledged (synchronously).
+  private readonly flushOnExit = (): void => this.journal.sync();
+
   close(): void {
+    process.off('exit', this.flushOnExit);
     this.journal.close();
     this.unlock?.();
     this.unlock = undefined;
