@@ -10,6 +10,7 @@
 import { loadConfig, type AppConfig } from '@app/config';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MongoClient } from 'mongodb';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,18 @@ export function testEnv(backends: TestBackends, dataDir: string): Record<string,
   };
 }
 
+/** Drops the database named in `uri` (best effort), e.g. one made with `testEnv()`. */
+export async function dropDatabase(uri: string): Promise<void> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3000 });
+  try {
+    await client.db().dropDatabase();
+  } catch {
+    // Best effort: a leftover test database is harmless.
+  } finally {
+    await client.close();
+  }
+}
+
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownBackends = options.backends === undefined;
   const backends = options.backends ?? (await startTestBackends());
@@ -69,6 +82,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       close: async () => {
         await started.close();
         await rm(dataDir, { recursive: true, force: true });
+        // On a real MongoDB, drop the database this app created (never one passed in env).
+        if (backends.external.mongo && options.env?.MONGODB_URI === undefined) {
+          await dropDatabase(config.mongo.uri);
+        }
         if (ownBackends) await backends.stop();
       },
     };

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
-import { testEnv } from '../../support/test-app.js';
+import { dropDatabase, testEnv } from '../../support/test-app.js';
 
 const MAIN = fileURLToPath(new URL('../../../apps/api/src/main.js', import.meta.url));
 
@@ -91,6 +91,7 @@ describe('apps/api main', () => {
     }
     assert.equal(await r.exited, 0, r.stderr());
     await rm(dataDir, { recursive: true, force: true });
+    if (backends.external.mongo) await dropDatabase(env.MONGODB_URI);
     const lines = r
       .stdout()
       .split('\n')
