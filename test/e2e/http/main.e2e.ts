@@ -77,7 +77,11 @@ describe('apps/api main', () => {
   it('serves, logs JSON with request ids and no secrets, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'sx-main-'));
-    const env = { ...testEnv(backends, dataDir), PORT: String(port), LOG_LEVEL: 'info' };
+    const env: Record<string, string> = {
+      ...testEnv(backends, dataDir),
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+    };
     const r = run(env);
     try {
       const base = `http://127.0.0.1:${String(port)}`;
@@ -91,7 +95,7 @@ describe('apps/api main', () => {
     }
     assert.equal(await r.exited, 0, r.stderr());
     await rm(dataDir, { recursive: true, force: true });
-    if (backends.external.mongo) await dropDatabase(env.MONGODB_URI);
+    if (backends.external.mongo) await dropDatabase(env.MONGODB_URI ?? '');
     const lines = r
       .stdout()
       .split('\n')
