@@ -74,6 +74,20 @@ describe('basic CRUD with the driver', () => {
     assert.deepEqual((await c.distinct('tag')).sort(), ['t0', 't1', 't2']);
   });
 
+  it('sorts on several keys in mixed directions and matches a long $in list', async () => {
+    const c = t.db.collection<Doc>('multisort');
+    await c.insertMany(
+      Array.from({ length: 12 }, (_, i) => ({ _id: i, group: i % 3, rank: i % 4 })),
+    );
+    const rows = await c.find({}, { sort: { group: 1, rank: -1, _id: 1 } }).toArray();
+    assert.deepEqual(
+      rows.map((r) => r._id),
+      [3, 6, 9, 0, 7, 10, 1, 4, 11, 2, 5, 8],
+    );
+    const wanted = Array.from({ length: 2000 }, (_, i) => i * 2); // reconciliation-sized lists
+    assert.equal(await c.countDocuments({ _id: { $in: wanted } }), 6);
+  });
+
   it('findOneAndUpdate returns the document before or after the change', async () => {
     const c = t.db.collection('fam');
     await c.insertOne({ _id: 'k', v: 1 } as Document);
@@ -173,6 +187,27 @@ describe('cursors', () => {
     assert.equal(await c.countDocuments(), 250);
   });
 
+  it('a closed cursor is gone on the server: getMore on its id is CursorNotFound (43)', async () => {
+    const client = await t.connect({ monitorCommands: true });
+    let cursorId: Long | undefined;
+    client.on('commandSucceeded', (e) => {
+      // Small ids come back promoted to numbers; getMore needs an int64 again.
+      const id = ((e.reply as Document).cursor as { id?: unknown } | undefined)?.id;
+      if (e.commandName !== 'find' || id === undefined) return;
+      if (id instanceof Long) cursorId = id;
+      else if (typeof id === 'number') cursorId = Long.fromNumber(id);
+      else if (typeof id === 'bigint') cursorId = Long.fromBigInt(id);
+    });
+    const c = client.db(t.dbName).collection('batched');
+    const cursor = c.find({}, { batchSize: 3 });
+    await cursor.next();
+    assert.ok(cursorId !== undefined && !cursorId.isZero(), 'the server kept a cursor open');
+    await cursor.close();
+    await assert.rejects(t.db.command({ getMore: cursorId, collection: 'batched' }), {
+      code: 43,
+    });
+  });
+
   it('reports an unknown cursor id as CursorNotFound (43)', async () => {
     const res = t.db.command({ getMore: Long.fromString('987654321987'), collection: 'batched' });
     await assert.rejects(res, { code: 43 });
@@ -200,6 +235,37 @@ describe('aggregation', () => {
       { _id: 'a', sum: 17, n: 2 },
       { _id: 'b', sum: 6, n: 2 },
     ]);
+  });
+
+  it('unwinds, counts, skips and limits', async () => {
+    const c = t.db.collection('carts');
+    await c.insertMany([
+      { user: 'a', items: ['x', 'y'] },
+      { user: 'b', items: ['y'] },
+      { user: 'c', items: [] },
+    ]);
+    const perItem = await c
+      .aggregate([
+        { $unwind: '$items' },
+        { $group: { _id: '$items', users: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    assert.deepEqual(perItem, [
+      { _id: 'x', users: 1 },
+      { _id: 'y', users: 2 },
+    ]);
+    const [counted] = await c.aggregate([{ $unwind: '$items' }, { $count: 'n' }]).toArray();
+    assert.deepEqual(counted, { n: 3 });
+    const page = await c
+      .aggregate([
+        { $sort: { user: 1 } },
+        { $skip: 1 },
+        { $limit: 1 },
+        { $project: { _id: 0, user: 1 } },
+      ])
+      .toArray();
+    assert.deepEqual(page, [{ user: 'b' }]);
   });
 
   it('streams a large aggregation result through getMore', async () => {
