@@ -26,6 +26,8 @@ export const ErrorCode = {
   NotImplemented: 238,
   DuplicateKey: 11000,
   UnknownField: 40415,
+  InvalidPipelineOperator: 168,
+  UnknownGroupOperator: 15952,
   UnrecognizedPipelineStage: 40324,
   Location40323: 40323,
   InvalidIdField: 53,
@@ -63,6 +65,7 @@ const codeNames = new Map<number, string>([
   [238, 'NotImplemented'],
   [11000, 'DuplicateKey'],
   [40415, 'Location40415'],
+  [168, 'InvalidPipelineOperator'],
   [40324, 'Location40324'],
   [16410, 'Location16410'],
 ]);

@@ -3,6 +3,7 @@
 import type { Document } from 'bson';
 import { ProcessingMode } from 'mingo';
 import { Aggregator } from 'mingo/aggregator';
+import * as accumulators from 'mingo/operators/accumulator';
 import { ENGINE_CONTEXT } from '../engine/mingo-context.js';
 import { ErrorCode, fail } from '../errors.js';
 import { translateMingoError } from '../engine/query.js';
@@ -71,6 +72,18 @@ const REFUSED = new Set([
   '$planCacheStats',
 ]);
 
+const ACCUMULATORS = new Set(Object.keys(accumulators));
+
+function checkAccumulators(group: unknown): void {
+  if (!isPlainObject(group)) fail(15947, 'a group specification must be an object');
+  for (const [field, spec] of Object.entries(group)) {
+    if (field === '_id' || !isPlainObject(spec)) continue;
+    const op = Object.keys(spec)[0];
+    if (op !== undefined && !ACCUMULATORS.has(op))
+      fail(ErrorCode.UnknownGroupOperator, `unknown group operator '${op}'`);
+  }
+}
+
 export function validatePipeline(pipeline: unknown): Document[] {
   if (!Array.isArray(pipeline))
     fail(ErrorCode.TypeMismatch, "BSON field 'aggregate.pipeline' is missing or not an array");
@@ -86,6 +99,7 @@ export function validatePipeline(pipeline: unknown): Document[] {
       fail(ErrorCode.NotImplemented, `${name} is not supported by the devstack`);
     if (!STAGES.has(name))
       fail(ErrorCode.UnrecognizedPipelineStage, `Unrecognized pipeline stage name: '${name}'`);
+    if (name === '$group') checkAccumulators(stage[name]);
   }
   return pipeline as Document[];
 }

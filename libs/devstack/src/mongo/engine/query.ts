@@ -30,6 +30,12 @@ export function translateMingoError(err: unknown): MongoServerError {
       "Performing an update on the path '_id' would modify the immutable field '_id'",
     );
   }
+  m = /accumulator '(\$\w+)' is not registered/.exec(msg);
+  if (m)
+    return new MongoServerError(
+      ErrorCode.InvalidPipelineOperator,
+      `Unrecognized expression '${m[1]}'`,
+    );
   m = /unregistered pipeline operator (\$\w+)/i.exec(msg);
   if (m) {
     return new MongoServerError(

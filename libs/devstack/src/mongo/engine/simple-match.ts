@@ -2,6 +2,7 @@
 // ranges on scalar values, combined with $and). Anything else returns undefined and goes to
 // mingo, whose per-query setup costs far more than the match itself.
 import { ObjectId } from 'bson';
+import { ErrorCode, fail } from '../errors.js';
 import { encodeValue } from '../indexes/key.js';
 import { compareValues, rank } from './compare.js';
 import { isPlainObject } from './values.js';
@@ -88,7 +89,8 @@ function fieldPred(path: string, cond: unknown): Pred | undefined {
         break;
       }
       case '$in': {
-        if (!Array.isArray(v) || !v.every((x) => isScalar(x) || x === null)) return undefined;
+        if (!Array.isArray(v)) fail(ErrorCode.BadValue, '$in needs an array');
+        if (!v.every((x) => isScalar(x) || x === null)) return undefined;
         const eqs = (v as unknown[]).map((x) => eqPred(parts, x));
         preds.push((doc) => eqs.some((p) => p(doc)));
         break;
