@@ -1,21 +1,17 @@
-import { Logger } from '@nestjs/common';
-import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
-import { createApiApp } from './bootstrap.js';
+// Production entry point of the API (`node dist/apps/api/main.js`): reads its configuration
+// from the environment and never starts the devstack.
+import { loadConfigOrExit } from '@app/config';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
-function loadOrExit(): AppConfig {
-  try {
-    return loadConfigFromProcess();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-}
-
 async function main(): Promise<void> {
-  const config = loadOrExit();
+  const config = loadConfigOrExit();
+  // Loaded only once the configuration is valid: a typo is reported at once, without first
+  // loading Nest, the AWS SDK and Mongoose.
+  const [{ createApiApp }, { Logger }] = await Promise.all([
+    import('./bootstrap.js'),
+    import('@nestjs/common'),
+  ]);
   const app = await createApiApp(config);
   // On SIGTERM/SIGINT: new requests get 503, in-flight ones finish, Fastify and Mongo close,
   // then exit 0. A shutdown that hangs is cut short so an orchestrator is never left waiting.

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@app/config';
-import { configureHttpApp, createFastifyAdapter } from '@app/common';
+import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '@app/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { WorkerModule } from './worker.module.js';
@@ -12,7 +12,7 @@ export async function createWorkerApp(config: AppConfig): Promise<NestFastifyApp
   const app = await NestFactory.create<NestFastifyApplication>(
     WorkerModule.forRoot(config),
     createFastifyAdapter(config),
-    { bufferLogs: true },
+    HTTP_APP_OPTIONS,
   );
   try {
     await configureHttpApp(app, config);

@@ -1,22 +1,12 @@
 // Production entry point of the worker (`node dist/apps/worker/main.js`): reads its
 // configuration from the environment and never starts the devstack.
-import { ConfigError, loadConfigFromProcess, type AppConfig } from '@app/config';
+import { loadConfigOrExit } from '@app/config';
 
 // Jobs are idempotent and resumable, so a shutdown that overruns may be cut short safely.
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
-function loadOrExit(): AppConfig {
-  try {
-    return loadConfigFromProcess();
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-}
-
 async function main(): Promise<void> {
-  const config = loadOrExit();
+  const config = loadConfigOrExit();
   // Loaded only once the configuration is valid: a typo is reported at once, without first
   // loading Nest, the AWS SDK and Mongoose.
   const { createWorkerApp } = await import('./bootstrap.js');

@@ -152,3 +152,17 @@ export function loadConfig(envVars: Env): AppConfig {
 export function loadConfigFromProcess(): AppConfig {
   return loadConfig(process.env);
 }
+
+/**
+ * For the apps' entry points: the validated configuration, or one line per problem on stderr
+ * and exit code 1, before any heavy module is loaded.
+ */
+export function loadConfigOrExit(): AppConfig {
+  try {
+    return loadConfigFromProcess();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+}
