@@ -12,7 +12,14 @@ export class TtlMonitor {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => this.sweep(), this.intervalMs);
+    this.timer = setInterval(() => {
+      // A timer callback must never take the server down.
+      try {
+        this.sweep();
+      } catch (err) {
+        console.error('[devstack mongo] TTL sweep failed', err);
+      }
+    }, this.intervalMs);
     this.timer.unref();
   }
 

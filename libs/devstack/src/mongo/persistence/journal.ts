@@ -44,10 +44,20 @@ export class Journal {
 
   start(): void {
     this.fd = openSync(this.path, 'a');
-    this.flushTimer = setInterval(() => this.flush(), FLUSH_MS);
-    this.syncTimer = setInterval(() => this.sync(), SYNC_MS);
+    this.flushTimer = setInterval(() => this.guard(() => this.flush()), FLUSH_MS);
+    this.syncTimer = setInterval(() => this.guard(() => this.sync()), SYNC_MS);
     this.flushTimer.unref();
     this.syncTimer.unref();
+  }
+
+  // A failing disk is reported, not thrown from a timer (which would kill the process); the
+  // records stay pending and are retried on the next tick.
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      console.error('[devstack mongo] journal write failed', err);
+    }
   }
 
   append(rec: JournalRecord): void {
@@ -57,9 +67,9 @@ export class Journal {
   flush(): void {
     if (this.fd === undefined || this.pending.length === 0) return;
     const buf = Buffer.concat(this.pending);
-    this.pending = [];
     let off = 0;
     while (off < buf.length) off += writeSync(this.fd, buf, off);
+    this.pending = [];
     this.size += buf.length;
     this.dirty = true;
   }
