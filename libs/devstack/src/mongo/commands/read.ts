@@ -6,6 +6,7 @@ import type { Collection } from '../engine/collection.js';
 import { pathValues } from '../engine/paths.js';
 import { compileProjection } from '../engine/projection.js';
 import { encodeValue } from '../indexes/key.js';
+import { isPlainObject } from '../engine/values.js';
 import {
   collectionArg,
   optionalBool,
@@ -21,6 +22,8 @@ import { firstBatchReply, takeBatch } from './cursor-reply.js';
 
 export function checkHint(coll: Collection | undefined, hint: unknown): void {
   if (hint === undefined || hint === null || coll === undefined) return;
+  // A collection scan in natural order is what the devstack does anyway.
+  if (isPlainObject(hint) && Object.keys(hint).join() === '$natural') return;
   const specs = coll.indexSpecs;
   const found =
     typeof hint === 'string'

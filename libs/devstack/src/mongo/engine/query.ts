@@ -24,6 +24,12 @@ export function translateMingoError(err: unknown): MongoServerError {
   if (m) return new MongoServerError(ErrorCode.BadValue, `unknown top level operator: ${m[1]}`);
   m = /unknown (?:query |expression |projection )?operator:? '?(\$\w+)/i.exec(msg);
   if (m) return new MongoServerError(ErrorCode.BadValue, `unknown operator: ${m[1]}`);
+  if (/scriptEnabled/.test(msg)) {
+    return new MongoServerError(
+      ErrorCode.NotImplemented,
+      'server-side JavaScript ($where, $function, $accumulator) is not supported by the devstack',
+    );
+  }
   if (/immutable field '_id'/.test(msg)) {
     return new MongoServerError(
       ErrorCode.ImmutableField,
