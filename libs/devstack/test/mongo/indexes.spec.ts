@@ -51,10 +51,15 @@ describe('unique indexes and E11000', () => {
       ]),
     );
     assert.equal(err.code, 11000);
-    const writeErrors = err.writeErrors as { index: number; code: number }[];
+    const writeErrors = err.writeErrors as { index: number; code: number; errmsg: string }[];
     assert.deepEqual(
       writeErrors.map((e) => [e.index, e.code]),
       [[2, 11000]],
+    );
+    // The driver keeps no keyPattern/keyValue for bulk write errors: the message carries them.
+    assert.match(
+      writeErrors[0]?.errmsg ?? '',
+      /E11000 duplicate key error.*email_1 dup key: \{ email: "a" \}/,
     );
     const names = (await User.find().sort({ name: 1 }).lean()).map((u) => u.name);
     assert.deepEqual(names, ['0', '1']);
@@ -77,11 +82,12 @@ describe('unique indexes and E11000', () => {
       ),
     );
     assert.equal(err.code, 11000);
-    const writeErrors = err.writeErrors as { index: number; code: number }[];
+    const writeErrors = err.writeErrors as { index: number; code: number; errmsg: string }[];
     assert.deepEqual(
       writeErrors.map((e) => e.index),
       [1, 3],
     );
+    assert.match(writeErrors[1]?.errmsg ?? '', /dup key: \{ email: "b" \}/);
     const names = (await User.find().sort({ name: 1 }).lean()).map((u) => u.name);
     assert.deepEqual(names, ['0', '2', '4']);
   });
@@ -113,6 +119,7 @@ describe('unique indexes and E11000', () => {
       ).exec(),
     );
     assert.equal(err.code, 11000);
+    assert.deepEqual(err.keyPattern, { email: 1 });
     assert.deepEqual(err.keyValue, { email: 'taken' });
     assert.equal(await User.countDocuments(), 1, 'nothing was inserted');
   });
