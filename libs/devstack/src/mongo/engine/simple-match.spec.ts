@@ -56,6 +56,10 @@ describe('compileSimple', () => {
     assert.equal(fast({ n: [{ c: 1 }] }), true);
     assert.equal(fast({ n: [{ b: 1 }] }), false);
     assert.equal(fast({ n: { b: null } }), true);
+    assert.equal(fast({ n: [{ c: 1 }, { b: 2 }] }), true);
+    const exists = compileSimple({ 'n.b': { $exists: true } })!;
+    assert.equal(exists({ n: [{ c: 1 }, { b: 2 }] }), true);
+    assert.equal(exists({ n: [{ c: 1 }] }), false);
   });
 
   it('declines filters it does not implement', () => {

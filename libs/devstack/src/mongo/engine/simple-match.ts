@@ -20,7 +20,7 @@ function isScalar(v: unknown): boolean {
   );
 }
 
-/** Leaf values at `path` (array elements expanded, arrays kept too); MISSING if none. */
+/** Leaf values at `path` (array elements expanded, arrays kept too); MISSING marks absence. */
 function leaves(doc: unknown, parts: string[]): unknown[] {
   const out: unknown[] = [];
   const walk = (v: unknown, i: number): void => {
@@ -30,7 +30,12 @@ function leaves(doc: unknown, parts: string[]): unknown[] {
       return;
     }
     if (Array.isArray(v)) {
-      for (const el of v as unknown[]) if (isPlainObject(el)) walk(el, i);
+      // A subdocument lacking the field counts as null, as in MongoDB's {'a.b': null}.
+      for (const el of v as unknown[]) {
+        if (!isPlainObject(el)) continue;
+        if (Object.prototype.hasOwnProperty.call(el, parts[i])) walk(el, i);
+        else out.push(MISSING);
+      }
       const p = parts[i];
       if (/^\d+$/.test(p) && Number(p) < v.length) walk(v[Number(p)], i + 1);
       return;
@@ -97,7 +102,7 @@ function fieldPred(path: string, cond: unknown): Pred | undefined {
       }
       case '$exists': {
         if (typeof v !== 'boolean') return undefined;
-        preds.push((doc) => (leaves(doc, parts)[0] !== MISSING) === v);
+        preds.push((doc) => leaves(doc, parts).some((x) => x !== MISSING) === v);
         break;
       }
       case '$gt':
