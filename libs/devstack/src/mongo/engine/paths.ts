@@ -6,13 +6,25 @@ import { isPlainObject } from './values.js';
  * Values reached by `path`. Arrays met on the way are traversed; a leaf array is returned as
  * is when `expandLeaf` is false, or expanded into its elements (multikey) when true.
  */
-export function pathValues(doc: unknown, path: string, expandLeaf: boolean): unknown[] {
+export function pathValues(
+  doc: unknown,
+  path: string,
+  expandLeaf: boolean,
+  missingAsNull = false,
+): unknown[] {
   const out: unknown[] = [];
-  walk(doc, path.split('.'), 0, expandLeaf, out);
+  walk(doc, path.split('.'), 0, expandLeaf, out, missingAsNull);
   return out;
 }
 
-function walk(v: unknown, parts: string[], i: number, expand: boolean, out: unknown[]): void {
+function walk(
+  v: unknown,
+  parts: string[],
+  i: number,
+  expand: boolean,
+  out: unknown[],
+  missingAsNull: boolean,
+): void {
   if (i === parts.length) {
     if (expand && Array.isArray(v)) {
       if (v.length === 0) out.push(undefined);
@@ -23,14 +35,17 @@ function walk(v: unknown, parts: string[], i: number, expand: boolean, out: unkn
   const part = parts[i];
   if (Array.isArray(v)) {
     const idx = /^\d+$/.test(part) ? Number(part) : -1;
-    if (idx >= 0 && idx < v.length) walk(v[idx], parts, i + 1, expand, out);
+    if (idx >= 0 && idx < v.length) walk(v[idx], parts, i + 1, expand, out, missingAsNull);
     for (const el of v as unknown[]) {
-      if (isPlainObject(el)) walk(el, parts, i, expand, out);
+      if (!isPlainObject(el)) continue;
+      // Index keys: an element lacking the field contributes null, so {'a.b': null} finds it.
+      if (missingAsNull && !Object.prototype.hasOwnProperty.call(el, part)) out.push(null);
+      else walk(el, parts, i, expand, out, missingAsNull);
     }
     return;
   }
   if (isPlainObject(v) && Object.prototype.hasOwnProperty.call(v, part)) {
-    walk(v[part], parts, i + 1, expand, out);
+    walk(v[part], parts, i + 1, expand, out, missingAsNull);
   }
 }
 

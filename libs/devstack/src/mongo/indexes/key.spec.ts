@@ -35,6 +35,14 @@ describe('index keys', () => {
     );
   });
 
+  it('gives array elements lacking the field a null key', () => {
+    const keys = extractKeys({ n: [{ c: 1 }, { b: 2 }] }, ['n.b']);
+    assert.deepEqual(
+      keys.map((k) => k.values),
+      [[null], [2]],
+    );
+  });
+
   it('detects documents a sparse index skips', () => {
     assert.equal(missingAll({ a: 1 }, ['b']), true);
     assert.equal(missingAll({ b: null }, ['b']), false);

@@ -49,7 +49,7 @@ export interface IndexKey {
 export function extractKeys(doc: unknown, fields: readonly string[]): IndexKey[] {
   let combos: unknown[][] = [[]];
   for (const field of fields) {
-    const values = pathValues(doc, field, true);
+    const values = pathValues(doc, field, true, true);
     if (values.length === 0) values.push(null);
     const next: unknown[][] = [];
     for (const combo of combos) for (const v of values) next.push([...combo, v]);
