@@ -4,6 +4,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Crc64Nvme } from './crc64.js';
 import { S3Error } from './errors.js';
+import { crc32c } from '../shared/crc32c.js';
 
 export const CHECKSUM_ALGORITHMS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
@@ -51,23 +52,6 @@ export function parseAlgorithm(name: string): ChecksumAlgorithm {
 export function isValidDigest(algorithm: ChecksumAlgorithm, value: string): boolean {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return false;
   return Buffer.from(value, 'base64').length === DIGEST_BYTES[algorithm];
-}
-
-// CRC-32C (Castagnoli), reflected polynomial 0x82F63B78.
-const CRC32C_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32c(data: Uint8Array, previous: number): number {
-  let crc = ~previous >>> 0;
-  for (let i = 0; i < data.length; i++) crc = CRC32C_TABLE[(crc ^ data[i]) & 0xff] ^ (crc >>> 8);
-  return ~crc >>> 0;
 }
 
 /** An incremental digest for one algorithm, producing S3's base64 form. */

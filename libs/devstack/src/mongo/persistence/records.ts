@@ -1,7 +1,7 @@
 // Journal records: [uint32 length][uint32 CRC-32C][BSON body]. Reading stops at the first
 // incomplete or corrupt record, which is how a tail torn by kill -9 is tolerated.
 import { BSON, type Document } from 'bson';
-import { crc32c } from '../wire/crc32c.js';
+import { crc32c } from '../../shared/crc32c.js';
 
 export type JournalRecord =
   | { o: 'put'; ns: string; d: Document }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FramingError, MessageFramer } from './framing.js';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../shared/crc32c.js';
 
 function message(size: number, fill: number): Buffer {
   const b = Buffer.alloc(size, fill);

@@ -1,7 +1,7 @@
 // Parsing of the two request opcodes we accept (OP_MSG, and OP_QUERY for the legacy handshake)
 // and building of their replies (OP_MSG, OP_REPLY).
 import { BSON, type Document } from 'bson';
-import { crc32c } from './crc32c.js';
+import { crc32c } from '../../shared/crc32c.js';
 import { HEADER_SIZE } from './framing.js';
 
 export const OP_REPLY = 1;
@@ -67,7 +67,8 @@ function parseOpMsg(buf: Buffer, requestId: number): MsgRequest {
   if (flags & CHECKSUM_PRESENT) {
     end -= 4;
     if (end < HEADER_SIZE + 5) throw new ProtocolError('OP_MSG too short for checksum');
-    if (crc32c(buf, 0, end) !== buf.readUInt32LE(end)) throw new ProtocolError('bad checksum');
+    if (crc32c(buf.subarray(0, end)) !== buf.readUInt32LE(end))
+      throw new ProtocolError('bad checksum');
   }
   let offset = HEADER_SIZE + 4;
   let body: Document | undefined;
