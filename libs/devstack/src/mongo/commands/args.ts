@@ -6,6 +6,21 @@ import { validateCollName } from '../engine/store.js';
 import { isPlainObject } from '../engine/values.js';
 import type { SortSpec } from '../engine/compare.js';
 
+/** Fields the driver may put on any command; every other field must be known to the command. */
+export const GENERIC_FIELDS = new Set([
+  '$db',
+  'lsid',
+  '$clusterTime',
+  '$readPreference',
+  'readConcern',
+  'writeConcern',
+  'comment',
+  'maxTimeMS',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+]);
+
 export function collectionArg(cmd: Document, name: string, db: string): string {
   const v = cmd[name] as unknown;
   if (typeof v !== 'string') {

@@ -4,23 +4,10 @@ import { ErrorCode, fail } from '../errors.js';
 import { compileFilter } from '../engine/query.js';
 import { encodeValue } from '../indexes/key.js';
 import { ID_INDEX_SPEC } from '../engine/collection.js';
-import { collectionArg, refuseCollation, refuseIfSet } from './args.js';
+import { collectionArg, GENERIC_FIELDS, refuseCollation, refuseIfSet } from './args.js';
 import type { CommandContext, CommandDef } from './context.js';
 import { firstBatchReply } from './cursor-reply.js';
 
-const GENERIC = new Set([
-  '$db',
-  'lsid',
-  '$clusterTime',
-  '$readPreference',
-  'readConcern',
-  'writeConcern',
-  'comment',
-  'maxTimeMS',
-  'apiVersion',
-  'apiStrict',
-  'apiDeprecationErrors',
-]);
 const CREATE_REFUSED = [
   'capped',
   'size',
@@ -39,7 +26,7 @@ function create(cmd: Document, ctx: CommandContext): Document {
   const name = collectionArg(cmd, 'create', ctx.db);
   const options: Document = {};
   for (const [k, v] of Object.entries(cmd) as [string, unknown][]) {
-    if (k !== 'create' && !GENERIC.has(k)) options[k] = v;
+    if (k !== 'create' && !GENERIC_FIELDS.has(k)) options[k] = v;
   }
   // Since MongoDB 7.0 an identical re-create succeeds; different options are a conflict.
   const existing = ctx.store.get(ctx.db, name);

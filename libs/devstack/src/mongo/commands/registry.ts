@@ -5,6 +5,7 @@ import { ErrorCode, MongoServerError, errorReply, fail, toServerError } from '..
 import { validateDbName } from '../engine/store.js';
 import { isPlainObject, toEngine } from '../engine/values.js';
 import { aggregateCommands } from './aggregate.js';
+import { GENERIC_FIELDS } from './args.js';
 import type { CommandContext, CommandDef } from './context.js';
 import { ddlCommands } from './ddl.js';
 import { findAndModifyCommands } from './find-and-modify.js';
@@ -13,19 +14,6 @@ import { indexCommands } from './index-commands.js';
 import { readCommands } from './read.js';
 import { writeCommands } from './write.js';
 
-const GENERIC_FIELDS = new Set([
-  '$db',
-  'lsid',
-  '$clusterTime',
-  '$readPreference',
-  'readConcern',
-  'writeConcern',
-  'comment',
-  'maxTimeMS',
-  'apiVersion',
-  'apiStrict',
-  'apiDeprecationErrors',
-]);
 const TXN_FIELDS = ['txnNumber', 'autocommit', 'startTransaction'];
 const READ_CONCERN_LEVELS = new Set(['local', 'available', 'majority']);
 const WRITE_CONCERN_FIELDS = new Set(['w', 'j', 'wtimeout', 'fsync', 'provenance']);
