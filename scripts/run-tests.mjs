@@ -5,8 +5,8 @@
 //   node scripts/run-tests.mjs path/fragment ...   only files whose path contains a fragment
 // OUT_DIR selects the compiled tree (default dist/).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 
 const outDir = process.env.OUT_DIR ?? 'dist';
 const args = process.argv.slice(2);
@@ -27,6 +27,9 @@ function walk(dir) {
 
 const files = walk(outDir)
   .filter((f) => (unit ? /\.spec\.js$/ : e2e ? /\.e2e\.js$/ : /\.(spec|e2e)\.js$/).test(f))
+  // An incremental build leaves the output of deleted or renamed specs behind: run only those
+  // whose source still exists.
+  .filter((f) => existsSync(relative(outDir, f).replace(/\.js$/, '.ts')))
   .filter((f) => filters.length === 0 || filters.some((frag) => f.includes(frag)))
   .sort();
 
