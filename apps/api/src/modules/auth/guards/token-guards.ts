@@ -16,39 +16,28 @@ const rethrowOrRefuse = (err: unknown, user: unknown): Principal => {
   return user as Principal;
 };
 
-@Injectable()
-export class UserTokenGuard extends AuthGuard(USER_JWT_STRATEGY) {
-  override handleRequest<T = Principal>(
-    err: unknown,
-    user: unknown,
-    _info: unknown,
-    _ctx: ExecutionContext,
-  ): T {
-    return rethrowOrRefuse(err, user) as T;
+/** A passport guard for `strategies` that answers every failure with the same 401. */
+function tokenGuard(strategies: string | string[]) {
+  @Injectable()
+  class TokenGuard extends AuthGuard(strategies) {
+    override handleRequest<T = Principal>(
+      err: unknown,
+      user: unknown,
+      _info: unknown,
+      _ctx: ExecutionContext,
+    ): T {
+      return rethrowOrRefuse(err, user) as T;
+    }
   }
+  return TokenGuard;
 }
 
 @Injectable()
-export class DeviceTokenGuard extends AuthGuard(DEVICE_JWT_STRATEGY) {
-  override handleRequest<T = Principal>(
-    err: unknown,
-    user: unknown,
-    _info: unknown,
-    _ctx: ExecutionContext,
-  ): T {
-    return rethrowOrRefuse(err, user) as T;
-  }
-}
+export class UserTokenGuard extends tokenGuard(USER_JWT_STRATEGY) {}
+
+@Injectable()
+export class DeviceTokenGuard extends tokenGuard(DEVICE_JWT_STRATEGY) {}
 
 /** Passport tries the user strategy, then the device one. */
 @Injectable()
-export class AnyTokenGuard extends AuthGuard([USER_JWT_STRATEGY, DEVICE_JWT_STRATEGY]) {
-  override handleRequest<T = Principal>(
-    err: unknown,
-    user: unknown,
-    _info: unknown,
-    _ctx: ExecutionContext,
-  ): T {
-    return rethrowOrRefuse(err, user) as T;
-  }
-}
+export class AnyTokenGuard extends tokenGuard([USER_JWT_STRATEGY, DEVICE_JWT_STRATEGY]) {}
