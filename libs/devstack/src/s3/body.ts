@@ -301,8 +301,23 @@ export async function receiveToBuffer(
   return { ...received, body: Buffer.concat(parts) };
 }
 
+/**
+ * Reads the small XML body of an operation for which S3 requires Content-MD5 or a checksum
+ * (DeleteObjects, PutBucketCors, PutBucketLifecycleConfiguration), refusing a request without one.
+ */
+export async function receiveVerifiedXml(ctx: S3Context): Promise<string> {
+  if (!hasIntegrityHeader(ctx)) {
+    throw new S3Error(
+      'InvalidRequest',
+      'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
+    );
+  }
+  const { body } = await receiveToBuffer(ctx);
+  return body.toString('utf8');
+}
+
 /** Whether the request carried an integrity header S3 accepts for operations that require one. */
-export function hasIntegrityHeader(ctx: S3Context): boolean {
+function hasIntegrityHeader(ctx: S3Context): boolean {
   return (
     ctx.headers.has('content-md5') ||
     CHECKSUM_ALGORITHMS.some((a) => ctx.headers.has(checksumHeader(a))) ||

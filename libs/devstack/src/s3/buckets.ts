@@ -1,5 +1,5 @@
 // Bucket operations: Create/Head/Delete/ListBuckets, CORS and lifecycle configuration.
-import { hasIntegrityHeader, receiveToBuffer } from './body.js';
+import { receiveToBuffer, receiveVerifiedXml } from './body.js';
 import { header, isoDate, requireBucket, sendEmpty, sendXml, type S3Context } from './context.js';
 import { parseCorsConfiguration, renderCorsConfiguration } from './cors.js';
 import { S3Error, notImplemented } from './errors.js';
@@ -77,14 +77,7 @@ export async function deleteBucket(ctx: S3Context): Promise<void> {
 export async function putBucketCors(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  if (!hasIntegrityHeader(ctx)) {
-    throw new S3Error(
-      'InvalidRequest',
-      'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
-    );
-  }
-  const { body } = await receiveToBuffer(ctx);
-  const rules = parseCorsConfiguration(body.toString('utf8'));
+  const rules = parseCorsConfiguration(await receiveVerifiedXml(ctx));
   await ctx.store.updateBucket(bucket, { cors: rules });
   sendEmpty(ctx, 200);
 }
@@ -106,14 +99,7 @@ export async function deleteBucketCors(ctx: S3Context): Promise<void> {
 export async function putBucketLifecycle(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  if (!hasIntegrityHeader(ctx)) {
-    throw new S3Error(
-      'InvalidRequest',
-      'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
-    );
-  }
-  const { body } = await receiveToBuffer(ctx);
-  const xml = body.toString('utf8');
+  const xml = await receiveVerifiedXml(ctx);
   const doc = parseXml(xml, 'LifecycleConfiguration');
   const rules = children(doc, 'Rule');
   if (rules.length === 0 || rules.length > 1000) throw new S3Error('MalformedXML');

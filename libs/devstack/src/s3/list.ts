@@ -1,5 +1,5 @@
 // ListObjectsV2, ListObjects (v1) and DeleteObjects.
-import { hasIntegrityHeader, receiveToBuffer } from './body.js';
+import { receiveVerifiedXml } from './body.js';
 import { requireBucket, isoDate, sendXml, type S3Context } from './context.js';
 import { S3Error } from './errors.js';
 import type { ObjectRecord } from './store.js';
@@ -177,14 +177,7 @@ export function listObjectsV1(ctx: S3Context): void {
 export async function deleteObjects(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  if (!hasIntegrityHeader(ctx)) {
-    throw new S3Error(
-      'InvalidRequest',
-      'Missing required header for this request: Content-MD5 OR x-amz-checksum-*',
-    );
-  }
-  const { body } = await receiveToBuffer(ctx);
-  const doc = parseXml(body.toString('utf8'), 'Delete');
+  const doc = parseXml(await receiveVerifiedXml(ctx), 'Delete');
   const quiet = text(doc, 'Quiet') === 'true';
   const objects = children(doc, 'Object');
   if (objects.length === 0 || objects.length > 1000) throw new S3Error('MalformedXML');
