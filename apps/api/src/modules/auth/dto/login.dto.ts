@@ -1,14 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { trimString } from './register-user.dto.js';
+import { IsString, Length } from 'class-validator';
+import { EmailField } from './fields.js';
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(trimString)
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @EmailField()
   email!: string;
 
   @ApiProperty({ minLength: 1, maxLength: 128 })

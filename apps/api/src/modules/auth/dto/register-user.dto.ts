@@ -1,18 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-
-// Trim strings only: a non-string (e.g. `{ "$gt": "" }`) must reach the validators unchanged
-// and be refused there.
-export const trimString = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' ? value.trim() : value;
+import { IsOptional, IsString, Length } from 'class-validator';
+import { EmailField, trimString } from './fields.js';
 
 export class RegisterUserDto {
-  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(trimString)
-  @IsString()
-  @MaxLength(254)
-  @IsEmail()
+  @EmailField()
   email!: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery staple' })
