@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
-import { compiledRoot, eventually, freePort, indicatorStatus, probe } from './ops-helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { indicatorStatus, probe } from '../../support/probe.js';
+import { compiledRoot, freePort } from './ops-helpers.js';
 
 const LAUNCHER = join(compiledRoot, 'libs/devstack/src/embedded/launcher.js');
 const CREDENTIALS = { accessKeyId: 'embedded-test', secretAccessKey: 'embedded-test-secret' };

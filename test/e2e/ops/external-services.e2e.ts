@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startTestBackends } from '../../support/backends.js';
-import { compiledRoot, eventually, freePort, indicatorStatus, probe } from './ops-helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { indicatorStatus, probe } from '../../support/probe.js';
+import { compiledRoot, freePort } from './ops-helpers.js';
 
 const backends = await startTestBackends();
 const dataDir = mkdtempSync(join(tmpdir(), 'sx-external-'));

@@ -5,7 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
-import { indicatorStatus, probe } from './ops-helpers.js';
+import { indicatorStatus, probe } from '../../support/probe.js';
 
 describe('hung storage', () => {
   let backends: TestBackends;

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
-import { EXTERNAL_SKIP_REASON, eventually, indicatorStatus, probe } from './ops-helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { indicatorStatus, probe } from '../../support/probe.js';
+import { EXTERNAL_SKIP_REASON } from './ops-helpers.js';
 
 const backends: TestBackends = await startTestBackends();
 const skip = backends.stopMongo === undefined ? EXTERNAL_SKIP_REASON : false;

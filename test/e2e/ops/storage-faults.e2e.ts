@@ -10,13 +10,9 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@app/config';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
-import {
-  EXTERNAL_SKIP_REASON,
-  eventually,
-  indicatorStatus,
-  probe,
-  type Probe,
-} from './ops-helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { indicatorStatus, probe, type Probe } from '../../support/probe.js';
+import { EXTERNAL_SKIP_REASON } from './ops-helpers.js';
 import { startStorageProbeApp, type StorageProbeApp } from './storage-probe-app.js';
 
 const backends: TestBackends = await startTestBackends();

@@ -11,7 +11,8 @@ import { loadConfig } from '@app/config';
 import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { testEnv } from '../../support/test-app.js';
-import { eventually, indicatorStatus, probe } from './ops-helpers.js';
+import { eventually } from '../../support/eventually.js';
+import { indicatorStatus, probe } from '../../support/probe.js';
 
 describe('worker app', () => {
   let backends: TestBackends;
