@@ -1,15 +1,16 @@
-// Boots the auth repositories on a fresh database of the devstack (or MONGODB_URI) for specs.
+// Boots the auth repositories on a fresh database of the devstack (or MONGODB_URI) for the
+// repository specs. Test code: it lives under test/ so product sources never reach the devstack.
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ConfigModule, loadConfig } from '@app/config';
 import {
   randomSuffix,
   startTestBackends,
   type TestBackends,
-} from '../../../../test/support/backends.js';
-import { DatabaseModule } from '../database.module.js';
-import { RateLimitDatabaseModule } from '../rate-limits/rate-limit-database.module.js';
-import { RefreshTokenDatabaseModule } from '../refresh-tokens/refresh-token-database.module.js';
-import { UserDatabaseModule } from './user-database.module.js';
+} from '../../../test/support/backends.js';
+import { DatabaseModule } from '../src/database.module.js';
+import { RateLimitDatabaseModule } from '../src/rate-limits/rate-limit-database.module.js';
+import { RefreshTokenDatabaseModule } from '../src/refresh-tokens/refresh-token-database.module.js';
+import { UserDatabaseModule } from '../src/users/user-database.module.js';
 
 export interface AuthRepositoriesFixture {
   moduleRef: TestingModule;

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import {
-  startAuthRepositories,
-  type AuthRepositoriesFixture,
-} from '../users/auth-repositories.testing.js';
-import { RateLimitRepository } from './rate-limit.repository.js';
+import { startAuthRepositories, type AuthRepositoriesFixture } from './auth-repositories.js';
+import { RateLimitRepository } from '../src/rate-limits/rate-limit.repository.js';
 
 describe('RateLimitRepository against MongoDB', () => {
   let fixture: AuthRepositoriesFixture;

@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AppError } from '@app/common';
-import {
-  startAuthRepositories,
-  type AuthRepositoriesFixture,
-} from './auth-repositories.testing.js';
-import { UserRepository } from './user.repository.js';
+import { startAuthRepositories, type AuthRepositoriesFixture } from './auth-repositories.js';
+import { UserRepository } from '../src/users/user.repository.js';
 
 describe('UserRepository against MongoDB', () => {
   let fixture: AuthRepositoriesFixture;

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  startAuthRepositories,
-  type AuthRepositoriesFixture,
-} from '../users/auth-repositories.testing.js';
-import { RefreshTokenRepository } from './refresh-token.repository.js';
+import { startAuthRepositories, type AuthRepositoriesFixture } from './auth-repositories.js';
+import { RefreshTokenRepository } from '../src/refresh-tokens/refresh-token.repository.js';
 
 const hour = 3_600_000;
 
