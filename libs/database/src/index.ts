@@ -1,8 +1,9 @@
 // Database: the only importer of mongoose / @nestjs/mongoose. Connection, health, repositories.
-export * from './database-options.js';
+// What this barrel exports is plain TypeScript (records with string ids, abstract repositories):
+// no mongoose or mongodb type appears in its signatures, so callers never depend on the driver.
+export type { DatabaseTuning } from './database-options.js';
 export * from './database.module.js';
 export * from './health/database-health.indicator.js';
-export * from './repository/index.js';
 export * from './users/index.js';
 export * from './refresh-tokens/index.js';
 export * from './rate-limits/index.js';

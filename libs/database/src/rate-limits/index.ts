@@ -1,2 +1,2 @@
 export * from './rate-limit-database.module.js';
-export * from './rate-limit.repository.js';
+export { RateLimitRepository, type RateLimitCounter } from './rate-limit.repository.js';

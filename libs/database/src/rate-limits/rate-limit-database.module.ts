@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { RateLimitRepository } from './rate-limit.repository.js';
+import { MongooseRateLimitRepository, RateLimitRepository } from './rate-limit.repository.js';
 import { RateLimit, RateLimitSchema } from './rate-limit.schema.js';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: RateLimit.name, schema: RateLimitSchema }])],
-  providers: [RateLimitRepository],
+  providers: [{ provide: RateLimitRepository, useClass: MongooseRateLimitRepository }],
   exports: [RateLimitRepository],
 })
 export class RateLimitDatabaseModule {}

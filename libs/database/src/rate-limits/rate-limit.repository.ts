@@ -19,15 +19,22 @@ const toCounter = (doc: RateLimit): RateLimitCounter => ({
 // A fresh insert can lose to a concurrent one at most a couple of times in a row.
 const MAX_ATTEMPTS = 4;
 
-/**
- * Fixed-window counters shared by every API replica. Each step is one atomic single-document
- * update with plain operators, so concurrent hits from any replica are counted exactly once.
- */
-@Injectable()
-export class RateLimitRepository {
-  constructor(@InjectModel(RateLimit.name) private readonly limits: Model<RateLimit>) {}
-
+/** Fixed-window counters shared by every API replica. What callers inject. */
+export abstract class RateLimitRepository {
   /** Counts one hit against `key` and returns the counter after it. */
+  abstract hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter>;
+  /** Blocks `key` until `until`, unless a block already running ends later; returns the end. */
+  abstract block(key: string, until: Date, now: Date): Promise<Date>;
+}
+
+// Each step is one atomic single-document update with plain operators, so concurrent hits from
+// any replica are counted exactly once.
+@Injectable()
+export class MongooseRateLimitRepository extends RateLimitRepository {
+  constructor(@InjectModel(RateLimit.name) private readonly limits: Model<RateLimit>) {
+    super();
+  }
+
   async hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter> {
     const id = String(key);
     const windowEndsAt = new Date(now.getTime() + windowMs);
@@ -69,7 +76,6 @@ export class RateLimitRepository {
     throw new Error(`rate limit counter ${id} kept changing under contention`);
   }
 
-  /** Blocks `key` until `until`, unless a block already running ends later. */
   async block(key: string, until: Date, now: Date): Promise<Date> {
     const doc = await this.limits
       .findOneAndUpdate(

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 @Schema({ collection: 'rate_limits', versionKey: false })
 export class RateLimit {
@@ -21,7 +20,6 @@ export class RateLimit {
   expiresAt!: Date;
 }
 
-export type RateLimitDocument = HydratedDocument<RateLimit>;
 export const RateLimitSchema = SchemaFactory.createForClass(RateLimit);
 // MongoDB drops counters whose window and block have both ended.
 RateLimitSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });

@@ -1,2 +1,6 @@
 export * from './refresh-token-database.module.js';
-export * from './refresh-token.repository.js';
+export {
+  RefreshTokenRepository,
+  type NewRefreshToken,
+  type RefreshTokenRecord,
+} from './refresh-token.repository.js';

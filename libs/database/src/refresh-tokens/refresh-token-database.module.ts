@@ -1,11 +1,14 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { RefreshTokenRepository } from './refresh-token.repository.js';
+import {
+  MongooseRefreshTokenRepository,
+  RefreshTokenRepository,
+} from './refresh-token.repository.js';
 import { RefreshToken, RefreshTokenSchema } from './refresh-token.schema.js';
 
 @Module({
   imports: [MongooseModule.forFeature([{ name: RefreshToken.name, schema: RefreshTokenSchema }])],
-  providers: [RefreshTokenRepository],
+  providers: [{ provide: RefreshTokenRepository, useClass: MongooseRefreshTokenRepository }],
   exports: [RefreshTokenRepository],
 })
 export class RefreshTokenDatabaseModule {}

@@ -31,19 +31,32 @@ const toRefreshTokenRecord = (doc: LeanRefreshToken): RefreshTokenRecord => ({
   revokedAt: doc.revokedAt ?? null,
 });
 
+/** Refresh tokens, stored by hash. What callers inject: plain records in and out. */
+export abstract class RefreshTokenRepository {
+  abstract create(token: NewRefreshToken): Promise<RefreshTokenRecord>;
+  /**
+   * Marks a live token as used and returns it, in one conditional update: of two concurrent
+   * refreshes with the same token exactly one gets it back, the other gets null.
+   */
+  abstract consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null>;
+  abstract findByHash(tokenHash: string): Promise<RefreshTokenRecord | null>;
+  /** Revokes every not-yet-revoked token of a family; returns how many were revoked. */
+  abstract revokeFamily(familyId: string, now: Date): Promise<number>;
+  /** True once any token of the family has been revoked (reuse detected or logged out). */
+  abstract isFamilyRevoked(familyId: string): Promise<boolean>;
+}
+
 @Injectable()
-export class RefreshTokenRepository {
-  constructor(@InjectModel(RefreshToken.name) private readonly tokens: Model<RefreshToken>) {}
+export class MongooseRefreshTokenRepository extends RefreshTokenRepository {
+  constructor(@InjectModel(RefreshToken.name) private readonly tokens: Model<RefreshToken>) {
+    super();
+  }
 
   async create(token: NewRefreshToken): Promise<RefreshTokenRecord> {
     const doc = await this.tokens.create({ ...token, usedAt: null, revokedAt: null });
     return toRefreshTokenRecord(doc.toObject<LeanRefreshToken>());
   }
 
-  /**
-   * Marks a live token as used and returns it, in one conditional update: of two concurrent
-   * refreshes with the same token exactly one gets it back, the other gets null.
-   */
   async consume(tokenHash: string, now: Date): Promise<RefreshTokenRecord | null> {
     const doc = await this.tokens
       .findOneAndUpdate(
@@ -64,7 +77,6 @@ export class RefreshTokenRepository {
     return doc === null ? null : toRefreshTokenRecord(doc);
   }
 
-  /** Revokes every not-yet-revoked token of a family; returns how many were revoked. */
   async revokeFamily(familyId: string, now: Date): Promise<number> {
     const result = await this.tokens
       .updateMany({ familyId: String(familyId), revokedAt: null }, { $set: { revokedAt: now } })
@@ -72,7 +84,6 @@ export class RefreshTokenRepository {
     return result.modifiedCount;
   }
 
-  /** True once any token of the family has been revoked (reuse detected or logged out). */
   async isFamilyRevoked(familyId: string): Promise<boolean> {
     const doc = await this.tokens
       .exists({ familyId: String(familyId), revokedAt: { $ne: null } })

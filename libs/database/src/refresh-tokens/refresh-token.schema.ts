@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 @Schema({
   collection: 'refresh_tokens',
@@ -30,7 +29,6 @@ export class RefreshToken {
   createdAt!: Date;
 }
 
-export type RefreshTokenDocument = HydratedDocument<RefreshToken>;
 export const RefreshTokenSchema = SchemaFactory.createForClass(RefreshToken);
 // Refresh and logout find the presented token by its hash.
 RefreshTokenSchema.index({ tokenHash: 1 }, { unique: true });

@@ -1,2 +1,2 @@
 export * from './user-database.module.js';
-export * from './user.repository.js';
+export { UserRepository, type NewUser, type UserRecord } from './user.repository.js';

@@ -28,11 +28,21 @@ const toUserRecord = (doc: LeanUser): UserRecord => ({
   createdAt: doc.createdAt,
 });
 
-@Injectable()
-export class UserRepository {
-  constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
-
+/** Accounts. What callers inject: plain records in and out. */
+export abstract class UserRepository {
   /** Inserts an account; a taken email (unique index) becomes a CONFLICT error. */
+  abstract create(user: NewUser): Promise<UserRecord>;
+  abstract findByEmail(email: string): Promise<UserRecord | null>;
+  /** Null for an unknown id and for a string that is not an id at all. */
+  abstract findById(id: string): Promise<UserRecord | null>;
+}
+
+@Injectable()
+export class MongooseUserRepository extends UserRepository {
+  constructor(@InjectModel(User.name) private readonly users: Model<User>) {
+    super();
+  }
+
   async create(user: NewUser): Promise<UserRecord> {
     try {
       const doc = await this.users.create({

@@ -1,5 +1,4 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import type { HydratedDocument } from 'mongoose';
 
 @Schema({ collection: 'users', timestamps: true, versionKey: false })
 export class User {
@@ -18,7 +17,6 @@ export class User {
   updatedAt!: Date;
 }
 
-export type UserDocument = HydratedDocument<User>;
 export const UserSchema = SchemaFactory.createForClass(User);
 // Login and registration look accounts up by email; uniqueness turns a double sign-up into E11000.
 UserSchema.index({ email: 1 }, { unique: true });
