@@ -52,6 +52,11 @@ export interface AppConfig {
     extraVerifyKeys: { kid: string; publicKeyPem: string }[];
     accessTokenTtlSeconds: number;
     refreshTokenTtlSeconds: number;
+    /**
+     * scrypt cost of new password hashes as log2(N), with r=8, p=1 (PASSWORD_SCRYPT_LOG2N,
+     * default 17; never below 17 in production).
+     */
+    passwordScryptLog2N: number;
   };
   rateLimit: {
     /** Default requests per window per client for every route. */

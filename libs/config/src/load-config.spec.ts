@@ -48,6 +48,7 @@ describe('loadConfig', () => {
     assert.equal(config.auth.issuer, 'http://localhost:3000');
     assert.equal(config.auth.accessTokenTtlSeconds, 900);
     assert.equal(config.auth.refreshTokenTtlSeconds, 30 * 86_400);
+    assert.equal(config.auth.passwordScryptLog2N, 17);
     assert.equal(config.auth.privateKeyPem, undefined);
     assert.deepEqual(config.auth.extraVerifyKeys, []);
     assert.deepEqual(config.rateLimit, {
@@ -202,5 +203,23 @@ describe('loadConfig', () => {
     const config = loadConfig({ ...REQUIRED, RATE_LIMIT_MAX: '10', S3_REQUEST_TIMEOUT_MS: '500' });
     assert.equal(config.rateLimit.defaultLimit, 10);
     assert.equal(config.s3.requestTimeoutMs, 500);
+  });
+
+  it("keeps the scrypt cost at OWASP's floor in production, cheaper elsewhere only on request", () => {
+    const cost = (env: Record<string, string>) =>
+      loadConfig({ ...REQUIRED, ...env }).auth.passwordScryptLog2N;
+    assert.equal(cost({ NODE_ENV: 'production' }), 17);
+    assert.equal(cost({ NODE_ENV: 'production', PASSWORD_SCRYPT_LOG2N: '18' }), 18);
+    assert.equal(cost({ NODE_ENV: 'test', PASSWORD_SCRYPT_LOG2N: '12' }), 12);
+    assert.equal(cost({ PASSWORD_SCRYPT_LOG2N: '10' }), 10);
+    assert.deepEqual(problemsOf({ NODE_ENV: 'production', PASSWORD_SCRYPT_LOG2N: '16' }), [
+      'PASSWORD_SCRYPT_LOG2N: must be at least 17 in production (OWASP\'s scrypt floor N=2^17, r=8, p=1), got "16"',
+    ]);
+    // Bounds in every environment: too cheap to mean anything, or more than a stored hash may ask.
+    for (const value of ['9', '21', '2^17', '131072']) {
+      assert.deepEqual(problemsOf({ NODE_ENV: 'test', PASSWORD_SCRYPT_LOG2N: value }), [
+        `PASSWORD_SCRYPT_LOG2N: must be an integer between 10 and 20, got "${value}"`,
+      ]);
+    }
   });
 });

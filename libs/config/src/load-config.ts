@@ -16,6 +16,11 @@ const LOG_LEVELS: readonly LogLevel[] = [
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const DAY = 86_400;
+// OWASP's scrypt floor is N=2^17 (r=8, p=1). Above 2^20 a stored hash is refused as corrupt.
+const SCRYPT_LOG2N_FLOOR = 17;
+const SCRYPT_LOG2N_MAX = 20;
+// Outside production a cheaper cost keeps tests and local runs fast; below 2^10 is pointless.
+const SCRYPT_LOG2N_MIN = 10;
 
 function readTrustProxy(env: EnvReader): AppConfig['trustProxy'] {
   const value = env.raw('TRUST_PROXY');
@@ -71,6 +76,23 @@ function readIssuer(env: EnvReader): string | undefined {
   return env.fail('JWT_ISSUER', 'must be 1-256 characters without spaces');
 }
 
+function readScryptLog2N(env: EnvReader, nodeEnv: AppConfig['nodeEnv']): number {
+  const log2N = env.int(
+    'PASSWORD_SCRYPT_LOG2N',
+    SCRYPT_LOG2N_FLOOR,
+    SCRYPT_LOG2N_MIN,
+    SCRYPT_LOG2N_MAX,
+  );
+  if (nodeEnv === 'production' && log2N < SCRYPT_LOG2N_FLOOR) {
+    env.fail(
+      'PASSWORD_SCRYPT_LOG2N',
+      `must be at least ${String(SCRYPT_LOG2N_FLOOR)} in production (OWASP's scrypt floor N=2^17, r=8, p=1)`,
+    );
+    return SCRYPT_LOG2N_FLOOR;
+  }
+  return log2N;
+}
+
 function readMongoUri(env: EnvReader): string {
   const uri = env.required('MONGODB_URI');
   if (uri !== '' && !/^mongodb(\+srv)?:\/\/[^/?#]+/.test(uri)) {
@@ -88,7 +110,8 @@ function readMongoUri(env: EnvReader): string {
  * S3_ACCESS_KEY_ID*, S3_SECRET_ACCESS_KEY*, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
  * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
- * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
+ * PASSWORD_SCRYPT_LOG2N, RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX,
+ * RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -105,8 +128,10 @@ export function loadConfig(envVars: Env): AppConfig {
     env.fail('S3_BUCKET', 'must be a valid S3 bucket name (3-63 of a-z, 0-9, ".", "-")');
   }
 
+  const nodeEnv = env.oneOf('NODE_ENV', NODE_ENVS, 'development');
+
   const config: AppConfig = {
-    nodeEnv: env.oneOf('NODE_ENV', NODE_ENVS, 'development'),
+    nodeEnv,
     port,
     host: env.string('HOST', '0.0.0.0'),
     publicUrl,
@@ -136,6 +161,7 @@ export function loadConfig(envVars: Env): AppConfig {
       extraVerifyKeys: readVerifyKeys(env),
       accessTokenTtlSeconds: env.int('JWT_ACCESS_TTL_SECONDS', 900, 60, DAY),
       refreshTokenTtlSeconds: env.int('JWT_REFRESH_TTL_SECONDS', 30 * DAY, 300, 365 * DAY),
+      passwordScryptLog2N: readScryptLog2N(env, nodeEnv),
     },
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
