@@ -47,6 +47,8 @@ export function testEnv(backends: TestBackends, dataDir: string): Record<string,
     S3_BUCKET: backends.s3.bucket,
     S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
+    // 2^12 instead of production's 2^17: ~30x cheaper per hash, same format and code path.
+    PASSWORD_SCRYPT_LOG2N: '12',
   };
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { UserRepository, type UserRecord } from '@app/database';
 import { accountGone, normalizeEmail } from './auth.errors.js';
-import { hashPassword } from './passwords/password-hasher.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
 
 export interface Registration {
   email: string;
@@ -12,11 +12,14 @@ export interface Registration {
 /** Registration and the caller's profile. */
 @Injectable()
 export class AccountsService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly passwords: PasswordHasher,
+  ) {}
 
   /** Creates an account; a taken email (any case) is a CONFLICT from the unique index. */
   async register(registration: Registration): Promise<UserRecord> {
-    const passwordHash = await hashPassword(String(registration.password));
+    const passwordHash = await this.passwords.hash(String(registration.password));
     const displayName = registration.displayName?.trim();
     return this.users.create({
       email: normalizeEmail(registration.email),

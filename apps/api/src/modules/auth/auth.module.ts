@@ -19,6 +19,7 @@ import { JwksController } from './jwks.controller.js';
 import { KeyRing } from './keys/key-ring.js';
 import { loadSigningKey } from './keys/load-signing-key.js';
 import { LoginService } from './login.service.js';
+import { PasswordHasher, scryptParamsForLog2N } from './passwords/password-hasher.js';
 import { TokenPairService } from './refresh/token-pair.service.js';
 import { DeviceAccessRegistry } from './strategies/device-access.registry.js';
 import { DeviceJwtStrategy } from './strategies/device-jwt.strategy.js';
@@ -60,6 +61,12 @@ import { AccessTokenService } from './tokens/access-token.service.js';
           }),
           config.auth.extraVerifyKeys,
         ),
+    },
+    {
+      provide: PasswordHasher,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new PasswordHasher(scryptParamsForLog2N(config.auth.passwordScryptLog2N)),
     },
     AccessTokenService,
     DeviceAccessRegistry,

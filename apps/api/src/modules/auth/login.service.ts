@@ -2,28 +2,31 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { UserRepository } from '@app/database';
 import { invalidCredentials, invalidRefreshToken, normalizeEmail } from './auth.errors.js';
-import { hashPassword, verifyPassword } from './passwords/password-hasher.js';
+import { PasswordHasher } from './passwords/password-hasher.js';
 import { TokenPairService, type TokenPair } from './refresh/token-pair.service.js';
 
 /** Password login and refresh; both answer the same 401 whatever went wrong. */
 @Injectable()
 export class LoginService implements OnModuleInit {
-  // Hashed against for unknown emails, so they cost the same time as a wrong password.
+  // Verified against for unknown emails, so they cost one derivation at the configured cost, as
+  // a wrong password does. Made at boot (and awaited: a cost the machine cannot run fails the
+  // boot, not the first login), so not even the first unknown email costs a hash more.
   private dummyHash: Promise<string> | undefined;
 
   constructor(
     private readonly users: UserRepository,
     private readonly pairs: TokenPairService,
+    private readonly passwords: PasswordHasher,
   ) {}
 
-  onModuleInit(): void {
-    this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+  async onModuleInit(): Promise<void> {
+    await this.dummyHashOnce();
   }
 
   async login(email: string, password: string): Promise<TokenPair> {
     const user = await this.users.findByEmail(normalizeEmail(email));
-    const stored = user?.passwordHash ?? (await (this.dummyHash ?? hashPassword('unused')));
-    const matches = await verifyPassword(String(password), stored);
+    const stored = user?.passwordHash ?? (await this.dummyHashOnce());
+    const matches = await this.passwords.verify(String(password), stored);
     if (user === null || !matches) throw invalidCredentials();
     return this.pairs.issue({ userId: user.id, email: user.email });
   }
@@ -38,5 +41,10 @@ export class LoginService implements OnModuleInit {
 
   logout(refreshToken: string): Promise<void> {
     return this.pairs.logout(refreshToken);
+  }
+
+  private dummyHashOnce(): Promise<string> {
+    this.dummyHash ??= this.passwords.hash(randomBytes(16).toString('hex'));
+    return this.dummyHash;
   }
 }

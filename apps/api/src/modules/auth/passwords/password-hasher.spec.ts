@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { hashPassword, verifyPassword } from './password-hasher.js';
+import {
+  ConcurrencyLimit,
+  derivationLoad,
+  hashPassword,
+  PasswordHasher,
+  scryptParamsForLog2N,
+  storedHashParams,
+  verifyPassword,
+} from './password-hasher.js';
 
 // Low cost keeps the spec fast; the format and comparison are what is under test.
 const cheap = { n: 2 ** 10, r: 8, p: 1 };
@@ -47,11 +55,63 @@ describe('password hasher', () => {
   });
 });
 
-describe('password hasher under a burst', () => {
-  it('finishes every one of many concurrent hashes', async () => {
-    const hashes = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => hashPassword(`password ${String(i)}`, cheap)),
+describe('PasswordHasher', () => {
+  it('hashes at the configured cost and verifies hashes of any cost', async () => {
+    const hasher = new PasswordHasher(scryptParamsForLog2N(10));
+    const stored = await hasher.hash('configured cost');
+    assert.deepEqual(storedHashParams(stored), { n: 1024, r: 8, p: 1 });
+    assert.equal(await hasher.verify('configured cost', stored), true);
+    // A hash made at another cost (an older setting) still verifies.
+    const older = await hashPassword('older cost', { n: 2 ** 11, r: 8, p: 1 });
+    assert.equal(await hasher.verify('older cost', older), true);
+    assert.equal(await hasher.verify('older cosT', older), false);
+  });
+});
+
+describe('ConcurrencyLimit', () => {
+  it('runs at most max tasks at once, the rest in arrival order, and frees a failed slot', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const releases: (() => void)[] = [];
+    const started: number[] = [];
+    const tasks = Array.from({ length: 5 }, (_, i) =>
+      limit.run(async () => {
+        started.push(i);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        if (i === 0) throw new Error('task 0 fails');
+        return i;
+      }),
     );
+    await Promise.resolve();
+    assert.deepEqual(limit.load, { running: 2, waiting: 3 });
+    assert.deepEqual(started, [0, 1]);
+
+    // Task 0 fails: its slot goes to the next waiter all the same.
+    releases[0]?.();
+    await assert.rejects(tasks[0], /task 0 fails/);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(started, [0, 1, 2]);
+    assert.deepEqual(limit.load, { running: 2, waiting: 2 });
+
+    for (let next = 1; next < 5; next++) {
+      releases[next]?.();
+      assert.equal(await tasks[next], next);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.deepEqual(started, [0, 1, 2, 3, 4]);
+    assert.deepEqual(limit.load, { running: 0, waiting: 0 });
+  });
+});
+
+describe('password hasher under a burst', () => {
+  it('derives two at a time and queues the rest, then finishes every one', async () => {
+    assert.deepEqual(derivationLoad(), { running: 0, waiting: 0 });
+    const burst = Array.from({ length: 12 }, (_, i) =>
+      hashPassword(`password ${String(i)}`, cheap),
+    );
+    // The cap is process-wide: 2 derive, 10 wait, however many callers there are.
+    assert.deepEqual(derivationLoad(), { running: 2, waiting: 10 });
+    const hashes = await Promise.all(burst);
+    assert.deepEqual(derivationLoad(), { running: 0, waiting: 0 });
     const checks = await Promise.all(
       hashes.map((stored, i) => verifyPassword(`password ${String(i)}`, stored)),
     );
