@@ -156,6 +156,33 @@ describe('StoragePolicy circuit breaker', () => {
     assert.ok(e instanceof StorageUnavailableError);
   });
 
+  it('while a half-open trial is in flight, other calls fail fast instead of queueing', async () => {
+    const { policy, calls } = makePolicy({ halfOpenAfterMs: 40, callTimeoutMs: 300 });
+    await failTimes(policy, 3, refused());
+    await sleep(60);
+    // The trial hangs (a storage that accepts and never answers) until its deadline.
+    const hang = () => new Promise<never>(() => undefined);
+    const trial = policy.execute('HeadObject', hang).catch((x: unknown) => x);
+    assert.equal(policy.circuitState, 'half-open');
+
+    let called = false;
+    const started = performance.now();
+    const e = await policy
+      .execute('HeadBucket', () => {
+        called = true;
+        return Promise.resolve('never');
+      })
+      .catch((x: unknown) => x);
+    assert.ok(performance.now() - started < 50, 'answered without waiting for the trial');
+    assert.equal(called, false);
+    assert.ok(e instanceof StorageUnavailableError);
+    assert.equal(calls.at(-1)?.outcome, 'circuit_open');
+
+    const trialError = await trial;
+    assert.ok(trialError instanceof StorageUnavailableError, String(trialError));
+    assert.equal(policy.circuitState, 'open', 'the failed trial opens it again');
+  });
+
   it('Retry-After counts down to the half-open moment', async () => {
     let now = 1_000_000;
     const { metrics } = recordingMetrics();
@@ -170,5 +197,93 @@ describe('StoragePolicy circuit breaker', () => {
     assert.equal(policy.retryAfterSeconds(), 2);
     now += 1400;
     assert.equal(policy.retryAfterSeconds(), 1);
+  });
+});
+
+// The bug behind issue 8: cockatiel half-opens only when a call is attempted, so a process with
+// no storage traffic stayed open forever. These run with no call but the policy's own probe.
+describe('StoragePolicy recovery without traffic', () => {
+  /** A storage double: refuses connections while `down`, answers once it is back. */
+  function fakeStorage(policy: StoragePolicy) {
+    const state = { down: true, probes: 0 };
+    const headBucket = () =>
+      policy.execute('HeadBucket', () => {
+        state.probes++;
+        return state.down ? Promise.reject(refused()) : Promise.resolve('ok');
+      });
+    return { state, headBucket };
+  }
+
+  async function waitFor(what: string, condition: () => boolean, deadlineMs: number) {
+    const deadline = performance.now() + deadlineMs;
+    while (!condition()) {
+      if (performance.now() > deadline) assert.fail(`${what} within ${String(deadlineMs)} ms`);
+      await sleep(5);
+    }
+  }
+
+  it('an opened breaker probes by itself, stays open while storage is down, closes once it is back', async () => {
+    const { policy, gauge } = makePolicy({ halfOpenAfterMs: 50 });
+    const storage = fakeStorage(policy);
+    policy.probeWhileOpen(storage.headBucket);
+    try {
+      await failTimes(policy, 3, refused());
+      assert.equal(policy.circuitState, 'open');
+
+      // Each half-open delay brings one probe; while storage is down each one re-opens it.
+      await waitFor(
+        'two failed background probes',
+        () => storage.state.probes >= 2 && policy.circuitState === 'open',
+        1000,
+      );
+      assert.equal(policy.circuitState, 'open');
+      assert.deepEqual(gauge.slice(-4), [1, 2, 1, 2]);
+
+      storage.state.down = false;
+      const back = performance.now();
+      await waitFor('the breaker to close', () => policy.circuitState === 'closed', 1000);
+      // At most one half-open delay (plus timer slack) after storage came back.
+      assert.ok(performance.now() - back < 50 + 100, 'closed within about halfOpenAfter');
+      assert.equal(gauge.at(-1), 0);
+
+      // Closed again: no more background probes.
+      const probes = storage.state.probes;
+      await sleep(150);
+      assert.equal(storage.state.probes, probes);
+    } finally {
+      policy.stopProbing();
+    }
+  });
+
+  it('reopens and keeps probing when a half-open trial from a caller fails', async () => {
+    const { policy } = makePolicy({ halfOpenAfterMs: 50 });
+    const storage = fakeStorage(policy);
+    policy.probeWhileOpen(storage.headBucket);
+    try {
+      await failTimes(policy, 3, refused());
+      await sleep(60);
+      // A caller wins the race for the trial and fails: the next opening schedules a probe.
+      await failTimes(policy, 1, refused());
+      assert.equal(policy.circuitState, 'open');
+      storage.state.down = false;
+      await waitFor('the breaker to close', () => policy.circuitState === 'closed', 1000);
+    } finally {
+      policy.stopProbing();
+    }
+  });
+
+  it('without a registered probe nothing runs in the background; stopProbing ends it', async () => {
+    const { policy } = makePolicy({ halfOpenAfterMs: 30 });
+    const storage = fakeStorage(policy);
+    await failTimes(policy, 3, refused());
+    await sleep(80);
+    assert.equal(storage.state.probes, 0);
+    assert.equal(policy.circuitState, 'open');
+
+    policy.probeWhileOpen(storage.headBucket);
+    await waitFor('a probe once registered', () => storage.state.probes === 1, 500);
+    policy.stopProbing();
+    await sleep(100);
+    assert.equal(storage.state.probes, 1);
   });
 });

@@ -41,6 +41,10 @@ export interface StorageCallOptions {
 
 export type CircuitStateName = 'closed' | 'half-open' | 'open';
 
+// A recovery probe that found the breaker not yet willing (timer and clock disagree by a few
+// ms) tries again after at least this long.
+const RECOVERY_RETRY_MIN_MS = 25;
+
 /**
  * Every storage call runs through here: deadline (aborts the SDK call), circuit breaker (opens
  * on infrastructure failures only), timing metric, and translation into domain errors so no SDK
@@ -51,6 +55,11 @@ export class StoragePolicy {
   // Breaker outside the deadline, so a call cut off by the deadline counts as a failure.
   private readonly guarded: IPolicy;
   private openedAt = 0;
+  // Wall-clock time of the last opening, as cockatiel measures halfOpenAfter (Date.now).
+  private openedAtWallClock = 0;
+  private openings = 0;
+  private recoveryProbe: (() => Promise<unknown>) | undefined;
+  private recoveryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly options: StoragePolicyOptions,
@@ -65,7 +74,12 @@ export class StoragePolicy {
       },
     );
     this.breaker.onStateChange((state) => {
-      if (state === CircuitState.Open) this.openedAt = this.now();
+      if (state === CircuitState.Open) {
+        this.openedAt = this.now();
+        this.openedAtWallClock = Date.now();
+        this.openings++;
+        this.scheduleRecoveryProbe(options.halfOpenAfterMs);
+      }
       this.metrics.setCircuitState(gaugeValue(state));
     });
     this.guarded = wrap(this.breaker, timeout(options.callTimeoutMs, TimeoutStrategy.Aggressive));
@@ -91,6 +105,53 @@ export class StoragePolicy {
   }
 
   /**
+   * Makes the breaker recover by itself. Cockatiel only half-opens when a call is attempted
+   * after halfOpenAfter, so a process with no storage traffic (an unready pod gets none) would
+   * stay open forever. With a probe registered, every opening schedules `probe` (a cheap call
+   * through this policy, e.g. HeadBucket with a short deadline) for the moment the breaker lets
+   * a trial through: success closes the circuit, failure opens it again and schedules the next.
+   */
+  probeWhileOpen(probe: () => Promise<unknown>): void {
+    this.recoveryProbe = probe;
+    if (this.breaker.state === CircuitState.Open)
+      this.scheduleRecoveryProbe(this.untilHalfOpenMs());
+  }
+
+  /** Stops the background recovery probe (on shutdown). */
+  stopProbing(): void {
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    this.recoveryProbe = undefined;
+  }
+
+  private untilHalfOpenMs(): number {
+    return this.openedAtWallClock + this.options.halfOpenAfterMs - Date.now();
+  }
+
+  private scheduleRecoveryProbe(delayMs: number): void {
+    clearTimeout(this.recoveryTimer);
+    this.recoveryTimer = undefined;
+    if (this.recoveryProbe === undefined) return;
+    // +1: cockatiel lets the trial through once Date.now() - openedAt >= halfOpenAfter.
+    this.recoveryTimer = setTimeout(() => void this.runRecoveryProbe(), Math.max(0, delayMs) + 1);
+    // Never keeps the process alive on its own.
+    this.recoveryTimer.unref();
+  }
+
+  private async runRecoveryProbe(): Promise<void> {
+    this.recoveryTimer = undefined;
+    const probe = this.recoveryProbe;
+    // Half-open: another call is the trial; if it fails, the re-opening schedules a new probe.
+    if (probe === undefined || this.breaker.state !== CircuitState.Open) return;
+    const openings = this.openings;
+    await probe().catch(() => undefined);
+    // Still open from the same opening: the breaker refused the probe (it came a few ms early).
+    if (this.breaker.state === CircuitState.Open && this.openings === openings) {
+      this.scheduleRecoveryProbe(Math.max(RECOVERY_RETRY_MIN_MS, this.untilHalfOpenMs()));
+    }
+  }
+
+  /**
    * Runs `fn` with an AbortSignal that fires at the deadline. Throws StorageUnavailableError
    * (circuit open, timeout, connection failure, 5xx), StorageObjectMissingError (404) or
    * StorageRequestRejectedError (other 4xx).
@@ -102,6 +163,15 @@ export class StoragePolicy {
   ): Promise<T> {
     const started = process.hrtime.bigint();
     const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
+    if (this.breaker.state === CircuitState.HalfOpen) {
+      // One trial call is deciding whether storage is back. Cockatiel would queue this call
+      // behind it (up to the trial's deadline, 15 s for a slow operation); answer at once instead.
+      this.metrics.observeCall(operation, 'circuit_open', elapsed());
+      throw new StorageUnavailableError(
+        'Storage is unavailable (circuit half-open: a trial call is in flight)',
+        this.retryAfterSeconds(),
+      );
+    }
     const policy =
       options.timeoutMs === undefined
         ? this.guarded
