@@ -70,10 +70,6 @@ export function planLaunch(env: Env, cwd: string): LaunchPlan {
   const childEnv: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) if (value !== undefined) childEnv[name] = value;
 
-  // The SDK warns on every process start that its 2027 releases will need Node 22; the lockfile
-  // pins today's SDK, so in development that line is noise. Set it to "false" to see it again.
-  childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
   const rawDataDir = env.DATA_DIR?.trim() || './data';
   const dataDir = isAbsolute(rawDataDir) ? rawDataDir : resolve(cwd, rawDataDir);
   // Children get an absolute path so their view of DATA_DIR never depends on their cwd.
