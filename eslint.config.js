@@ -2,26 +2,81 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
-const restricted = (allowed) => ({
+// The house boundaries (shared STYLE.md, "Boundaries"). Each entry is what a zone may be allowed
+// to import; every zone is denied the entries it is not given.
+const BOUNDARIES = {
+  mongoose: {
+    group: ['mongoose', 'mongoose/*', '@nestjs/mongoose', '@nestjs/mongoose/*'],
+    message: 'Only libs/database imports mongoose.',
+  },
+  driver: {
+    group: ['mongodb', 'mongodb/*', 'bson', 'bson/*'],
+    message:
+      'Only libs/database (and tests) use the MongoDB driver; take plain records from @app/database.',
+  },
+  aws: { group: ['@aws-sdk/*'], message: 'Only libs/storage imports the AWS SDK.' },
+  devstack: {
+    group: ['@app/devstack', '@app/devstack/*', '**/libs/devstack/**', '**/test/**'],
+    message: 'Product code never depends on the devstack or on test code; only tests do.',
+  },
+};
+
+const restrictImports = (...allowed) => ({
   'no-restricted-imports': [
     'error',
     {
-      patterns: [
-        ...(allowed === 'database'
-          ? []
-          : [
-              {
-                group: ['mongoose', '@nestjs/mongoose'],
-                message: 'Only libs/database imports mongoose.',
-              },
-            ]),
-        ...(allowed === 'storage'
-          ? []
-          : [{ group: ['@aws-sdk/*'], message: 'Only libs/storage imports the AWS SDK.' }]),
-      ],
+      patterns: Object.entries(BOUNDARIES)
+        .filter(([name]) => !allowed.includes(name))
+        .map(([, pattern]) => pattern),
     },
   ],
 });
+
+// Product code and what it may import; its specs and test/ folders may also use the driver and
+// the devstack (and test/support), but keep the library boundaries.
+const PRODUCT_ZONES = [
+  { dirs: ['apps', 'libs/common', 'libs/config'], allowed: [] },
+  { dirs: ['libs/database'], allowed: ['mongoose', 'driver'] },
+  { dirs: ['libs/storage'], allowed: ['aws'] },
+];
+const testFilesOf = (dir) => [
+  `${dir}/**/*.spec.ts`,
+  `${dir}/**/*.e2e.ts`,
+  `${dir}/**/test/**/*.ts`,
+];
+const boundaryConfigs = PRODUCT_ZONES.flatMap(({ dirs, allowed }) => [
+  {
+    files: dirs.map((dir) => `${dir}/**/*.ts`),
+    ignores: dirs.flatMap(testFilesOf),
+    rules: restrictImports(...allowed),
+  },
+  {
+    files: dirs.flatMap(testFilesOf),
+    rules: restrictImports(...allowed, 'driver', 'devstack'),
+  },
+]);
+
+// Only libs/config reads the environment; everything else receives a validated AppConfig.
+// Tooling, tests, benchmarks and the devstack (not product code) read their own variables.
+const ENV_MESSAGE = 'Only libs/config reads process.env; inject APP_CONFIG instead.';
+const envConfig = {
+  files: ['**/*.ts', '**/*.js', '**/*.mjs'],
+  ignores: ['libs/config/**', 'libs/devstack/**', 'scripts/**', 'test/**', 'bench/**'],
+  rules: {
+    'no-restricted-properties': [
+      'error',
+      { object: 'process', property: 'env', message: ENV_MESSAGE },
+    ],
+    'no-restricted-syntax': [
+      'error',
+      {
+        selector:
+          "ImportDeclaration[source.value=/^(node:)?process$/] > ImportSpecifier[imported.name='env']",
+        message: ENV_MESSAGE,
+      },
+    ],
+  },
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', '.build/**', 'data/**', 'coverage/**', 'node_modules/**'] },
@@ -47,12 +102,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  {
-    files: ['apps/**/*.ts', 'libs/common/**/*.ts', 'libs/config/**/*.ts'],
-    rules: restricted('none'),
-  },
-  { files: ['libs/database/**/*.ts'], rules: restricted('database') },
-  { files: ['libs/storage/**/*.ts'], rules: restricted('storage') },
+  ...boundaryConfigs,
+  envConfig,
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -4,7 +4,7 @@ import type { RateLimitCounter, RateLimitRepository } from '@app/database';
 import { MongoThrottlerStorage } from './mongo-throttler.storage.js';
 
 // An in-memory stand-in with the repository's contract; the real one has its own spec.
-class FakeLimits {
+class FakeLimits implements RateLimitRepository {
   private readonly counters = new Map<string, RateLimitCounter>();
 
   hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter> {
@@ -33,10 +33,7 @@ class FakeLimits {
 
 describe('MongoThrottlerStorage', () => {
   let now = new Date('2026-01-01T00:00:00Z');
-  const storage = new MongoThrottlerStorage(
-    new FakeLimits() as unknown as RateLimitRepository,
-    () => now,
-  );
+  const storage = new MongoThrottlerStorage(new FakeLimits(), () => now);
   const advance = (ms: number) => {
     now = new Date(now.getTime() + ms);
   };
