@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
-// Routes the contract (shared/API.md) lets anyone call. `@Public()` marks an operation with
+// Routes the contract (docs/api.md) lets anyone call. `@Public()` marks an operation with
 // `x-public: true` in the OpenAPI document; every other operation must refuse an anonymous call.
 const PUBLIC_BY_CONTRACT = [
   /^\/v1\/auth\/(register|login|refresh|logout)$/,

@@ -1,4 +1,4 @@
-// Stable, machine-readable error codes (see shared/API.md). One place maps them to HTTP statuses.
+// Stable, machine-readable error codes (listed in docs/api.md). One place maps them to HTTP statuses.
 export const ERROR_STATUS = {
   VALIDATION_FAILED: 400,
   BAD_REQUEST: 400,

@@ -3,7 +3,7 @@ import type { FieldError } from './app-error.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** RFC 9457 problem details, as every error response carries them (see shared/API.md). */
+/** RFC 9457 problem details, as every error response carries them (see docs/api.md). */
 export interface ProblemDetails {
   type: string;
   title: string;
