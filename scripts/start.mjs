@@ -1,19 +1,19 @@
-// `npm start`: compiles the monorepo when the compiled tree is missing or older than the sources,
-// then runs the compiled launcher (libs/devstack/src/embedded/launcher.ts) in this same process,
-// so Ctrl-C and SIGTERM reach it directly. OUT_DIR selects the compiled tree (default dist/).
+// `npm start`: compiles the monorepo (`nest build dev`) when the compiled tree is missing or older
+// than the sources, then runs the compiled launcher (libs/devstack/src/embedded/launcher.ts) in
+// this same process, so Ctrl-C and SIGTERM reach it directly.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const outDir = process.env.OUT_DIR ?? 'dist';
+const outDir = 'dist';
 // Written after each successful build here (tsc leaves .tsbuildinfo alone when nothing changed).
 const stamp = join(outDir, '.start-stamp');
 const launcher = join(outDir, 'libs', 'devstack', 'src', 'embedded', 'launcher.js');
 const entries = [
   launcher,
-  join(outDir, 'apps', 'api', 'main.js'),
-  join(outDir, 'apps', 'worker', 'main.js'),
+  join(outDir, 'apps', 'api', 'src', 'main.js'),
+  join(outDir, 'apps', 'worker', 'src', 'main.js'),
 ];
 
 // Newest modification time under a directory, looking only at inputs of the build.
@@ -31,7 +31,7 @@ function newest(path) {
 
 function isStale() {
   if (!existsSync(stamp) || entries.some((file) => !existsSync(file))) return true;
-  const inputs = ['apps', 'libs', 'tsconfig.json', 'package-lock.json', 'scripts/build.mjs'];
+  const inputs = ['apps', 'libs', 'tsconfig.json', 'nest-cli.json', 'package-lock.json'];
   const sources = Math.max(...inputs.map(newest));
   return sources > statSync(stamp).mtimeMs;
 }
@@ -45,7 +45,8 @@ if (existsSync('.env')) {
 if (isStale()) {
   console.log(`[start] compiling into ${outDir}/ …`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  const nest = join('node_modules', '@nestjs', 'cli', 'bin', 'nest.js');
+  const r = spawnSync(process.execPath, [nest, 'build', 'dev'], { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error('[start] the build failed; fix the errors above and run npm start again');
     process.exit(r.status ?? 1);

@@ -1,4 +1,4 @@
-// Production entry point of the API (`node dist/apps/api/main.js`): reads its configuration
+// Production entry point of the API (`node dist/apps/api/src/main.js`): reads its configuration
 // from the environment and never starts the devstack.
 import { loadConfigOrExit } from '@app/config';
 

@@ -1,4 +1,4 @@
-// Production entry point of the worker (`node dist/apps/worker/main.js`): reads its
+// Production entry point of the worker (`node dist/apps/worker/src/main.js`): reads its
 // configuration from the environment and never starts the devstack.
 import { loadConfigOrExit } from '@app/config';
 

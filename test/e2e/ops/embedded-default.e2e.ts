@@ -173,7 +173,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     s3Again.destroy();
 
     // An app that dies on its own brings everything down with a clear message and exit 1.
-    const apiPid = childPid(second.running.child, 'apps/api/main.js');
+    const apiPid = childPid(second.running.child, 'apps/api/src/main.js');
     process.kill(apiPid, 'SIGKILL');
     assert.equal(await exitWithin(second.running, 30_000), 1, second.running.output());
     assert.match(second.running.output(), /api was killed by SIGKILL unexpectedly/);
@@ -193,7 +193,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
 
   for (const app of ['api', 'worker']) {
     it(`the production entry point of the ${app} never starts a devstack`, async () => {
-      const running = run(join(compiledRoot, `apps/${app}/main.js`), {
+      const running = run(join(compiledRoot, `apps/${app}/src/main.js`), {
         PATH: process.env.PATH ?? '',
         DATA_DIR: dataDir,
         PORT: String(await freePort()),

@@ -3,7 +3,7 @@
 // processes wired to it. With both set, it only runs the two apps. Ctrl-C or SIGTERM stops the
 // apps (SIGTERM, then a grace period), then the devstack, and exits 0; an app that dies on its
 // own brings everything down with exit code 1. The production entry points
-// (dist/apps/*/main.js) never come here: they only read their configuration.
+// (dist/apps/*/src/main.js) never come here: they only read their configuration.
 import { fileURLToPath } from 'node:url';
 import { renderBanner, reachableHost } from './banner.js';
 import { ensureBucket } from './bucket-setup.js';
@@ -16,7 +16,7 @@ const CHILD_GRACE_MS = 10_000;
 const READY_DEADLINE_MS = 60_000;
 
 const entry = (app: string): string =>
-  fileURLToPath(new URL(`../../../../apps/${app}/main.js`, import.meta.url));
+  fileURLToPath(new URL(`../../../../apps/${app}/src/main.js`, import.meta.url));
 
 const log = (message: string): void => console.log(`[start] ${message}`);
 const fail = (message: string): void => console.error(`[start] ${message}`);
@@ -122,9 +122,6 @@ function main(): void {
   let plan: LaunchPlan;
   try {
     plan = planLaunch(process.env, process.cwd());
-    // This process creates the bucket with the SDK too: same setting as the apps.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED =
-      plan.childEnv.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
   } catch (err) {
     fail(err instanceof LaunchError ? err.message : String(err));
     process.exit(1);
