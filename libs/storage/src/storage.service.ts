@@ -231,6 +231,9 @@ export class StorageService {
   }
 
   /** Creates the bucket when missing, then (re)applies the CORS rules presigned uploads need. */
+  // No product code calls this: the production entry points never create the bucket (operators
+  // do, see README) and `npm start` uses the devstack's own bucket setup. Only
+  // libs/storage/test/storage-service.spec.ts does; delete both together.
   async ensureBucket(options: EnsureBucketOptions): Promise<{ created: boolean }> {
     let created = false;
     try {
