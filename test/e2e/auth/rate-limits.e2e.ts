@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, type TestContext } from 'node:test';
 import { startTestBackends, randomSuffix, type TestBackends } from '../../support/backends.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
@@ -11,25 +11,32 @@ const jwks = (app: TestApp, headers: Record<string, string> = {}) =>
 
 describe('auth: rate limits are shared by every replica', () => {
   let backends: TestBackends;
-  let a: TestApp;
-  let b: TestApp;
 
   before(async () => {
     backends = await startTestBackends();
+  });
+  after(async () => {
+    await backends.stop();
+  });
+
+  /** Two API replicas on a database of their own: every test starts with a fresh budget. */
+  async function replicas(t: TestContext): Promise<[TestApp, TestApp]> {
     const env = {
       MONGODB_URI: `${backends.mongoUri}/sx_shared_${randomSuffix()}`,
       RATE_LIMIT_MAX: String(LIMIT),
       RATE_LIMIT_WINDOW_SECONDS: '60',
       RATE_LIMIT_AUTH_MAX: '3',
     };
-    [a, b] = await Promise.all([startTestApp({ backends, env }), startTestApp({ backends, env })]);
-  });
-  after(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await backends.stop();
-  });
+    const apps = await Promise.all([
+      startTestApp({ backends, env }),
+      startTestApp({ backends, env }),
+    ]);
+    t.after(() => Promise.all(apps.map((app) => app.close())));
+    return apps;
+  }
 
-  it('limits requests spread across two instances as one client budget', async () => {
+  /** Spends the whole budget of this client, alternating between the replicas. */
+  async function exhaust(a: TestApp, b: TestApp): Promise<void> {
     const statuses: number[] = [];
     for (let i = 0; i < LIMIT; i++) {
       const res = await jwks(i % 2 === 0 ? a : b);
@@ -38,6 +45,11 @@ describe('auth: rate limits are shared by every replica', () => {
       await res.body?.cancel();
     }
     assert.deepEqual(statuses, Array<number>(LIMIT).fill(200));
+  }
+
+  it('limits requests spread across two instances as one client budget', async (t) => {
+    const [a, b] = await replicas(t);
+    await exhaust(a, b);
     for (const app of [a, b]) {
       const res = await jwks(app);
       const problem = await expectProblem(res, 429, 'RATE_LIMITED');
@@ -47,14 +59,23 @@ describe('auth: rate limits are shared by every replica', () => {
     }
   });
 
-  it('does not let a spoofed X-Forwarded-For reset the limit without TRUST_PROXY', async () => {
+  it('does not let a spoofed X-Forwarded-For reset the limit without TRUST_PROXY', async (t) => {
+    const [a, b] = await replicas(t);
+    await exhaust(a, b);
     await expectProblem(await jwks(a, { 'x-forwarded-for': '203.0.113.7' }), 429, 'RATE_LIMITED');
     await expectProblem(await jwks(b, { 'x-forwarded-for': '198.51.100.1' }), 429, 'RATE_LIMITED');
   });
 
-  it('keeps health probes out of the limit', async () => {
-    const res = await fetch(`${a.baseUrl}/health/live`);
-    assert.equal(res.status, 200);
+  it('keeps health probes out of the limit', async (t) => {
+    const [a, b] = await replicas(t);
+    // Probes beyond the budget neither count against it nor get refused once it is spent.
+    for (let i = 0; i < 2 * LIMIT; i++) {
+      assert.equal((await fetch(`${a.baseUrl}/health/live`)).status, 200);
+    }
+    await exhaust(a, b);
+    await expectProblem(await jwks(a), 429, 'RATE_LIMITED');
+    assert.equal((await fetch(`${a.baseUrl}/health/live`)).status, 200);
+    assert.equal((await fetch(`${b.baseUrl}/health/live`)).status, 200);
   });
 });
 
