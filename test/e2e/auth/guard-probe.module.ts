@@ -1,7 +1,17 @@
 // Test-only routes that exercise the global guards with every kind of declaration, mounted with
-// startTestApp({ extraModules: [GuardProbeModule] }). Device tokens whose id starts with
-// "revoked" are refused by the registered device check, as the pairing module will do for real.
-import { Controller, Get, HttpCode, Module, Post, type OnModuleInit } from '@nestjs/common';
+// startTestApp({ extraModules: [GuardProbeModule.withDevices(devices)] }). The device check it
+// registers reads a list the test owns, the way the pairing module will read its sessions, so a
+// test can revoke a device (or break the lookup) between two requests with the same token.
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  Module,
+  Post,
+  type DynamicModule,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   Auth,
   CurrentDevice,
@@ -41,11 +51,38 @@ export class GuardProbeController {
   }
 }
 
-@Module({ imports: [AuthModule], controllers: [GuardProbeController] })
+/** What the registered device check consults: edited by the test between requests. */
+export class ProbeDevices {
+  readonly revoked = new Set<string>();
+  /** Consulted calls, in order: proves the check runs on every request (no caching). */
+  readonly checked: string[] = [];
+  /** When set, the lookup fails with this error, as a database outage would. */
+  failure: Error | undefined;
+}
+
+const PROBE_DEVICES = Symbol('PROBE_DEVICES');
+
+@Module({})
 export class GuardProbeModule implements OnModuleInit {
-  constructor(private readonly devices: DeviceAccessRegistry) {}
+  constructor(
+    private readonly registry: DeviceAccessRegistry,
+    @Inject(PROBE_DEVICES) private readonly devices: ProbeDevices,
+  ) {}
+
+  static withDevices(devices: ProbeDevices): DynamicModule {
+    return {
+      module: GuardProbeModule,
+      imports: [AuthModule],
+      controllers: [GuardProbeController],
+      providers: [{ provide: PROBE_DEVICES, useValue: devices }],
+    };
+  }
 
   onModuleInit(): void {
-    this.devices.register((device) => Promise.resolve(!device.deviceId.startsWith('revoked')));
+    this.registry.register((device) => {
+      this.devices.checked.push(device.deviceId);
+      if (this.devices.failure !== undefined) return Promise.reject(this.devices.failure);
+      return Promise.resolve(!this.devices.revoked.has(device.deviceId));
+    });
   }
 }

@@ -5,11 +5,12 @@ import { AccessTokenService } from '../../../apps/api/src/modules/auth/tokens/ac
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import { getWithToken, signUp } from './auth-client.js';
-import { GuardProbeModule } from './guard-probe.module.js';
+import { GuardProbeModule, ProbeDevices } from './guard-probe.module.js';
 
 describe('auth: global guards deny by default and check kinds and permissions', () => {
   let t: TestApp;
   let userToken: string;
+  const devices = new ProbeDevices();
   const deviceToken = async (deviceId: string, permissions: Permission[]): Promise<string> => {
     const signed = await t.app.get(AccessTokenService).signDeviceToken({
       deviceId,
@@ -23,7 +24,7 @@ describe('auth: global guards deny by default and check kinds and permissions', 
     fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 
   before(async () => {
-    t = await startTestApp({ extraModules: [GuardProbeModule] });
+    t = await startTestApp({ extraModules: [GuardProbeModule.withDevices(devices)] });
     userToken = (await signUp(t.baseUrl)).accessToken;
   });
   after(async () => {
@@ -63,15 +64,37 @@ describe('auth: global guards deny by default and check kinds and permissions', 
     );
   });
 
-  it('refuses the token of a revoked device at once', async () => {
+  it('refuses the token of a device revoked after it was issued, at its next request', async () => {
+    const token = await deviceToken('d-revoked', ['upload']);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', token)).status, 200);
+    devices.revoked.add('d-revoked');
+    // Same signed, unexpired token: the device check runs on every request, so it is refused.
     await expectProblem(
-      await getWithToken(
-        t.baseUrl,
-        '/auth-probe/device',
-        await deviceToken('revoked-1', ['upload']),
-      ),
+      await getWithToken(t.baseUrl, '/auth-probe/device', token),
       401,
       'UNAUTHENTICATED',
+    );
+    assert.deepEqual(
+      devices.checked.filter((id) => id === 'd-revoked'),
+      ['d-revoked', 'd-revoked'],
+    );
+    // Other devices are untouched.
+    assert.equal(
+      (await getWithToken(t.baseUrl, '/auth-probe/device', await deviceToken('d-kept', []))).status,
+      200,
+    );
+  });
+
+  it('answers 500, never a pass, when the device lookup itself fails', async (c) => {
+    const token = await deviceToken('d-lookup', ['upload']);
+    devices.failure = new Error('device store unreachable');
+    c.after(() => {
+      devices.failure = undefined;
+    });
+    await expectProblem(
+      await getWithToken(t.baseUrl, '/auth-probe/device', token),
+      500,
+      'INTERNAL',
     );
   });
 
