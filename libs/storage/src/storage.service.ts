@@ -1,22 +1,19 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
-  PutBucketCorsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { StorageObjectMissingError, StorageRequestRejectedError } from './errors/storage-errors.js';
+import { StorageObjectMissingError } from './errors/storage-errors.js';
 import type { StoragePolicy } from './resilience/storage-policy.js';
 import type {
   CompletedPart,
   DeleteObjectsResult,
-  EnsureBucketOptions,
   ObjectListing,
   StoredObjectInfo,
   StoredPart,
@@ -25,7 +22,6 @@ import type {
 // S3 limits: DeleteObjects takes 1000 keys, ListParts pages 1000 parts.
 const DELETE_BATCH = 1000;
 const MAX_LIST_PAGES = 100;
-const BUCKET_EXISTS = new Set(['BucketAlreadyOwnedByYou', 'BucketAlreadyExists']);
 
 /**
  * Server-side storage operations on the configured bucket. Every call goes through the
@@ -228,55 +224,5 @@ export class StorageService {
       { key: input.key },
     );
     return { etag: out.ETag ?? '', checksumSha256: out.ChecksumSHA256 };
-  }
-
-  /** Creates the bucket when missing, then (re)applies the CORS rules presigned uploads need. */
-  // No product code calls this: the production entry points never create the bucket (operators
-  // do, see README) and `npm start` uses the devstack's own bucket setup. Only
-  // libs/storage/test/storage-service.spec.ts does; delete both together.
-  async ensureBucket(options: EnsureBucketOptions): Promise<{ created: boolean }> {
-    let created = false;
-    try {
-      await this.headBucket();
-    } catch (err) {
-      if (!(err instanceof StorageObjectMissingError)) throw err;
-      created = await this.createBucket();
-    }
-    if (options.corsOrigins.length > 0) {
-      await this.policy.execute('PutBucketCors', (abortSignal) =>
-        this.client.send(
-          new PutBucketCorsCommand({
-            Bucket: this.bucket,
-            CORSConfiguration: {
-              CORSRules: [
-                {
-                  AllowedOrigins: options.corsOrigins,
-                  AllowedMethods: ['GET', 'PUT', 'HEAD'],
-                  // Exactly the headers a presigned PUT binds.
-                  AllowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
-                  ExposeHeaders: ['ETag', 'x-amz-checksum-sha256'],
-                  MaxAgeSeconds: 3600,
-                },
-              ],
-            },
-          }),
-          { abortSignal },
-        ),
-      );
-    }
-    return { created };
-  }
-
-  // Another replica may create it first: that is success too.
-  private async createBucket(): Promise<boolean> {
-    try {
-      await this.policy.execute('CreateBucket', (abortSignal) =>
-        this.client.send(new CreateBucketCommand({ Bucket: this.bucket }), { abortSignal }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof StorageRequestRejectedError && BUCKET_EXISTS.has(err.s3Code)) return false;
-      throw err;
-    }
   }
 }

@@ -37,8 +37,3 @@ export interface DeleteObjectsResult {
   deleted: string[];
   failed: { key: string; code: string }[];
 }
-
-export interface EnsureBucketOptions {
-  /** Browser origins allowed to PUT/GET with presigned URLs. */
-  corsOrigins: string[];
-}

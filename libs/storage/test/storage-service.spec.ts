@@ -194,35 +194,4 @@ describe('StorageService and presigned URLs against S3', () => {
     assert.deepEqual((await storage.service.listObjects({ prefix })).objects, []);
     assert.deepEqual(await storage.service.deleteObjects([]), { deleted: [], failed: [] });
   });
-
-  it('ensureBucket creates a missing bucket once and applies CORS for presigned uploads', async () => {
-    const bucket = `sx-ensure-${randomSuffix()}`;
-    const other = createStorage(s3SettingsFor(backends, { bucket }));
-    try {
-      const origin = 'https://app.example.com';
-      assert.deepEqual(await other.service.ensureBucket({ corsOrigins: [origin] }), {
-        created: true,
-      });
-      assert.deepEqual(await other.service.ensureBucket({ corsOrigins: [origin] }), {
-        created: false,
-      });
-      const preflight = await fetch(`${backends.s3.endpoint}/${bucket}/files/x`, {
-        method: 'OPTIONS',
-        headers: {
-          origin,
-          'access-control-request-method': 'PUT',
-          'access-control-request-headers': 'content-type,x-amz-checksum-sha256,if-none-match',
-        },
-      });
-      assert.equal(preflight.status, 200);
-      assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
-      const denied = await fetch(`${backends.s3.endpoint}/${bucket}/files/x`, {
-        method: 'OPTIONS',
-        headers: { origin: 'https://evil.example', 'access-control-request-method': 'PUT' },
-      });
-      assert.equal(denied.headers.get('access-control-allow-origin'), null);
-    } finally {
-      other.close();
-    }
-  });
 });
