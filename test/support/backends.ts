@@ -8,12 +8,12 @@
 // temporary data directories. With MONGODB_URI / S3_ENDPOINT (+ S3_ACCESS_KEY_ID,
 // S3_SECRET_ACCESS_KEY, S3_REGION) set, it uses those real services and starts nothing; the
 // stop/start hooks for fault tests exist only for the devstack.
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMongoServer, startS3Server } from '@app/devstack';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBucket, externalS3, testS3Client } from './s3-client.js';
 
 export interface TestS3 {
   endpoint: string;
@@ -50,19 +50,29 @@ const env = (name: string): string | undefined => {
 
 export const randomSuffix = (): string => randomBytes(5).toString('hex');
 
-async function createBucket(s3: TestS3): Promise<void> {
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    forcePathStyle: true,
-    maxAttempts: 2,
-  });
+async function createTestBucket(s3: TestS3): Promise<void> {
+  const { endpoint, region, accessKeyId, secretAccessKey } = s3;
+  const client = testS3Client(
+    { endpoint, region, credentials: { accessKeyId, secretAccessKey } },
+    { maxAttempts: 2 },
+  );
   try {
-    await client.send(new CreateBucketCommand({ Bucket: s3.bucket }));
+    await createBucket(client, s3.bucket, region);
   } finally {
     client.destroy();
   }
+}
+
+/** The connection variables of a config for `database` on these backends (for loadConfig). */
+export function backendEnv(backends: TestBackends, database: string): Record<string, string> {
+  return {
+    MONGODB_URI: `${backends.mongoUri}/${database}`,
+    S3_ENDPOINT: backends.s3.endpoint,
+    S3_REGION: backends.s3.region,
+    S3_BUCKET: backends.s3.bucket,
+    S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
+  };
 }
 
 /** Starts (or connects to) MongoDB and S3 for one spec file and creates a unique bucket. */
@@ -100,13 +110,12 @@ export async function startTestBackends(): Promise<TestBackends> {
       cleanups.push(() => backends.stopMongo?.() ?? Promise.resolve());
     }
 
-    const externalS3 = env('S3_ENDPOINT');
-    if (externalS3 !== undefined) {
+    const realS3 = externalS3();
+    if (realS3 !== undefined) {
       backends.s3 = {
-        endpoint: externalS3,
-        region: env('S3_REGION') ?? 'us-east-1',
-        accessKeyId: env('S3_ACCESS_KEY_ID') ?? '',
-        secretAccessKey: env('S3_SECRET_ACCESS_KEY') ?? '',
+        endpoint: realS3.endpoint,
+        region: realS3.region,
+        ...realS3.credentials,
         bucket: `sx-test-${randomSuffix()}`,
       };
       backends.external.s3 = true;
@@ -131,7 +140,7 @@ export async function startTestBackends(): Promise<TestBackends> {
       cleanups.push(() => backends.stopS3?.() ?? Promise.resolve());
     }
 
-    await createBucket(backends.s3);
+    await createTestBucket(backends.s3);
     return backends;
   } catch (err) {
     await stopAll();

@@ -15,7 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiApp } from '../../apps/api/src/bootstrap.js';
-import { randomSuffix, startTestBackends, type TestBackends } from './backends.js';
+import { backendEnv, randomSuffix, startTestBackends, type TestBackends } from './backends.js';
 
 export interface TestApp {
   /** `http://127.0.0.1:<port>`, no trailing slash. */
@@ -41,12 +41,7 @@ export function testEnv(backends: TestBackends, dataDir: string): Record<string,
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATA_DIR: dataDir,
-    MONGODB_URI: `${backends.mongoUri}/sx_${randomSuffix()}`,
-    S3_ENDPOINT: backends.s3.endpoint,
-    S3_REGION: backends.s3.region,
-    S3_BUCKET: backends.s3.bucket,
-    S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
+    ...backendEnv(backends, `sx_${randomSuffix()}`),
     // 2^12 instead of production's 2^17: ~30x cheaper per hash, same format and code path.
     PASSWORD_SCRYPT_LOG2N: '12',
   };

@@ -6,6 +6,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { AppError } from '@app/common';
 import { ConfigModule, loadConfig } from '@app/config';
 import {
+  backendEnv,
   randomSuffix,
   startTestBackends,
   type TestBackends,
@@ -37,10 +38,7 @@ describe('DatabaseModule against MongoDB (devstack or MONGODB_URI)', () => {
     backends = await startTestBackends();
     const config = loadConfig({
       NODE_ENV: 'test',
-      MONGODB_URI: `${backends.mongoUri}/sx_db_${randomSuffix()}`,
-      S3_ENDPOINT: backends.s3.endpoint,
-      S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
+      ...backendEnv(backends, `sx_db_${randomSuffix()}`),
     });
     moduleRef = await Test.createTestingModule({
       imports: [

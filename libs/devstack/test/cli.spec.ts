@@ -5,19 +5,15 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
+import { listenOnFreePort } from '../../../test/support/ports.js';
+import { testS3Client } from '../../../test/support/s3-client.js';
 import { parseCli, UsageError } from '../src/cli/args.js';
 import { envLine } from '../src/cli/env-lines.js';
 
@@ -103,14 +99,10 @@ describe('npm run devstack', { timeout: 120_000 }, () => {
   const ports = () => ['--data-dir', dataDir, '--mongo-port', '0', '--s3-port', '0'];
 
   const s3For = (settings: Record<string, string>) =>
-    new S3Client({
-      endpoint: settings.S3_ENDPOINT,
-      region: settings.S3_REGION,
+    testS3Client({
+      endpoint: settings.S3_ENDPOINT ?? '',
+      region: settings.S3_REGION ?? '',
       credentials,
-      forcePathStyle: true,
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      maxAttempts: 1,
     });
 
   it('prints working settings, serves both protocols and exits 0 on SIGTERM', async () => {
@@ -176,9 +168,7 @@ describe('npm run devstack', { timeout: 120_000 }, () => {
   }
 
   it('an explicit port that is taken fails with exit 1 and says so', async () => {
-    const blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const { port } = blocker.address() as AddressInfo;
+    const { server: blocker, port } = await listenOnFreePort();
     try {
       const exit = await launch([
         '--data-dir',

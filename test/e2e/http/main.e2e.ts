@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
+import { withFreePorts } from '../../support/ports.js';
 import { dropDatabase, testEnv } from '../../support/test-app.js';
 
 const MAIN = fileURLToPath(new URL('../../../apps/api/src/main.js', import.meta.url));
@@ -33,18 +33,13 @@ function run(env: Record<string, string>): Run {
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
-async function waitUntilUp(url: string, deadlineMs: number): Promise<void> {
+/** Waits for `url` to answer; fails at once (with its stderr) if the process exits first. */
+async function waitUntilUp(r: Run, url: string, deadlineMs: number): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
+    if (r.child.exitCode !== null) {
+      throw new Error(`exited with ${String(r.child.exitCode)} before listening:\n${r.stderr()}`);
+    }
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -75,17 +70,26 @@ describe('apps/api main', () => {
   });
 
   it('serves, logs JSON with request ids and no secrets, and exits 0 on SIGTERM', async () => {
-    const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'sx-main-'));
-    const env: Record<string, string> = {
-      ...testEnv(backends, dataDir),
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-    };
-    const r = run(env);
+    // The entry point must be told its PORT: a port taken in between is retried, not ignored.
+    const started = await withFreePorts(1, async ([port = 0]) => {
+      const env: Record<string, string> = {
+        ...testEnv(backends, dataDir),
+        PORT: String(port),
+        LOG_LEVEL: 'info',
+      };
+      const r = run(env);
+      try {
+        await waitUntilUp(r, `http://127.0.0.1:${String(port)}/health/live`, 30_000);
+      } catch (err) {
+        r.child.kill('SIGKILL');
+        await r.exited;
+        throw new Error(`${String(err)}\n${r.stdout()}`, { cause: err });
+      }
+      return { r, env, base: `http://127.0.0.1:${String(port)}` };
+    });
+    const { r, env, base } = started;
     try {
-      const base = `http://127.0.0.1:${String(port)}`;
-      await waitUntilUp(`${base}/health/live`, 30_000);
       const res = await fetch(`${base}/v1/no-such-route?token=query-secret`, {
         headers: { 'x-request-id': 'main-e2e-1', authorization: 'Bearer header-secret' },
       });

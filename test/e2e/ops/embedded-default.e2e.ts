@@ -8,11 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MongoClient } from 'mongodb';
 import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
-import { compiledRoot, freePort } from './ops-helpers.js';
+import { testS3Client } from '../../support/s3-client.js';
+import { compiledRoot, freePort, withFreePorts } from './ops-helpers.js';
 
 const LAUNCHER = join(compiledRoot, 'libs/devstack/src/embedded/launcher.js');
 const CREDENTIALS = { accessKeyId: 'embedded-test', secretAccessKey: 'embedded-test-secret' };
@@ -56,14 +57,25 @@ after(() => {
 
 // The short refusals run alongside the long start/restart test (distinct ports, own processes).
 describe('npm start embedded default', { timeout: 120_000, concurrency: true }, () => {
-  const ports = { api: 0, worker: 0, mongo: 0, s3: 0 };
+  // The devstack binds port 0 itself (read back from the banner); the apps must be told numbers,
+  // so each launch takes fresh ones and tries again if one was taken in between.
+  const ports = { api: 0, worker: 0 };
   let env: Record<string, string> = {};
 
-  async function launch(): Promise<{ running: Running; mongoUri: string; s3Endpoint: string }> {
+  const launch = (): Promise<{ running: Running; mongoUri: string; s3Endpoint: string }> =>
+    withFreePorts(2, ([api = 0, worker = 0]) => {
+      ports.api = api;
+      ports.worker = worker;
+      env = { ...env, PORT: String(api), WORKER_PORT: String(worker) };
+      return launchOnce();
+    });
+
+  async function launchOnce(): Promise<{ running: Running; mongoUri: string; s3Endpoint: string }> {
     const running = run(LAUNCHER, env);
     started.push(running);
     // The banner is printed once both apps answer /health/live.
     const banner = await eventually('the startup banner', 60_000, () => {
+      // Ends the wait at once; EADDRINUSE in the output makes withFreePorts try other ports.
       if (running.child.exitCode !== null) assert.fail(`launcher exited:\n${running.output()}`);
       return Promise.resolve(
         running.output().includes('Press Ctrl-C') ? running.output() : undefined,
@@ -86,36 +98,24 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
     return { running, mongoUri, s3Endpoint };
   }
 
-  function s3Client(endpoint: string): S3Client {
-    return new S3Client({
-      endpoint,
-      region: 'us-east-1',
-      credentials: CREDENTIALS,
-      forcePathStyle: true,
-    });
-  }
+  const s3Client = (endpoint: string): S3Client =>
+    testS3Client({ endpoint, region: 'us-east-1', credentials: CREDENTIALS });
 
   it('starts the devstack, the bucket with CORS and both apps; Ctrl-C exits 0; a restart keeps the data', async () => {
-    ports.api = await freePort();
-    ports.worker = await freePort();
-    ports.mongo = await freePort();
-    ports.s3 = await freePort();
     env = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      PORT: String(ports.api),
-      WORKER_PORT: String(ports.worker),
-      DEVSTACK_MONGO_PORT: String(ports.mongo),
-      DEVSTACK_S3_PORT: String(ports.s3),
+      DEVSTACK_MONGO_PORT: '0',
+      DEVSTACK_S3_PORT: '0',
       S3_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
       S3_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     };
 
     const first = await launch();
-    assert.match(first.mongoUri, new RegExp(`:${String(ports.mongo)}/sharexpress$`));
+    assert.match(first.mongoUri, /:\d+\/sharexpress$/);
     // The bucket lets the web app (PUBLIC_URL) upload from a browser, and nobody else.
     const preflight = (origin: string): Promise<Response> =>
       fetch(`${first.s3Endpoint}/sharexpress/some/key`, {
@@ -196,6 +196,7 @@ describe('npm start embedded default', { timeout: 120_000, concurrency: true }, 
       const running = run(join(compiledRoot, `apps/${app}/src/main.js`), {
         PATH: process.env.PATH ?? '',
         DATA_DIR: dataDir,
+        // Never bound: the entry point must stop at its configuration check first.
         PORT: String(await freePort()),
         WORKER_PORT: String(await freePort()),
       });

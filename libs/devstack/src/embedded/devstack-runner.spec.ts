@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import {
+  canListen,
+  closeServer,
+  listenOnFreePort,
+  withFreePorts,
+} from '../../../../test/support/ports.js';
 import { startDevstack } from './devstack-runner.js';
 import { LaunchError } from './launch-plan.js';
-
-/** Binds `port` (0: any free one), releases it and returns the number. */
-async function freePort(port = 0): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 describe('startDevstack ports', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'sx-runner-'));
@@ -26,14 +19,10 @@ describe('startDevstack ports', () => {
   let taken = 0;
 
   before(async () => {
-    blocker = createServer();
-    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const address = blocker.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    taken = address.port;
+    ({ server: blocker, port: taken } = await listenOnFreePort());
   });
   after(async () => {
-    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    await closeServer(blocker);
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -57,21 +46,38 @@ describe('startDevstack ports', () => {
   });
 
   it('refuses a taken port the operator asked for, and leaves nothing running', async () => {
-    const mongoPort = await freePort();
-    await assert.rejects(
-      startDevstack(
-        {
-          dataDir,
-          mongoPort: { port: mongoPort, explicit: true },
-          s3Port: { port: taken, explicit: true },
-        },
-        'us-east-1',
-      ),
-      (err: unknown) =>
-        err instanceof LaunchError &&
-        err.message === `DEVSTACK_S3_PORT: port ${String(taken)} is already in use`,
+    // MongoDB must be told a number that is free (it starts, then S3 fails on the taken one):
+    // should another process take it first, that is a MongoDB clash, and we try another.
+    const mongoPort = await withFreePorts(
+      1,
+      async ([port = 0]) => {
+        await assert.rejects(
+          startDevstack(
+            {
+              dataDir,
+              mongoPort: { port, explicit: true },
+              s3Port: { port: taken, explicit: true },
+            },
+            'us-east-1',
+          ),
+          (err: unknown) => {
+            if (err instanceof LaunchError && err.message.startsWith('DEVSTACK_MONGO_PORT')) {
+              throw err;
+            }
+            return (
+              err instanceof LaunchError &&
+              err.message === `DEVSTACK_S3_PORT: port ${String(taken)} is already in use`
+            );
+          },
+        );
+        return port;
+      },
+      {
+        isClash: (err) =>
+          err instanceof LaunchError && err.message.startsWith('DEVSTACK_MONGO_PORT'),
+      },
     );
     // The MongoDB server that had already started was stopped again: its port is free.
-    assert.equal(await freePort(mongoPort), mongoPort);
+    assert.equal(await canListen(mongoPort), true);
   });
 });

@@ -9,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   AbortMultipartUploadCommand,
-  CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
-  S3Client,
-  type BucketLocationConstraint,
+  type S3Client,
 } from '@aws-sdk/client-s3';
+import { createBucket, externalS3, testS3Client } from '../../../../test/support/s3-client.js';
 import { startS3Server } from '../../src/s3/index.js';
 
 export interface Credentials {
@@ -25,37 +24,17 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
-const external = {
-  endpoint: process.env.S3_ENDPOINT ?? '',
-  accessKeyId: process.env.S3_ACCESS_KEY_ID ?? '',
-  secretAccessKey: process.env.S3_SECRET_ACCESS_KEY ?? '',
-  region: process.env.S3_REGION ?? 'us-east-1',
-};
+const external = externalS3();
 
 /** True when the suite runs against a real S3/MinIO given by S3_ENDPOINT. */
-export const usingRealS3 = external.endpoint !== '';
-
-if (usingRealS3 && (external.accessKeyId === '' || external.secretAccessKey === '')) {
-  throw new Error('S3_ENDPOINT is set: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required too');
-}
+export const usingRealS3 = external !== undefined;
 
 /** The client settings the product uses (libs/storage), so the suite sees what it will see. */
-export function productClient(
+export const productClient = (
   endpoint: string,
   region: string,
   credentials: Credentials,
-): S3Client {
-  return new S3Client({
-    endpoint,
-    region,
-    credentials,
-    forcePathStyle: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    // A misbehaving server must fail a test, not stall it behind retries.
-    maxAttempts: 1,
-  });
-}
+): S3Client => testS3Client({ endpoint, region, credentials });
 
 export interface Target {
   readonly endpoint: string;
@@ -73,14 +52,11 @@ export interface Target {
 /** Starts (or connects to) the S3 server under test for one spec file and creates a bucket. */
 export async function openTarget(topic: string): Promise<Target> {
   const bucket = `sx-conf-${topic}-${randomBytes(4).toString('hex')}`;
-  let endpoint = external.endpoint.replace(/\/+$/, '');
-  let region = external.region;
-  let credentials: Credentials = {
-    accessKeyId: external.accessKeyId,
-    secretAccessKey: external.secretAccessKey,
-  };
+  let endpoint = external?.endpoint ?? '';
+  let region = external?.region ?? 'us-east-1';
+  let credentials: Credentials = external?.credentials ?? { accessKeyId: '', secretAccessKey: '' };
   let stopServer = async (): Promise<void> => {};
-  if (!usingRealS3) {
+  if (external === undefined) {
     const dataDir = await mkdtemp(join(tmpdir(), 'sx-s3-conf-'));
     const server = await startS3Server({
       port: 0,
@@ -100,18 +76,7 @@ export async function openTarget(topic: string): Promise<Target> {
   }
   const client = productClient(endpoint, region, credentials);
   try {
-    await client.send(
-      new CreateBucketCommand({
-        Bucket: bucket,
-        ...(region === 'us-east-1'
-          ? {}
-          : {
-              CreateBucketConfiguration: {
-                LocationConstraint: region as BucketLocationConstraint,
-              },
-            }),
-      }),
-    );
+    await createBucket(client, bucket, region);
   } catch (err) {
     client.destroy();
     await stopServer();
