@@ -14,6 +14,7 @@ import { waitUntilLive } from './wait-live.js';
 
 const CHILD_GRACE_MS = 10_000;
 const READY_DEADLINE_MS = 60_000;
+const PARENT_CHECK_MS = 500;
 
 const entry = (app: string): string =>
   fileURLToPath(new URL(`../../../../apps/${app}/src/main.js`, import.meta.url));
@@ -129,6 +130,15 @@ function main(): void {
   const launcher = new Launcher(plan);
   process.on('SIGINT', () => launcher.shutdown('SIGINT received; stopping', 0));
   process.on('SIGTERM', () => launcher.shutdown('SIGTERM received; stopping', 0));
+  process.on('SIGHUP', () => launcher.shutdown('SIGHUP received (terminal closed); stopping', 0));
+  // A process manager signals the process it started: `npm` or its shell, which die without
+  // passing the signal on. Orphaned, this process gets a new parent: stop then, too.
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    launcher.shutdown('the parent process (npm or its shell) exited; stopping', 0);
+  }, PARENT_CHECK_MS).unref();
   // The devstack runs in this process: if it breaks, take the apps down rather than orphan them.
   process.on('uncaughtException', (err) =>
     launcher.shutdown(`unexpected error: ${err.stack ?? String(err)}`, 1),

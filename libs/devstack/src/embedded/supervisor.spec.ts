@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { Supervisor, type ChildExit } from './supervisor.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sx-supervisor-'));
@@ -70,5 +72,42 @@ describe('Supervisor', () => {
     const killed = await supervisor.stopAll(500);
     assert.deepEqual(killed, ['api']);
     assert.ok(Date.now() - started < 3_000);
+  });
+
+  it('ends a child with SIGTERM when the supervising process dies without stopping it', async () => {
+    const pidFile = join(dir, 'orphan.pid');
+    const terminated = join(dir, 'orphan.terminated');
+    const child = script(
+      'orphan.mjs',
+      `import { writeFileSync } from 'node:fs';
+       process.on('SIGTERM', () => { writeFileSync(${JSON.stringify(terminated)}, ''); process.exit(0); });
+       writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));
+       setInterval(() => {}, 1000);`,
+    );
+    const supervisorUrl = new URL('./supervisor.js', import.meta.url).href;
+    const parentScript = script(
+      'parent.mjs',
+      `const { Supervisor } = await import(${JSON.stringify(supervisorUrl)});
+       new Supervisor(() => {}).start({ name: 'api', entry: ${JSON.stringify(child)}, env: { PATH: process.env.PATH ?? '' } });
+       setInterval(() => {}, 1000);`,
+    );
+    const parent = spawn(process.execPath, [parentScript], { stdio: 'ignore' });
+    await untilExists(pidFile);
+    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    parent.kill('SIGKILL');
+    await untilExists(terminated);
+    const deadline = Date.now() + 5_000;
+    const alive = (): boolean => {
+      try {
+        process.kill(childPid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    while (alive()) {
+      if (Date.now() > deadline) assert.fail(`child ${String(childPid)} outlived its supervisor`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   });
 });

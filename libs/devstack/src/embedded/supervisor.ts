@@ -1,7 +1,11 @@
 // Runs the API and the worker as child processes and watches them: a child that exits while we
 // are not stopping is reported to `onUnexpectedExit`; `stopAll` sends SIGTERM, waits for a
-// graceful exit and only then resorts to SIGKILL.
+// graceful exit and only then resorts to SIGKILL. Each child runs through child-entry.js with an
+// IPC channel, so it also ends when this process dies without stopping it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const CHILD_ENTRY = fileURLToPath(new URL('./child-entry.js', import.meta.url));
 
 export interface ChildSpec {
   name: string;
@@ -23,10 +27,12 @@ export class Supervisor {
   constructor(private readonly onUnexpectedExit: (exit: ChildExit) => void) {}
 
   start(spec: ChildSpec): void {
-    const child = spawn(process.execPath, ['--enable-source-maps', spec.entry], {
+    const child = spawn(process.execPath, ['--enable-source-maps', CHILD_ENTRY, spec.entry], {
       env: spec.env,
-      stdio: 'inherit',
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     });
+    // The channel exists for its closing only; it must not keep this process alive.
+    child.channel?.unref();
     this.children.set(spec.name, child);
     this.exited.set(
       spec.name,
