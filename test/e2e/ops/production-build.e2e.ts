@@ -21,7 +21,7 @@ import { startTestBackends, type TestBackends } from '../../support/backends.js'
 import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
 import { testEnv } from '../../support/test-app.js';
-import { freePort } from './ops-helpers.js';
+import { withFreePorts } from './ops-helpers.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEVSTACK_ONLY = ['mingo', 'fast-xml-parser', 'bson', 'aws4', 'tsx'];
@@ -114,36 +114,38 @@ describe('production image contents', { timeout: 180_000 }, () => {
 
   it('starts from the built tree with production dependencies only and becomes ready', async () => {
     backends = await startTestBackends();
-    const port = await freePort();
-    const env = {
-      ...testEnv(backends, join(work, 'data')),
-      NODE_ENV: 'production',
-      PASSWORD_SCRYPT_LOG2N: '17',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      PATH: process.env.PATH ?? '',
-    };
-    const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-      cwd: work,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    try {
-      await eventually('the built API to become ready', 30_000, async () => {
-        if (child.exitCode !== null) assert.fail(`the API exited:\n${output}`);
-        const ready = await probe(`http://127.0.0.1:${String(port)}/health/ready`, 3_000);
-        return ready.status === 200 && indicatorStatus(ready.body, 'storage') === 'up'
-          ? true
-          : undefined;
+    // The API is told a port number; a port taken in between is tried again with another.
+    await withFreePorts(1, async ([port = 0]) => {
+      const env = {
+        ...testEnv(backends, join(work, 'data')),
+        NODE_ENV: 'production',
+        PASSWORD_SCRYPT_LOG2N: '17',
+        LOG_LEVEL: 'warn',
+        PORT: String(port),
+        PATH: process.env.PATH ?? '',
+      };
+      const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+        cwd: work,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      assert.doesNotMatch(output, /NodeVersionSupportWarning|Cannot find (module|package)/);
-    } finally {
-      child.kill('SIGTERM');
-    }
-    assert.equal(await exited, 0, output);
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      try {
+        await eventually('the built API to become ready', 30_000, async () => {
+          if (child.exitCode !== null) assert.fail(`the API exited:\n${output}`);
+          const ready = await probe(`http://127.0.0.1:${String(port)}/health/ready`, 3_000);
+          return ready.status === 200 && indicatorStatus(ready.body, 'storage') === 'up'
+            ? true
+            : undefined;
+        });
+        assert.doesNotMatch(output, /NodeVersionSupportWarning|Cannot find (module|package)/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0, output);
+    });
   });
 });

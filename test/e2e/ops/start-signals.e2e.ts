@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { startTestBackends } from '../../support/backends.js';
 import { eventually } from '../../support/eventually.js';
 import { probe } from '../../support/probe.js';
-import { compiledRoot, freePort } from './ops-helpers.js';
+import { compiledRoot, withFreePorts } from './ops-helpers.js';
 
 const backends = await startTestBackends();
 const work = mkdtempSync(join(tmpdir(), 'sx-start-signals-'));
@@ -21,9 +21,8 @@ after(async () => {
 
 const launcher = join(compiledRoot, 'libs/devstack/src/embedded/launcher.js');
 
-async function appsEnv(): Promise<{ env: Record<string, string>; ports: number[] }> {
-  const ports = [await freePort(), await freePort()];
-  const env = {
+function appsEnv(ports: number[]): Record<string, string> {
+  return {
     PATH: process.env.PATH ?? '',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
@@ -37,7 +36,6 @@ async function appsEnv(): Promise<{ env: Record<string, string>; ports: number[]
     S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
   };
-  return { env, ports };
 }
 
 const answers = async (port: number): Promise<boolean> => {
@@ -81,18 +79,17 @@ function capture(child: ChildProcess): () => string {
 
 describe('npm start when its npm or shell process is signalled', { timeout: 120_000 }, () => {
   it('stops the launcher and both apps when the shell running it gets SIGTERM', async () => {
-    const { env, ports } = await appsEnv();
-    // `; exit $?` keeps the shell from exec-ing node, as npm's script shell does.
-    const shell = spawn('sh', ['-c', `"${process.execPath}" "${launcher}"; exit $?`], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await withFreePorts(2, async (ports) => {
+      // `; exit $?` keeps the shell from exec-ing node, as npm's script shell does.
+      const shell = spawn('sh', ['-c', `"${process.execPath}" "${launcher}"; exit $?`], {
+        env: appsEnv(ports),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      await signalTheStarterAndExpectEverythingGone(shell, ports, capture(shell));
     });
-    const output = capture(shell);
-    await signalTheStarterAndExpectEverythingGone(shell, ports, output);
   });
 
   it('stops the launcher and both apps when npm itself gets SIGTERM', async () => {
-    const { env, ports } = await appsEnv();
     const project = join(work, 'project');
     rmSync(project, { recursive: true, force: true });
     mkdirSync(project, { recursive: true });
@@ -104,12 +101,13 @@ describe('npm start when its npm or shell process is signalled', { timeout: 120_
         scripts: { start: `node "${launcher}"` },
       }),
     );
-    const npm = spawn('npm', ['start', '--silent'], {
-      cwd: project,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+    await withFreePorts(2, async (ports) => {
+      const npm = spawn('npm', ['start', '--silent'], {
+        cwd: project,
+        env: appsEnv(ports),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      await signalTheStarterAndExpectEverythingGone(npm, ports, capture(npm));
     });
-    const output = capture(npm);
-    await signalTheStarterAndExpectEverythingGone(npm, ports, output);
   });
 });
