@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { getConnectionToken, getModelToken, MongooseModule } from '@nestjs/mongoose';
-import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { AppError } from '@app/common';
 import { ConfigModule, loadConfig } from '@app/config';
 import {
@@ -15,7 +15,6 @@ import { eventually } from '../../../test/support/eventually.js';
 import { DatabaseModule } from '../src/database.module.js';
 import { DatabaseHealthIndicator } from '../src/health/database-health.indicator.js';
 import { conflictOnDuplicate, isDuplicateKeyError } from '../src/repository/duplicate-key.js';
-import { toPlain } from '../src/repository/to-plain.js';
 
 interface Widget {
   slug: string;
@@ -79,17 +78,6 @@ describe('DatabaseModule against MongoDB (devstack or MONGODB_URI)', () => {
     const other = new Error('boom');
     assert.equal(conflictOnDuplicate(other, 'x'), other);
     assert.equal(isDuplicateKeyError(null), false);
-  });
-
-  it('toPlain turns a lean document into a plain record with a string id', async () => {
-    const slug = `plain-${randomSuffix()}`;
-    await widgets.create({ slug, size: 3 });
-    const lean = await widgets.findOne({ slug }).lean<Widget & { _id: Types.ObjectId }>();
-    const plain = toPlain(lean);
-    assert.ok(plain);
-    assert.match(plain.id, /^[0-9a-f]{24}$/);
-    assert.deepEqual({ ...plain, id: 'x' }, { id: 'x', slug, size: 3 });
-    assert.equal(toPlain(null), null);
   });
 
   it('MongoDB stopped: health goes down quickly and queries fail instead of hanging; back on the same port, both recover by themselves', async (t) => {
