@@ -5,6 +5,8 @@ import type { Connection } from 'mongoose';
 
 // A readiness probe must answer fast even when the server selection timeout is longer.
 const PING_TIMEOUT_MS = 1000;
+// Backstop in case the driver does not honour the abort signal in time.
+const CHECK_TIMEOUT_MS = PING_TIMEOUT_MS + 250;
 
 /** Readiness of MongoDB: `ping` on the application's connection, bounded by a short timeout. */
 @Injectable()
@@ -23,12 +25,16 @@ export class DatabaseHealthIndicator {
         const db = this.connection.db;
         if (db === undefined) throw new Error('not connected');
         try {
-          await db.admin().ping();
+          // Aborted at the deadline, the driver leaves server selection and the pool's wait
+          // queue, and closes a connection whose answer never came. Merely giving up on the
+          // promise would leave each hung probe holding a pooled connection for socketTimeoutMS
+          // (30 s), so frequent probes against a hung server could exhaust the pool.
+          await db.command({ ping: 1 }, { signal: AbortSignal.timeout(PING_TIMEOUT_MS) });
         } catch (err) {
           // Only the error class: driver messages can name internal hosts.
           throw new Error(err instanceof Error ? err.name : 'ping failed', { cause: err });
         }
       })
-      .withTimeout(PING_TIMEOUT_MS);
+      .withTimeout(CHECK_TIMEOUT_MS);
   }
 }
