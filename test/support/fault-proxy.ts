@@ -37,6 +37,8 @@ export interface FaultProxy {
   readonly mode: FaultMode;
   /** Connections accepted so far, by the mode they were accepted in. */
   readonly accepted: Readonly<Record<FaultMode, number>>;
+  /** Client connections open right now. */
+  readonly openConnections: number;
   /** Switches mode and drops every open connection (both sides). */
   setMode(mode: FaultMode, settings?: FaultSettings): void;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function startFaultProxy(
   let settings: FaultSettings = initial;
   const accepted: Record<FaultMode, number> = { pass: 0, refuse: 0, hang: 0, reset: 0, slow: 0 };
   const open = new Set<Socket>();
+  const clients = new Set<Socket>();
 
   const track = (socket: Socket): Socket => {
     open.add(socket);
@@ -67,6 +70,8 @@ export async function startFaultProxy(
 
   const server: Server = createServer((client) => {
     track(client);
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     accepted[mode]++;
     switch (mode) {
       case 'refuse':
@@ -147,6 +152,9 @@ export async function startFaultProxy(
       return mode;
     },
     accepted,
+    get openConnections() {
+      return clients.size;
+    },
     setMode(next, nextSettings = {}) {
       mode = next;
       settings = nextSettings;
