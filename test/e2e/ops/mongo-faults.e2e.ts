@@ -1,49 +1,143 @@
-// MongoDB outage, end to end: stop the devstack's MongoDB under a running API → /health/ready
-// turns 503 with mongo down, quickly; restart it on the same port → ready again, no app restart.
+// MongoDB faults, end to end, through a TCP fault proxy in front of MongoDB (the devstack's, or a
+// real one from MONGODB_URI). For each fault the API and the worker run with nothing but their
+// readiness probe (every 500 ms) and must: turn /health/ready 503 within 10 s naming mongo,
+// answer every probe within 2 s, and be ready again within 5 s of the fault ending, without a
+// restart: the driver's monitor, pool and server selection must not stay stuck after an outage.
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startTestBackends, type TestBackends } from '../../support/backends.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
-import { eventually } from '../../support/eventually.js';
-import { indicatorStatus, probe } from '../../support/probe.js';
-import { EXTERNAL_SKIP_REASON } from './ops-helpers.js';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@app/config';
+import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
+import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
+import {
+  startFaultProxy,
+  targetOf,
+  viaProxy,
+  type FaultMode,
+  type FaultProxy,
+  type FaultSettings,
+} from '../../support/fault-proxy.js';
+import { dropDatabase, startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
+import {
+  detailOf,
+  measured,
+  ReadinessProber,
+  runFault,
+  type ReadinessSample,
+} from './fault-scenario.js';
+
+// MongoDB has no circuit breaker of ours: once the fault ends, the driver must find the server
+// again by itself (its monitor, woken by the probes' server selection).
+const READY_AGAIN_WITHIN_MS = 5_000;
+
+const FAULTS: { mode: FaultMode; settings?: FaultSettings }[] = [
+  { mode: 'refuse' },
+  { mode: 'hang' },
+  { mode: 'reset', settings: { resetAfterBytes: 16 } },
+  // Every chunk arrives after the readiness ping's 1 s bound.
+  { mode: 'slow', settings: { delayMs: 1_500 } },
+];
+// Each fault lasts this long after readiness turned 503, so pools and monitors really break.
+const HOLD_MS = 6_000;
 
 const backends: TestBackends = await startTestBackends();
-const skip = backends.stopMongo === undefined ? EXTERNAL_SKIP_REASON : false;
 after(() => backends.stop());
 
-describe('MongoDB outage and recovery', { skip }, () => {
-  let api: TestApp;
+let skip: string | false = false;
+try {
+  targetOf(backends.mongoUri);
+} catch (err) {
+  skip = `MONGODB_URI cannot be proxied: ${(err as Error).message}`;
+}
 
-  before(async () => {
-    api = await startTestApp({ backends });
-  });
-  after(() => api?.close());
+interface Rig {
+  proxy: FaultProxy;
+  api: TestApp;
+  worker: NestFastifyApplication;
+  directUri: string;
+  dataDir: string;
+  probers: ReadinessProber[];
+}
 
-  it('is ready before the outage', async () => {
-    const ready = await probe(`${api.baseUrl}/health/ready`);
-    assert.equal(ready.status, 200, JSON.stringify(ready.body));
-    assert.equal(indicatorStatus(ready.body, 'mongo'), 'up');
-  });
+async function startRig(): Promise<Rig> {
+  const proxy = await startFaultProxy(targetOf(backends.mongoUri));
+  const directUri = `${backends.mongoUri}/sx_${randomSuffix()}`;
+  const env = { MONGODB_URI: viaProxy(directUri, proxy) };
+  const api = await startTestApp({ backends, env });
+  const dataDir = await mkdtemp(join(tmpdir(), 'sx-mongo-faults-'));
+  const worker = await createWorkerApp(loadConfig({ ...testEnv(backends, dataDir), ...env }));
+  await worker.listen(0, '127.0.0.1');
+  const address = worker.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const probers = [
+    new ReadinessProber('api', `${api.baseUrl}/health/ready`),
+    new ReadinessProber('worker', `http://127.0.0.1:${String(address.port)}/health/ready`),
+  ];
+  return { proxy, api, worker, directUri, dataDir, probers };
+}
 
-  it('turns /health/ready 503 with mongo down, within the readiness bound', async () => {
-    await backends.stopMongo?.();
-    const down = await eventually('readiness 503', 10_000, async () => {
-      const res = await probe(`${api.baseUrl}/health/ready`);
-      return res.status === 503 ? res : undefined;
+async function stopRig(rig: Rig): Promise<void> {
+  for (const p of rig.probers) await p.stop();
+  await rig.worker.close();
+  await rig.api.close();
+  await rig.proxy.close();
+  await dropDatabase(rig.directUri);
+  await rm(rig.dataDir, { recursive: true, force: true });
+}
+
+const mongoOf = (s: ReadinessSample) => detailOf(s.body, 'mongo');
+const storageOf = (s: ReadinessSample) => detailOf(s.body, 'storage');
+
+describe(
+  'MongoDB faults through a proxy, readiness probes only',
+  { skip, concurrency: true },
+  () => {
+    const rigs = new Map<FaultMode, Rig>();
+
+    // Every app boots before any fault starts, so no boot stalls another scenario's timings.
+    before(async () => {
+      for (const { mode } of FAULTS) rigs.set(mode, await startRig());
     });
-    assert.ok(down.elapsedMs < 3_000, `readiness took ${down.elapsedMs.toFixed(0)} ms`);
-    assert.equal(indicatorStatus(down.body, 'mongo'), 'down');
-    assert.equal(indicatorStatus(down.body, 'storage'), 'up');
-    // Liveness never depends on MongoDB: an outage must not get pods restarted.
-    assert.equal((await probe(`${api.baseUrl}/health/live`)).status, 200);
-  });
-
-  it('recovers when MongoDB is back on the same port, without restarting the API', async () => {
-    await backends.startMongo?.();
-    await eventually('readiness 200 after MongoDB restart', 30_000, async () => {
-      const res = await probe(`${api.baseUrl}/health/ready`);
-      return res.status === 200 && indicatorStatus(res.body, 'mongo') === 'up' ? res : undefined;
+    after(async () => {
+      for (const rig of rigs.values()) await stopRig(rig);
     });
-  });
-});
+
+    for (const { mode, settings } of FAULTS) {
+      it(`${mode}: 503 naming mongo, every probe within 2 s, ready again by itself`, async (t) => {
+        const rig = rigs.get(mode);
+        assert.ok(rig !== undefined);
+        const started = performance.now();
+        for (const p of rig.probers) p.start();
+        for (const p of rig.probers) {
+          await p.waitFor('ready', started, 10_000, (s) => s.status === 200);
+        }
+
+        const run = await runFault({
+          proxy: rig.proxy,
+          probers: rig.probers,
+          mode,
+          settings,
+          unreadyWithinMs: 10_000,
+          holdMs: HOLD_MS,
+          readyWithinMs: READY_AGAIN_WITHIN_MS,
+        });
+        t.diagnostic(measured(run));
+        const summary = JSON.stringify(run, (k, v: unknown) => (k === 'body' ? undefined : v));
+
+        for (const p of rig.probers) {
+          assert.ok(run.unreadyAfterMs[p.name] <= 10_000, `${p.name} unready: ${summary}`);
+          assert.ok(run.slowestProbeMs[p.name] < 2_000, `${p.name} slowest probe: ${summary}`);
+          assert.ok(run.readyAfterMs[p.name] <= READY_AGAIN_WITHIN_MS, `${p.name}: ${summary}`);
+          const unready = run.lastUnready[p.name];
+          assert.equal(mongoOf(unready)?.status, 'down');
+          assert.equal(storageOf(unready)?.status, 'up', 'only mongo is down');
+          assert.equal(run.readyDuringFault[p.name], 0, `${p.name} flapped: ${summary}`);
+          assert.equal(p.samples.at(-1)?.status, 200);
+        }
+      });
+    }
+  },
+);
