@@ -8,6 +8,7 @@ import * as pipeline from 'mingo/operators/pipeline';
 import * as projection from 'mingo/operators/projection';
 import * as query from 'mingo/operators/query';
 import * as window from 'mingo/operators/window';
+import * as ours from './query-ops.js';
 import { $type } from './type-operator.js';
 
 type Ops = NonNullable<Parameters<typeof Context.init>[0]>;
@@ -19,5 +20,5 @@ export const ENGINE_CONTEXT = Context.init({
   projection,
   window,
   // mingo's operator typing is a union of its own signatures; ours has the documented shape.
-  query: { ...query, $type } as unknown as Ops['query'],
+  query: { ...query, ...ours, $type } as unknown as Ops['query'],
 });

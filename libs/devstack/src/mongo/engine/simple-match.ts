@@ -3,12 +3,10 @@
 // mingo, whose per-query setup costs far more than the match itself.
 import { ObjectId } from 'bson';
 import { ErrorCode, fail } from '../errors.js';
-import { encodeValue } from '../indexes/key.js';
-import { compareValues, rank } from './compare.js';
+import { MISSING, equalsTest, leaves, rangeTest, someLeaf, type RangeOp } from './match-values.js';
 import { isPlainObject } from './values.js';
 
 type Pred = (doc: unknown) => boolean;
-const MISSING = Symbol('missing');
 
 function isScalar(v: unknown): boolean {
   return (
@@ -20,57 +18,14 @@ function isScalar(v: unknown): boolean {
   );
 }
 
-/** Leaf values at `path` (array elements expanded, arrays kept too); MISSING marks absence. */
-function leaves(doc: unknown, parts: string[]): unknown[] {
-  const out: unknown[] = [];
-  const walk = (v: unknown, i: number): void => {
-    if (i === parts.length) {
-      out.push(v);
-      if (Array.isArray(v)) out.push(...(v as unknown[]));
-      return;
-    }
-    if (Array.isArray(v)) {
-      // A subdocument lacking the field counts as null, as in MongoDB's {'a.b': null}.
-      for (const el of v as unknown[]) {
-        if (!isPlainObject(el)) continue;
-        if (Object.prototype.hasOwnProperty.call(el, parts[i])) walk(el, i);
-        else out.push(MISSING);
-      }
-      const p = parts[i];
-      if (/^\d+$/.test(p) && Number(p) < v.length) walk(v[Number(p)], i + 1);
-      return;
-    }
-    if (isPlainObject(v) && Object.prototype.hasOwnProperty.call(v, parts[i])) {
-      walk(v[parts[i]], i + 1);
-    }
-  };
-  walk(doc, 0);
-  return out.length === 0 ? [MISSING] : out;
-}
-
 function eqPred(parts: string[], v: unknown): Pred {
-  if (v === null) {
-    return (doc) => leaves(doc, parts).some((x) => x === null || x === MISSING || x === undefined);
-  }
-  const key = encodeValue(v);
-  return (doc) =>
-    leaves(doc, parts).some((x) => x !== MISSING && !Array.isArray(x) && encodeValue(x) === key);
+  const test = equalsTest(v);
+  return (doc) => someLeaf(doc, parts, test);
 }
 
-function rangePred(parts: string[], op: string, v: unknown): Pred {
-  const r = rank(v);
-  const ok =
-    op === '$gt'
-      ? (c: number) => c > 0
-      : op === '$gte'
-        ? (c: number) => c >= 0
-        : op === '$lt'
-          ? (c: number) => c < 0
-          : (c: number) => c <= 0;
-  return (doc) =>
-    leaves(doc, parts).some(
-      (x) => x !== MISSING && !Array.isArray(x) && rank(x) === r && ok(compareValues(x, v)),
-    );
+function rangePred(parts: string[], op: RangeOp, v: unknown): Pred {
+  const test = rangeTest(op, v);
+  return (doc) => someLeaf(doc, parts, test);
 }
 
 function fieldPred(path: string, cond: unknown): Pred | undefined {
@@ -109,7 +64,7 @@ function fieldPred(path: string, cond: unknown): Pred | undefined {
       case '$gte':
       case '$lt':
       case '$lte':
-        if (!isScalar(v) || (typeof v === 'number' && Number.isNaN(v))) return undefined;
+        if (!isScalar(v)) return undefined;
         preds.push(rangePred(parts, op, v));
         break;
       default:
