@@ -5,7 +5,7 @@ import { Query } from 'mingo/query';
 import { ErrorCode, MongoServerError } from '../errors.js';
 import { ENGINE_CONTEXT } from './mingo-context.js';
 import { compileSimple } from './simple-match.js';
-import { isPlainObject } from './values.js';
+import { isDBRefDocument, isPlainObject } from './values.js';
 
 export type Filter = Record<string, unknown>;
 
@@ -59,12 +59,33 @@ export interface CompiledFilter {
 
 const MATCH_ALL: CompiledFilter = { test: () => true, matchesAll: true };
 
-export function compileFilter(filter: unknown): CompiledFilter {
-  if (filter === undefined || filter === null) return MATCH_ALL;
-  if (!isPlainObject(filter)) {
+/** Rewrites DBRef values (`{owner: {$ref, $id}}`) as `$eq`, so mingo does not take them for operators. */
+function withDBRefEqualities(filter: Filter): Filter {
+  let out: Filter | undefined;
+  for (const [k, v] of Object.entries(filter)) {
+    let next = v;
+    if ((k === '$and' || k === '$or' || k === '$nor') && Array.isArray(v)) {
+      next = (v as unknown[]).map((sub) => (isPlainObject(sub) ? withDBRefEqualities(sub) : sub));
+    } else if (!k.startsWith('$') && isDBRefDocument(v)) next = { $eq: v };
+    else if (!k.startsWith('$') && isPlainObject(v) && isPlainObject(v['$elemMatch'])) {
+      const inner = v['$elemMatch'];
+      if (!Object.keys(inner).some((x) => x.startsWith('$'))) {
+        next = { ...v, $elemMatch: withDBRefEqualities(inner) };
+      }
+    }
+    if (next !== v) out ??= { ...filter };
+    if (out) out[k] = next;
+  }
+  return out ?? filter;
+}
+
+export function compileFilter(raw: unknown): CompiledFilter {
+  if (raw === undefined || raw === null) return MATCH_ALL;
+  if (!isPlainObject(raw)) {
     throw new MongoServerError(ErrorCode.TypeMismatch, 'filter must be an object');
   }
-  if (Object.keys(filter).length === 0) return MATCH_ALL;
+  if (Object.keys(raw).length === 0) return MATCH_ALL;
+  const filter = withDBRefEqualities(raw);
   const simple = compileSimple(filter);
   if (simple) return { test: simple, matchesAll: false };
   try {

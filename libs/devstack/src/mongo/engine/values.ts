@@ -2,7 +2,7 @@
 // so mingo compares mixed numeric types by value. Where the number alone would not round-trip
 // (a Double holding 5, an Int64, a Decimal128) the container records the original type in a
 // hidden tag, and a non-enumerable toBSON() restores it when the document is serialized.
-import { Decimal128, Double, Int32, Long, type Document } from 'bson';
+import { Decimal128, Double, Int32, Long, type DBRef, type Document } from 'bson';
 
 type NumTag = 'double' | 'long' | { decimal: string; n: number };
 type Container = Record<string, unknown> | unknown[];
@@ -16,6 +16,20 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** Sets an own property, also one named `__proto__` (a plain assignment would set the prototype). */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+  } else o[key] = value;
+}
+
+/** An own property's value (never one inherited, such as `__proto__` or `constructor`). */
+export function getOwn(o: Record<string, unknown> | unknown[], key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key)
+    ? (o as Record<string, unknown>)[key]
+    : undefined;
 }
 
 function tagsOf(c: Container): Tags | undefined {
@@ -76,8 +90,26 @@ function convertNumber(v: unknown): [unknown, NumTag | undefined] {
   return [v, undefined];
 }
 
+// bson decodes {$ref, $id, $db} into a DBRef instance; the engine keeps the document MongoDB
+// stores, so paths such as 'owner.$id' reach into it (it is re-encoded as the same bytes).
+function fromDBRef(v: DBRef): Record<string, unknown> {
+  const out: Record<string, unknown> = { $ref: v.collection, $id: v.oid };
+  if (v.db !== undefined && v.db !== '') out['$db'] = v.db;
+  Object.assign(out, v.fields);
+  return toEngine(out);
+}
+
+/** `{$ref, $id, …}`: a DBRef, which MongoDB compares as a document, not as operators. */
+export function isDBRefDocument(v: unknown): v is Record<string, unknown> {
+  return isPlainObject(v) && '$ref' in v && '$id' in v;
+}
+
+const isDBRef = (v: unknown): v is DBRef =>
+  v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'DBRef';
+
 /** Converts a freshly decoded value in place (containers are reused) to the engine model. */
 export function toEngine<T>(value: T): T {
+  if (isDBRef(value)) return fromDBRef(value) as T;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) convertSlot(value, String(i), i);
     return value;
@@ -96,6 +128,10 @@ function convertSlot(c: Container, key: string, index: string | number): void {
     toEngine(v);
     return;
   }
+  if (isDBRef(v)) {
+    (c as Record<string | number, unknown>)[index] = fromDBRef(v);
+    return;
+  }
   const [n, tag] = convertNumber(v);
   if (n !== v) {
     (c as Record<string | number, unknown>)[index] = n;
@@ -111,7 +147,7 @@ export function cloneValue<T>(value: T): T {
   const src = value as unknown as Record<string, unknown>;
   const out: Record<string, unknown> | unknown[] = isArr ? new Array<unknown>() : {};
   const dst = out as Record<string, unknown>;
-  for (const key of Object.keys(src)) dst[key] = cloneValue(src[key]);
+  for (const key of Object.keys(src)) setOwn(dst, key, cloneValue(src[key]));
   const tags = tagsOf(value);
   if (tags) for (const [k, t] of tags) setTag(out, k, t);
   return out as T;
@@ -126,7 +162,7 @@ export function withIdFirst(doc: Document): Document {
   const keys = Object.keys(doc);
   if (keys[0] === '_id' || !('_id' in doc)) return doc;
   const out: Document = { _id: doc['_id'] as unknown };
-  for (const k of keys) if (k !== '_id') out[k] = doc[k] as unknown;
+  for (const k of keys) if (k !== '_id') setOwn(out, k, doc[k]);
   const tags = tagsOf(doc);
   if (tags) for (const [k, t] of tags) setTag(out, k, t);
   return out;
