@@ -24,7 +24,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
   const remove = optionalBool(cmd, 'findAndModify', 'remove') ?? false;
   const returnNew = optionalBool(cmd, 'findAndModify', 'new') ?? false;
   const upsert = optionalBool(cmd, 'findAndModify', 'upsert') ?? false;
-  const project = compileProjection(optionalDoc(cmd, 'findAndModify', 'fields'));
+  const project = compileProjection(optionalDoc(cmd, 'findAndModify', 'fields'), query);
   const arrayFilters = cmd['arrayFilters'] as Document[] | undefined;
   if (remove && cmd['update'] !== undefined)
     fail(ErrorCode.FailedToParse, 'Cannot specify both an update and remove=true');

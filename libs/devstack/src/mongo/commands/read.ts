@@ -4,6 +4,7 @@ import { ErrorCode, fail } from '../errors.js';
 import { sortDocuments } from '../engine/compare.js';
 import type { Collection } from '../engine/collection.js';
 import { pathValues } from '../engine/paths.js';
+import { compileFilter } from '../engine/query.js';
 import { compileProjection } from '../engine/projection.js';
 import { encodeValue } from '../indexes/key.js';
 import { isPlainObject } from '../engine/values.js';
@@ -67,7 +68,7 @@ function find(cmd: Document, ctx: CommandContext): Document {
   ]);
   const filter = optionalDoc(cmd, 'find', 'filter');
   const sort = parseSort(optionalDoc(cmd, 'find', 'sort'));
-  const project = compileProjection(optionalDoc(cmd, 'find', 'projection'));
+  const project = compileProjection(optionalDoc(cmd, 'find', 'projection'), filter);
   const skip = optionalNumber(cmd, 'find', 'skip') ?? 0;
   let limit = optionalNumber(cmd, 'find', 'limit') ?? 0;
   const batchSize = optionalNumber(cmd, 'find', 'batchSize');
@@ -81,7 +82,10 @@ function find(cmd: Document, ctx: CommandContext): Document {
   }
   const coll = ctx.store.get(ctx.db, name);
   checkHint(coll, cmd['hint']);
-  if (!coll) return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
+  if (!coll) {
+    compileFilter(filter); // a bad filter fails also on a collection that does not exist
+    return { cursor: { firstBatch: [], id: Long.ZERO, ns }, ok: 1 };
+  }
   let docs = coll.match(filter, sort.length === 0 && limit > 0 ? skip + limit : 0);
   docs = sortDocuments(docs, sort);
   if (skip > 0) docs = docs.slice(skip);
@@ -138,7 +142,10 @@ function count(cmd: Document, ctx: CommandContext): Document {
   const limit = Math.abs(optionalNumber(cmd, 'count', 'limit') ?? 0);
   const coll = ctx.store.get(ctx.db, name);
   checkHint(coll, cmd['hint']);
-  if (!coll) return { n: 0, ok: 1 };
+  if (!coll) {
+    compileFilter(query);
+    return { n: 0, ok: 1 };
+  }
   let n = query && Object.keys(query).length > 0 ? coll.match(query).length : coll.docs.size;
   n = Math.max(0, n - skip);
   if (limit > 0) n = Math.min(n, limit);
@@ -153,7 +160,10 @@ function distinct(cmd: Document, ctx: CommandContext): Document {
     fail(ErrorCode.TypeMismatch, "BSON field 'distinct.key' is missing or not a string");
   const coll = ctx.store.get(ctx.db, name);
   checkHint(coll, cmd['hint']);
-  if (!coll) return { values: [], ok: 1 };
+  if (!coll) {
+    compileFilter(optionalDoc(cmd, 'distinct', 'query'));
+    return { values: [], ok: 1 };
+  }
   const seen = new Map<string, unknown>();
   for (const doc of coll.match(optionalDoc(cmd, 'distinct', 'query'))) {
     for (const v of pathValues(doc, key, true)) {

@@ -4,6 +4,7 @@ import { ErrorCode, MongoServerError, fail, toServerError } from '../errors.js';
 import type { Collection } from '../engine/collection.js';
 import { sortDocuments } from '../engine/compare.js';
 import { applyUpdate, parseUpdate, upsertDocument } from '../engine/update.js';
+import { compileFilter } from '../engine/query.js';
 import { isPlainObject, withIdFirst } from '../engine/values.js';
 import {
   collectionArg,
@@ -175,7 +176,10 @@ function del(cmd: Document, ctx: CommandContext): Document {
         ErrorCode.FailedToParse,
         'The limit field in delete objects must be 0 or 1. Got ' + String(limit),
       );
-    if (!coll) return;
+    if (!coll) {
+      compileFilter(q); // a bad filter fails also on a collection that does not exist
+      return;
+    }
     checkHint(coll, st['hint']);
     for (const doc of coll.match(q, limit)) {
       coll.remove(doc);
