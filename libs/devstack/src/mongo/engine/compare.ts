@@ -147,6 +147,17 @@ function sortKey(doc: unknown, path: string, dir: 1 | -1): unknown {
   return best;
 }
 
+/** A comparator of documents by `spec` (used by $push's $sort on fields of the elements). */
+export function compareBy(spec: SortSpec): (a: unknown, b: unknown) => number {
+  return (a, b) => {
+    for (const [path, dir] of spec) {
+      const r = compareValues(sortKey(a, path, dir), sortKey(b, path, dir)) * dir;
+      if (r) return r;
+    }
+    return 0;
+  };
+}
+
 export function sortDocuments<T>(docs: T[], spec: SortSpec): T[] {
   if (spec.length === 0) return docs;
   const keyed = docs.map((doc, i) => ({ doc, i, keys: spec.map(([p, d]) => sortKey(doc, p, d)) }));
