@@ -26,13 +26,17 @@ export interface WireServerOptions {
 export class WireServer {
   readonly store: Store;
   readonly cursors: CursorManager;
-  readonly info: ServerInfo = {
-    startedAt: new Date(),
-    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
-  };
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private nextConnectionId = 1;
+  readonly info: ServerInfo = {
+    startedAt: new Date(),
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
+    connections: {
+      current: 0,
+      totalCreated: 0,
+    },
+  };
 
   constructor(store: Store, opts: WireServerOptions) {
     this.store = store;
@@ -56,12 +60,20 @@ export class WireServer {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  private countConnections(): void {
+    this.info.connections = { current: this.sockets.size, totalCreated: this.nextConnectionId - 1 };
+  }
+
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     const framer = new MessageFramer(MAX_MESSAGE_SIZE_BYTES);
     this.sockets.add(socket);
+    this.countConnections();
     socket.setNoDelay(true);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.countConnections();
+    });
     socket.on('error', () => socket.destroy());
     let closing = false;
     socket.on('data', (chunk: Buffer) => {

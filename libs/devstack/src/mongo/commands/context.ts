@@ -6,6 +6,8 @@ import type { Store } from '../engine/store.js';
 export interface ServerInfo {
   readonly startedAt: Date;
   readonly maxMessageSizeBytes: number;
+  /** Open client connections, and how many were accepted since the start. */
+  connections: { readonly current: number; readonly totalCreated: number };
 }
 
 export interface CommandContext {
@@ -23,5 +25,7 @@ export interface CommandDef {
   readonly aliases?: readonly string[];
   /** Fields this command accepts besides its own name and the generic ones. */
   readonly fields: readonly string[];
+  /** Any further field is accepted (serverStatus takes section names such as `repl: 0`). */
+  readonly anyFields?: boolean;
   readonly handler: CommandHandler;
 }

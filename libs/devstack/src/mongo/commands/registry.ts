@@ -12,6 +12,7 @@ import { findAndModifyCommands } from './find-and-modify.js';
 import { handshakeCommands } from './handshake.js';
 import { indexCommands } from './index-commands.js';
 import { readCommands } from './read.js';
+import { serverStatusCommands } from './server-status.js';
 import { writeCommands } from './write.js';
 
 const TXN_FIELDS = ['txnNumber', 'autocommit', 'startTransaction'];
@@ -28,6 +29,7 @@ for (const def of [
   ...writeCommands,
   ...findAndModifyCommands,
   ...aggregateCommands,
+  ...serverStatusCommands,
 ]) {
   table.set(def.name, def);
   allowedFields.set(def, new Set(def.fields));
@@ -78,7 +80,7 @@ export function runCommand(cmd: Document, ctx: Omit<CommandContext, 'db'>): Docu
     checkGeneric(cmd);
     const allowed = allowedFields.get(def)!;
     for (const field of Object.keys(cmd).slice(1)) {
-      if (!GENERIC_FIELDS.has(field) && !allowed.has(field)) {
+      if (!def.anyFields && !GENERIC_FIELDS.has(field) && !allowed.has(field)) {
         fail(ErrorCode.UnknownField, `BSON field '${def.name}.${field}' is an unknown field.`);
       }
     }
