@@ -44,6 +44,8 @@ export function rank(v: unknown): number {
       return 11;
     case 'BSONRegExp':
       return 12;
+    case 'BSONSymbol':
+      return 4;
     default:
       return 5;
   }
@@ -89,7 +91,7 @@ export function compareValues(a: unknown, b: unknown): number {
       return cmp(x, y);
     }
     case 4:
-      return cmp(a as string, b as string);
+      return cmp(String(a), String(b)); // strings, and symbols by their text
     case 5: {
       const ka = Object.keys(a as object);
       const kb = Object.keys(b as object);
@@ -114,9 +116,14 @@ export function compareValues(a: unknown, b: unknown): number {
       return xa.length - xb.length;
     }
     case 7: {
+      // BinData orders by length, then subtype, then bytes.
       const ba = (a as Binary).buffer;
       const bb = (b as Binary).buffer;
-      return cmp(ba.length, bb.length) || Buffer.compare(ba, bb);
+      return (
+        cmp(ba.length, bb.length) ||
+        cmp((a as Binary).sub_type, (b as Binary).sub_type) ||
+        Buffer.compare(ba, bb)
+      );
     }
     case 8:
       return cmp((a as ObjectId).toHexString(), (b as ObjectId).toHexString());

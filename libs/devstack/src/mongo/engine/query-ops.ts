@@ -2,7 +2,7 @@
 // different BSON types with each other, BinData byte by byte, numbers that stayed bson objects
 // (Int64 beyond 2^53, Decimal128) as foreign types, treats `$all` on a non-array as no match and
 // tests bits on 32-bit JS numbers only; these follow MongoDB's documented semantics instead.
-import { Binary, Long } from 'bson';
+import { Binary } from 'bson';
 import { Query } from 'mingo/query';
 import { ErrorCode, fail } from '../errors.js';
 import {
@@ -13,7 +13,7 @@ import {
   type LeafTest,
   type RangeOp,
 } from './match-values.js';
-import { isPlainObject } from './values.js';
+import { isLong, isPlainObject } from './values.js';
 
 type Predicate = (obj: unknown) => boolean;
 type Operator = (selector: string, value: unknown, options: unknown) => Predicate;
@@ -86,7 +86,7 @@ function maskPositions(op: string, mask: unknown): number[] {
     for (let i = 0; i < bytes.length * 8; i++) if (bytes[i >> 3] & (1 << (i & 7))) out.push(i);
     return out;
   }
-  const n = mask instanceof Long ? mask.toBigInt() : integral(mask);
+  const n = isLong(mask) ? mask.toBigInt() : integral(mask);
   if (n === undefined || n < 0n)
     fail(ErrorCode.BadValue, `${op} bitmask must be a non-negative integer`);
   const out: number[] = [];
@@ -106,7 +106,7 @@ function bitsOf(v: unknown): ((pos: number) => boolean) | undefined {
     const bytes = v.buffer;
     return (p) => p >> 3 < bytes.length && (bytes[p >> 3] & (1 << (p & 7))) !== 0;
   }
-  const n = v instanceof Long ? v.toBigInt() : integral(v);
+  const n = isLong(v) ? v.toBigInt() : integral(v);
   if (n === undefined) return undefined;
   // Two's complement: positions past 63 repeat the sign bit.
   return (p) => (p > 63 ? n < 0n : ((BigInt.asUintN(64, n) >> BigInt(p)) & 1n) === 1n);

@@ -7,7 +7,7 @@ import { encodeValue } from '../indexes/key.js';
 import { compareValues } from './compare.js';
 import { bsonTypeOf } from './type-operator.js';
 import { put, valueAt, type Container, type Slot } from './update-target.js';
-import { cloneValue, getTag, isPlainObject, setTag } from './values.js';
+import { cloneValue, getTag, isLong, isPlainObject, setTag } from './values.js';
 
 /** The operand of one path: its value, and the object it came from (for its numeric tag). */
 export interface Operand {
@@ -66,8 +66,8 @@ function numericOrFail(op: string, slot: Slot, arg: Operand): [unknown, string] 
   return [cur, type];
 }
 
-const asBig = (v: unknown): bigint => (v instanceof Long ? v.toBigInt() : BigInt(v as number));
-const asNumber = (v: unknown): number => (v instanceof Long ? v.toNumber() : Number(v));
+const asBig = (v: unknown): bigint => (isLong(v) ? v.toBigInt() : BigInt(v as number));
+const asNumber = (v: unknown): number => (isLong(v) ? v.toNumber() : Number(v));
 
 /** $inc and $mul. */
 export function arithmetic(opName: '$inc' | '$mul', slot: Slot, arg: Operand): boolean {
@@ -89,7 +89,7 @@ export function arithmetic(opName: '$inc' | '$mul', slot: Slot, arg: Operand): b
     );
   }
   let result: unknown;
-  if ((type === 'int' || type === 'long') && (cur instanceof Long || arg.value instanceof Long)) {
+  if ((type === 'int' || type === 'long') && (isLong(cur) || isLong(arg.value))) {
     const big = opName === '$inc' ? asBig(cur) + asBig(arg.value) : asBig(cur) * asBig(arg.value);
     const n = Number(big);
     result = Number.isSafeInteger(n) ? n : Long.fromBigInt(BigInt.asIntN(64, big));

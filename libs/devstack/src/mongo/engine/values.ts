@@ -71,6 +71,11 @@ export function getTag(c: Container, key: string): NumTag | undefined {
   return tagsOf(c)?.get(key);
 }
 
+/** An Int64 (bson's Timestamp is a subclass of Long, but a different BSON type). */
+export function isLong(v: unknown): v is Long {
+  return v instanceof Long && v._bsontype === 'Long';
+}
+
 function convertNumber(v: unknown): [unknown, NumTag | undefined] {
   if (v instanceof Int32) return [v.value, undefined];
   if (v instanceof Double) {
@@ -78,7 +83,7 @@ function convertNumber(v: unknown): [unknown, NumTag | undefined] {
     const ambiguous = Object.is(n, -0) || (Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX);
     return [n, ambiguous ? 'double' : undefined];
   }
-  if (v instanceof Long) {
+  if (isLong(v)) {
     const n = v.toNumber();
     return Number.isSafeInteger(n) ? [n, 'long'] : [v, undefined];
   }
