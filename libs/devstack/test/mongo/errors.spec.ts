@@ -41,6 +41,15 @@ describe('error codes', () => {
     assert.equal(await t.db.collection('things').countDocuments(), 2, 'nothing was deleted');
   });
 
+  it('an unknown operator fails also on a collection that does not exist', async () => {
+    const none = t.db.collection('does_not_exist');
+    assert.equal((await rejection(none.find({ a: { $foo: 1 } }).toArray())).code, 2);
+    await assert.rejects(none.countDocuments({ a: { $foo: 1 } }), { code: 2 });
+    await assert.rejects(none.distinct('a', { a: { $foo: 1 } }), { code: 2 });
+    await assert.rejects(none.deleteMany({ a: { $foo: 1 } }), { code: 2 });
+    await assert.rejects(none.aggregate([{ $match: { a: { $foo: 1 } } }]).toArray(), { code: 2 });
+  });
+
   it('an unknown update operator is refused and changes nothing', async () => {
     const c = t.db.collection('things');
     const err = await rejection(c.updateOne({ a: 1 }, { $frobnicate: { a: 5 } }));
