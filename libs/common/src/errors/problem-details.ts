@@ -11,7 +11,10 @@ export interface ProblemDetails {
   detail: string;
   code: ErrorCode;
   requestId: string;
+  /** At most MAX_PROBLEM_ERRORS entries. */
   errors?: FieldError[];
+  /** How many more field problems there were than `errors` shows. */
+  errorsOmitted?: number;
 }
 
 /** A stable URI per code; clients key on `code`, `type` satisfies RFC 9457. */

@@ -5,10 +5,36 @@ import {
   problemType,
   type ProblemDetails,
 } from './problem-details.js';
+import type { FieldError } from './app-error.js';
 import type { MappedProblem } from './to-problem.js';
 
 // Used when a 429/503 carries no better hint (AppError.retryAfterSeconds or a guard's header).
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** At most this many `errors` entries are sent; `errorsOmitted` counts the rest. */
+export const MAX_PROBLEM_ERRORS = 20;
+// A field or message longer than this is cut (an unknown key may be kilobytes long).
+const MAX_ERROR_TEXT = 200;
+
+function clip(text: string): string {
+  if (text.length <= MAX_ERROR_TEXT) return text;
+  // Never cut a surrogate pair in half.
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(MAX_ERROR_TEXT - 1))
+    ? MAX_ERROR_TEXT - 1
+    : MAX_ERROR_TEXT;
+  return `${text.slice(0, end)}…`;
+}
+
+// A bounded answer whatever the input: an error body never grows with the request.
+function boundedErrors(
+  errors: readonly FieldError[],
+): Pick<ProblemDetails, 'errors' | 'errorsOmitted'> {
+  const shown = errors
+    .slice(0, MAX_PROBLEM_ERRORS)
+    .map(({ field, message }) => ({ field: clip(field), message: clip(message) }));
+  const omitted = errors.length - shown.length;
+  return omitted > 0 ? { errors: shown, errorsOmitted: omitted } : { errors: shown };
+}
 
 export function problemBody(problem: MappedProblem, requestId: string): ProblemDetails {
   return {
@@ -18,7 +44,7 @@ export function problemBody(problem: MappedProblem, requestId: string): ProblemD
     detail: problem.detail,
     code: problem.code,
     requestId,
-    ...(problem.errors === undefined ? {} : { errors: problem.errors }),
+    ...(problem.errors === undefined ? {} : boundedErrors(problem.errors)),
   };
 }
 

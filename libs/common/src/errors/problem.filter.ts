@@ -1,8 +1,9 @@
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { allowedMethods } from '../http/allowed-methods.js';
 import { problemBody, problemHeaders } from './problem-response.js';
-import { toProblem, type MappedProblem } from './to-problem.js';
+import { routeNotFound, toProblem, type MappedProblem } from './to-problem.js';
 
 // A raw Node request as middie hands it to middleware (it copies Fastify's id onto it).
 type RawRequest = IncomingMessage & { id?: unknown };
@@ -23,7 +24,14 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest | RawRequest>();
     const reply = http.getResponse<FastifyReply | ServerResponse>();
     const requestId = typeof request.id === 'string' ? request.id : '';
-    const problem = toProblem(exception);
+    // No route matched (Nest's not-found handler threw): 405 when the path exists with other
+    // methods, else 404.
+    const unrouted = 'is404' in request && request.is404 ? request : undefined;
+    const allowed = unrouted === undefined ? undefined : allowedMethods(unrouted);
+    const problem =
+      unrouted === undefined || allowed === undefined
+        ? toProblem(exception)
+        : routeNotFound(unrouted.method, unrouted.url, allowed);
     this.log(problem, exception, request, requestId);
 
     const raw = 'raw' in reply ? reply.raw : reply;
@@ -34,6 +42,7 @@ export class ProblemFilter implements ExceptionFilter {
       requestId,
       reply.getHeader('retry-after') !== undefined,
     );
+    if (problem.status === 405 && allowed !== undefined) headers.allow = allowed.join(', ');
     if ('raw' in reply) {
       void reply.status(problem.status).headers(headers).send(body);
     } else {
@@ -49,7 +58,13 @@ export class ProblemFilter implements ExceptionFilter {
   ): void {
     const route = 'routeOptions' in request ? request.routeOptions.url : undefined;
     const context = { reqId, method: request.method, route };
-    if (problem.serverFault) {
+    if (problem.clientGone === true) {
+      // Clients on flaky networks do this all day; it is not the server's fault.
+      this.logger.debug(
+        { ...context, code: (exception as { code?: unknown }).code },
+        'Client went away mid-request',
+      );
+    } else if (problem.serverFault) {
       this.logger.error({ ...context, err: exception }, 'Unhandled error while serving a request');
     } else if (problem.status >= 500) {
       const reason = exception instanceof Error ? exception.message : String(exception);

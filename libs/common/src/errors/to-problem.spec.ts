@@ -9,7 +9,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { AppError } from './app-error.js';
-import { toProblem } from './to-problem.js';
+import { routeNotFound, toProblem } from './to-problem.js';
 
 // The shape Fastify's own errors have (FastifyError from @fastify/error).
 const fastifyError = (code: string, statusCode: number, message = 'fastify says no') =>
@@ -106,5 +106,49 @@ describe('toProblem', () => {
       );
       assert.equal(problem.detail, 'An unexpected error occurred.');
     }
+  });
+
+  it("never echoes the URL from Fastify's own URL errors", () => {
+    const bad = toProblem(
+      fastifyError('FST_ERR_BAD_URL', 400, "'/x?token=t-1' is not a valid url"),
+    );
+    assert.deepEqual([bad.status, bad.code], [400, 'BAD_REQUEST']);
+    const long = toProblem(fastifyError('FST_ERR_MAX_PARAM_LENGTH', 414, "'/x/aaaa' is too long"));
+    assert.deepEqual([long.status, long.code], [414, 'URI_TOO_LONG']);
+    assert.doesNotMatch(bad.detail + long.detail, /t-1|aaaa/);
+  });
+
+  it('answers a client that hung up mid-request as a client error, not a server fault', () => {
+    const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET', statusCode: 400 });
+    const premature = Object.assign(new Error('Premature close'), {
+      code: 'ERR_STREAM_PREMATURE_CLOSE',
+    });
+    for (const err of [reset, premature, new HttpException('aborted', 400, { cause: reset })]) {
+      const problem = toProblem(err);
+      assert.deepEqual(
+        [problem.status, problem.serverFault, problem.clientGone],
+        [400, false, true],
+      );
+    }
+  });
+});
+
+describe('routeNotFound', () => {
+  it('is 405 when the path exists with other methods, else 404', () => {
+    assert.deepEqual(routeNotFound('PUT', '/v1/auth/login', ['POST']), {
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+      detail: '/v1/auth/login does not accept PUT; see Allow.',
+      serverFault: false,
+    });
+    assert.equal(routeNotFound('GET', '/nothing', []).status, 404);
+    // A route for this very method passed the request on (a static file that is not there).
+    assert.equal(routeNotFound('GET', '/docs/x.js', ['GET', 'HEAD']).status, 404);
+  });
+
+  it('repeats the path, cut short, and never the query string', () => {
+    const problem = routeNotFound('GET', `/${'a'.repeat(500)}?token=q-1`, []);
+    assert.doesNotMatch(problem.detail, /q-1|\?/);
+    assert.ok(problem.detail.length < 160, problem.detail);
   });
 });

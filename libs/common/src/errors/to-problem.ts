@@ -12,6 +12,8 @@ export interface MappedProblem {
   retryAfterSeconds?: number;
   /** A server fault: log it with its stack, show the client nothing of it. */
   serverFault: boolean;
+  /** The client hung up mid-request: nobody reads the answer; worth a debug line at most. */
+  clientGone?: boolean;
 }
 
 const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
@@ -24,8 +26,11 @@ const STATUS_CODES: Readonly<Record<number, ErrorCode>> = {
   409: 'CONFLICT',
   410: 'GONE',
   413: 'PAYLOAD_TOO_LARGE',
+  414: 'URI_TOO_LONG',
   415: 'UNSUPPORTED_MEDIA_TYPE',
+  417: 'EXPECTATION_FAILED',
   429: 'RATE_LIMITED',
+  431: 'HEADERS_TOO_LARGE',
   503: 'SERVICE_UNAVAILABLE',
 };
 
@@ -48,7 +53,68 @@ const FASTIFY_ERRORS: Readonly<Record<string, { code: ErrorCode; detail: string 
     code: 'BAD_REQUEST',
     detail: 'The body size does not match Content-Length.',
   },
+  // Their own messages quote the URL, which is not ours to echo.
+  FST_ERR_BAD_URL: { code: 'BAD_REQUEST', detail: 'The URL is not validly percent-encoded.' },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'URI_TOO_LONG',
+    detail: 'A path segment is longer than this server accepts.',
+  },
 };
+
+// What a request's body stream fails with when the client hangs up before sending all of it.
+const CLIENT_GONE_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Whether `error` only says that the client closed the connection mid-request. */
+export function isClientGone(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && CLIENT_GONE_CODES.has(code)) || error.message === 'aborted';
+}
+
+const CLIENT_GONE: MappedProblem = {
+  status: 400,
+  code: 'BAD_REQUEST',
+  detail: 'The client closed the connection before the request was complete.',
+  serverFault: false,
+  clientGone: true,
+};
+
+// How much of a path a 404 or 405 repeats: enough to recognize it, not a megabyte of it.
+const MAX_ECHOED_PATH = 128;
+
+/**
+ * The answer for a request no route matched: `405` naming the allowed methods when the path
+ * exists with others, else `404` (also when a route for this very method, such as a static
+ * files wildcard, sent the request on to the not-found handler). The detail repeats the path, never the query string (it may
+ * carry tokens).
+ */
+export function routeNotFound(
+  method: string,
+  url: string,
+  allowedMethods: readonly string[],
+): MappedProblem {
+  const path = url.split('?', 1)[0] ?? '';
+  const shown = path.length > MAX_ECHOED_PATH ? `${path.slice(0, MAX_ECHOED_PATH)}…` : path;
+  if (allowedMethods.length > 0 && !allowedMethods.includes(method)) {
+    return {
+      status: 405,
+      code: 'METHOD_NOT_ALLOWED',
+      detail: `${shown} does not accept ${method}; see Allow.`,
+      serverFault: false,
+    };
+  }
+  return {
+    status: 404,
+    code: 'NOT_FOUND',
+    detail: `No route ${method} ${shown}.`,
+    serverFault: false,
+  };
+}
 
 const INTERNAL_DETAIL = 'An unexpected error occurred.';
 const UNAVAILABLE_DETAIL = 'The service is temporarily unavailable; retry later.';
@@ -70,7 +136,8 @@ function asFastifyError(value: unknown): FastifyLikeError | undefined {
     : undefined;
 }
 
-function byStatus(status: number, clientDetail: string): MappedProblem {
+/** The problem for a bare status (what an error that only has one becomes). */
+export function byStatus(status: number, clientDetail: string): MappedProblem {
   if (status >= 500) {
     const code = STATUS_CODES[status] ?? 'INTERNAL';
     const detail = code === 'SERVICE_UNAVAILABLE' ? UNAVAILABLE_DETAIL : INTERNAL_DETAIL;
@@ -122,6 +189,12 @@ function fromHttpException(exception: HttpException): MappedProblem {
 }
 
 export function toProblem(exception: unknown): MappedProblem {
+  if (
+    isClientGone(exception) ||
+    (exception instanceof HttpException && isClientGone(exception.cause))
+  ) {
+    return CLIENT_GONE;
+  }
   if (exception instanceof AppError) {
     const serverFault = exception.status >= 500 && exception.code === 'INTERNAL';
     return {

@@ -1,12 +1,18 @@
 import type { AppConfig } from '@app/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { AppError } from '../errors/app-error.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.js';
 import { createValidationPipe } from '../errors/validation.js';
+import { answerUnmetExpectation } from './client-error.js';
 import { CLOSING_RETRY_AFTER_SECONDS, closingProblem } from './closing-problem.js';
+import { useBoundedJsonParser } from './json-body.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
 import { applySecurity } from './security.js';
+import { strayErrorProblem } from './stray-error.js';
+
+const PROBLEM_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 
 /**
  * Everything both apps share between `NestFactory.create` and `listen`: pino as the Nest
@@ -21,8 +27,22 @@ export async function configureHttpApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a string body.
+  // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a string body; and
+  // JSON within shape limits, so validation never recurses or loops without bound.
   fastify.removeContentTypeParser('text/plain');
+  useBoundedJsonParser(fastify);
+  // Node answers these itself, with an empty body; createFastifyAdapter turns its own Host
+  // check off so that this one answers in problem+json (RFC 9112: HTTP/1.1 needs a Host).
+  fastify.server.on('checkExpectation', answerUnmetExpectation);
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const { httpVersionMajor, httpVersionMinor, headers } = request.raw;
+    const needsHost = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
+    if (needsHost && headers.host === undefined && headers[':authority'] === undefined) {
+      done(new AppError('BAD_REQUEST', 'An HTTP/1.1 request must carry a Host header.'));
+      return;
+    }
+    done();
+  });
   // Responses finished while closing end their keep-alive connection; otherwise the server
   // waits for idle sockets to time out (keepAliveTimeout) before close() resolves.
   let closing = false;
@@ -34,12 +54,27 @@ export async function configureHttpApp(
   fastify.addHook('onSend', async (request, reply, payload) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     if (closing) reply.header('connection', 'close');
-    const problem = closingProblem(reply.statusCode, payload, request.id);
-    if (problem === undefined) return payload;
+    const closing503 = closingProblem(reply.statusCode, payload, request.id);
+    if (closing503 !== undefined) {
+      reply
+        .header('content-type', PROBLEM_TYPE_HEADER)
+        .header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS));
+      return closing503;
+    }
+    // Last resort for an error some plugin answered in its own format (@fastify/cors's
+    // text/plain 400 to a bad preflight): every error leaves as problem+json.
+    const stray = strayErrorProblem(
+      reply.statusCode,
+      reply.getHeader('content-type'),
+      payload,
+      request.id,
+    );
+    if (stray === undefined) return payload;
     reply
-      .header('content-type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`)
-      .header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS));
-    return problem;
+      .header('content-type', PROBLEM_TYPE_HEADER)
+      .header('cache-control', 'no-store')
+      .removeHeader('content-length');
+    return stray;
   });
   await applySecurity(app, config);
   app.useGlobalFilters(new ProblemFilter());

@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { problemBody, problemHeaders } from '../errors/problem-response.js';
 import { toProblem } from '../errors/to-problem.js';
+import { answerClientError } from './client-error.js';
 import { genReqId } from './request-id.js';
 
 /** JSON bodies above this are refused with 413; file bytes never pass through the API. */
@@ -54,6 +55,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     keepAliveTimeout: 65_000,
     return503OnClosing: true,
     frameworkErrors: answerFrameworkError,
+    // Requests Node's parser refuses (bad characters, conflicting framing, 431, 408) answered
+    // in problem+json; the Host check moves to configureHttpApp for the same reason.
+    clientErrorHandler: answerClientError,
+    http: { requireHostHeader: false },
     logger: false,
   });
 }

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '@app/config';
-import { pinoHttpOptions } from './logger-options.js';
+import { pinoHttpOptions, requestLogLevel } from './logger-options.js';
+import type { IncomingMessage } from 'node:http';
 
 const config = loadConfig({
   MONGODB_URI: 'mongodb://127.0.0.1:1',
@@ -51,5 +52,18 @@ describe('logger options', () => {
       remoteAddress: '10.1.2.3',
     });
     assert.doesNotMatch(lines(), /q-6|h-7|c-8/);
+  });
+
+  it('logs a client that hung up mid-request at info, not as an error', () => {
+    const req = {} as IncomingMessage;
+    const done = (statusCode: number) => ({ statusCode, writableFinished: true });
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    // Closed before the answer was written, even after a handler had set a 500.
+    assert.equal(requestLogLevel(req, { statusCode: 500, writableFinished: false }), 'info');
+    assert.equal(requestLogLevel(req, done(400), aborted), 'info');
+    assert.equal(requestLogLevel(req, done(500)), 'error');
+    assert.equal(requestLogLevel(req, done(200), new Error('boom')), 'error');
+    assert.equal(requestLogLevel(req, done(404)), 'warn');
+    assert.equal(requestLogLevel(req, done(200)), 'info');
   });
 });

@@ -1,8 +1,9 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@app/config';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
+import { isClientGone } from '../errors/to-problem.js';
 
 // Never written to logs, whatever object carries them.
 const SECRET_KEYS = [
@@ -58,6 +59,21 @@ function serializeResponse(res: { statusCode?: number } | undefined): object {
   return { statusCode: res?.statusCode };
 }
 
+/**
+ * The level of a request's log line: error for server faults, warn for client errors, info
+ * otherwise. A client that hung up before the answer was complete (a closed tab, a flaky
+ * network) is info, whatever status the server had begun to send: there is no fault to chase.
+ */
+export function requestLogLevel(
+  _req: IncomingMessage,
+  res: Pick<ServerResponse, 'statusCode' | 'writableFinished'>,
+  err?: Error,
+): 'error' | 'warn' | 'info' {
+  if (isClientGone(err) || (err === undefined && !res.writableFinished)) return 'info';
+  if (err !== undefined || res.statusCode >= 500) return 'error';
+  return res.statusCode >= 400 ? 'warn' : 'info';
+}
+
 export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
   return {
     level: config.logLevel,
@@ -67,12 +83,7 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
     // Every line logged while serving a request carries its id at the top level.
     customProps: (req) => ({ reqId: (req as RawRequest).id }),
     serializers: { req: serializeRequest, res: serializeResponse },
-    customLogLevel: (_req, res, err) =>
-      err !== undefined || res.statusCode >= 500
-        ? 'error'
-        : res.statusCode >= 400
-          ? 'warn'
-          : 'info',
+    customLogLevel: requestLogLevel,
     // Health probes every few seconds would drown the useful lines.
     autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
     transport:
