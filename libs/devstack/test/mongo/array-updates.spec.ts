@@ -3,7 +3,7 @@
 // the positional $, $[] and $[<identifier>] with arrayFilters.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Document, UpdateFilter, UpdateOptions } from 'mongodb';
+import type { Document, UpdateOptions } from 'mongodb';
 import { Schema } from 'mongoose';
 import { openTarget, rejection, type Doc, type Target } from './support.js';
 
@@ -19,7 +19,7 @@ let seq = 0;
 /** Inserts `docs` into a fresh collection, runs updateMany, returns the documents by _id. */
 async function updated(
   docs: Doc[],
-  update: UpdateFilter<Doc>,
+  update: Document,
   options: UpdateOptions & { filter?: Doc } = {},
 ): Promise<Doc[]> {
   const c = t.db.collection<Doc>(`c${++seq}`);
@@ -156,7 +156,7 @@ describe('$pull', () => {
       { $pull: { results: { answers: { $elemMatch: { q: 2, a: { $gte: 8 } } } } } },
     );
     assert.deepEqual(
-      docs.map((d) => (d['results'] as Doc[]).map((r) => r['item'])),
+      docs.map((d) => (d['results'] as Doc[]).map((r) => r['item'] as unknown)),
       [['A'], ['C']],
     );
   });
@@ -305,7 +305,7 @@ describe('$push modifiers', () => {
       },
     );
     assert.deepEqual(
-      (docs[0]['quizzes'] as Doc[]).map((q) => q['id']),
+      (docs[0]['quizzes'] as Doc[]).map((q) => q['id'] as unknown),
       [1, 5, 4, 3, 2],
     );
   });
@@ -360,7 +360,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       { filter: { 'grades.grade': 85 } },
     );
     assert.deepEqual(
-      (a[0]['grades'] as Doc[]).map((g) => g['std']),
+      (a[0]['grades'] as Doc[]).map((g) => g['std'] as unknown),
       [8, 6, 3],
     );
     const b = await updated(
@@ -371,7 +371,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       },
     );
     assert.deepEqual(
-      (b[0]['grades'] as Doc[]).map((g) => g['std']),
+      (b[0]['grades'] as Doc[]).map((g) => g['std'] as unknown),
       [8, 6, 3],
     );
   });
@@ -403,7 +403,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       { $inc: { 'grades.$[].std': -2 } },
     );
     assert.deepEqual(
-      (docs[0]['grades'] as Doc[]).map((g) => g['std']),
+      (docs[0]['grades'] as Doc[]).map((g) => g['std'] as unknown),
       [6, 4, 6],
     );
   });
@@ -447,7 +447,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       { arrayFilters: [{ element: { $gte: 100 } }] },
     );
     assert.deepEqual(
-      docs.map((d) => d['grades']),
+      docs.map((d) => d['grades'] as unknown),
       [
         [95, 92, 90],
         [98, 100, 100],
@@ -470,7 +470,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       },
     );
     assert.deepEqual(
-      (a[0]['grades'] as Doc[]).map((g) => g['mean']),
+      (a[0]['grades'] as Doc[]).map((g) => g['mean'] as unknown),
       [75, 100, 100],
     );
     const b = await updated(
@@ -481,7 +481,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       },
     );
     assert.deepEqual(
-      (b[0]['grades'] as Doc[]).map((g) => g['std']),
+      (b[0]['grades'] as Doc[]).map((g) => g['std'] as unknown),
       [5, 4, 5],
     );
   });
@@ -503,7 +503,7 @@ describe('positional $, $[] and $[<identifier>]', () => {
       { arrayFilters: [{ score: { $gte: 8 } }] },
     );
     assert.deepEqual(
-      (docs[0]['grades'] as Doc[]).map((g) => g['questions']),
+      (docs[0]['grades'] as Doc[]).map((g) => g['questions'] as unknown),
       [
         [12, 10, 5],
         [10, 11, 6],

@@ -3,7 +3,7 @@
 // (40), field names such as __proto__, $rename, $mul, $bit and $currentDate.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { Int32, Long, Timestamp } from 'mongodb';
+import { Int32, Long, Timestamp, type Collection, type UpdateFilter } from 'mongodb';
 import { openTarget, rejection, type Doc, type Target } from './support.js';
 
 let t: Target;
@@ -15,8 +15,8 @@ after(async () => {
 });
 
 let seq = 0;
-async function fresh(doc: Doc): Promise<ReturnType<Target['db']['collection']>> {
-  const c = t.db.collection(`p${++seq}`);
+async function fresh(doc: Doc): Promise<Collection<Doc>> {
+  const c = t.db.collection<Doc>(`p${++seq}`);
   await c.insertOne(doc);
   return c;
 }
@@ -116,7 +116,7 @@ describe('$rename, $mul, $bit, $currentDate', () => {
   });
 
   it('$bit and/or/xor keep the integer type of the field', async () => {
-    const c = t.db.collection('bit');
+    const c = t.db.collection<Doc>('bit');
     await c.insertMany([
       { _id: 1, expdata: new Int32(13) },
       { _id: 2, expdata: Long.fromNumber(3) },
@@ -127,7 +127,7 @@ describe('$rename, $mul, $bit, $currentDate', () => {
     await c.updateOne({ _id: 3 }, { $bit: { expdata: { xor: new Int32(5) } } });
     const docs = await c.find({}, { sort: { _id: 1 }, promoteLongs: false }).toArray();
     assert.deepEqual(
-      docs.map((d) => d['expdata']),
+      docs.map((d) => d['expdata'] as unknown),
       [8, Long.fromNumber(7), Long.fromNumber(4)],
     );
   });
@@ -135,7 +135,9 @@ describe('$rename, $mul, $bit, $currentDate', () => {
   it('$currentDate sets a date or a timestamp', async () => {
     const c = await fresh({ _id: 1 });
     const before = Date.now();
-    await c.updateOne({ _id: 1 }, { $currentDate: { d: true, ts: { $type: 'timestamp' } } });
+    await c.updateOne({ _id: 1 }, {
+      $currentDate: { d: true, ts: { $type: 'timestamp' } },
+    } as unknown as UpdateFilter<Doc>);
     const doc = await c.findOne({ _id: 1 });
     assert.ok(doc?.['d'] instanceof Date && doc['d'].getTime() >= before - 1000);
     assert.ok(doc['ts'] instanceof Timestamp);
