@@ -19,7 +19,12 @@ export interface RawRequestOptions {
 }
 
 // The first response in `raw`, if complete (Content-Length or chunked framing, or the close).
-function parseResponse(raw: string, closed: boolean): RawResponse | undefined {
+function parseResponse(all: string, closed: boolean): RawResponse | undefined {
+  // Interim 1xx answers (100 Continue) precede the real one.
+  let raw = all;
+  while (/^HTTP\/1\.[01] 1\d\d /.test(raw) && raw.includes('\r\n\r\n')) {
+    raw = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+  }
   const headEnd = raw.indexOf('\r\n\r\n');
   if (headEnd < 0) return undefined;
   const [statusLine = '', ...lines] = raw.slice(0, headEnd).split('\r\n');

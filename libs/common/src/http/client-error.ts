@@ -91,6 +91,23 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
 }
 
 /**
+ * Node's `connect` event (a CONNECT request): this server is no proxy. Without a listener
+ * Node would drop the connection without a word.
+ */
+export function answerConnect(req: IncomingMessage, socket: Duplex): void {
+  const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+  const problem: MappedProblem = {
+    status: 400,
+    code: 'BAD_REQUEST',
+    detail: 'This server is not a proxy; CONNECT is refused.',
+    serverFault: false,
+  };
+  logger.debug({ reqId: requestId }, 'CONNECT refused');
+  if (socket.writable) socket.end(rawProblemResponse(problem, requestId));
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/**
  * Node's `checkExpectation` (an `Expect` other than `100-continue`): 417 in problem+json
  * instead of Node's empty answer.
  */

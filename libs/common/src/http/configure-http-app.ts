@@ -5,7 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.js';
 import { createValidationPipe } from '../errors/validation.js';
-import { answerUnmetExpectation } from './client-error.js';
+import { answerConnect, answerUnmetExpectation } from './client-error.js';
 import { CLOSING_RETRY_AFTER_SECONDS, closingProblem } from './closing-problem.js';
 import { useBoundedJsonParser } from './json-body.js';
 import { REQUEST_ID_HEADER } from './request-id.js';
@@ -31,9 +31,11 @@ export async function configureHttpApp(
   // JSON within shape limits, so validation never recurses or loops without bound.
   fastify.removeContentTypeParser('text/plain');
   useBoundedJsonParser(fastify);
-  // Node answers these itself, with an empty body; createFastifyAdapter turns its own Host
-  // check off so that this one answers in problem+json (RFC 9112: HTTP/1.1 needs a Host).
+  // Node answers these itself with an empty body (or drops a CONNECT); createFastifyAdapter
+  // turns its own Host check off so that this one answers in problem+json (RFC 9112: an
+  // HTTP/1.1 request needs a Host).
   fastify.server.on('checkExpectation', answerUnmetExpectation);
+  fastify.server.on('connect', answerConnect);
   fastify.addHook('onRequest', (request, _reply, done) => {
     const { httpVersionMajor, httpVersionMinor, headers } = request.raw;
     const needsHost = httpVersionMajor > 1 || (httpVersionMajor === 1 && httpVersionMinor >= 1);
