@@ -17,11 +17,19 @@ const PROBLEM_SCHEMA: Schema = {
     requestId: { type: 'string', example: '4f1c2d7e-8a0b-4c55-9a51-0c8f3e5d2b71' },
     errors: {
       type: 'array',
+      description:
+        'Field errors of a validation failure: the first 20, fields and messages cut at 200 characters.',
+      maxItems: 20,
       items: {
         type: 'object',
         required: ['field', 'message'],
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
+    },
+    errorsOmitted: {
+      type: 'integer',
+      description: 'How many further field errors were left out of `errors`.',
+      example: 5,
     },
   },
 };
