@@ -57,6 +57,24 @@ export interface AppConfig {
      * default 17; never below 17 in production).
      */
     passwordScryptLog2N: number;
+    /** scrypt derivations running at once per process (PASSWORD_HASH_CONCURRENCY, default 2). */
+    passwordHashConcurrency: number;
+    /**
+     * Callers waiting for a derivation slot per process (PASSWORD_HASH_QUEUE, default 4); beyond
+     * that, credential routes answer 503 CREDENTIALS_BUSY at once.
+     */
+    passwordHashQueue: number;
+    /** Per-account failed-login delays, shared by every replica (LOGIN_* variables). */
+    loginDelay: {
+      /** Failures allowed without any delay (LOGIN_FREE_FAILURES, default 5). */
+      freeFailures: number;
+      /** Delay after the first failure beyond them, doubling with each more (LOGIN_DELAY_BASE_SECONDS, default 1). */
+      baseSeconds: number;
+      /** Cap of that delay (LOGIN_DELAY_MAX_SECONDS, default 900). */
+      maxSeconds: number;
+      /** A count is forgotten this long after its delay ended (LOGIN_FAILURE_MEMORY_SECONDS, default 86400). */
+      memorySeconds: number;
+    };
   };
   rateLimit: {
     /** Default requests per window per client for every route. */

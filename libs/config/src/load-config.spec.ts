@@ -49,6 +49,14 @@ describe('loadConfig', () => {
     assert.equal(config.auth.accessTokenTtlSeconds, 900);
     assert.equal(config.auth.refreshTokenTtlSeconds, 30 * 86_400);
     assert.equal(config.auth.passwordScryptLog2N, 17);
+    assert.equal(config.auth.passwordHashConcurrency, 2);
+    assert.equal(config.auth.passwordHashQueue, 4);
+    assert.deepEqual(config.auth.loginDelay, {
+      freeFailures: 5,
+      baseSeconds: 1,
+      maxSeconds: 900,
+      memorySeconds: 86_400,
+    });
     assert.equal(config.auth.privateKeyPem, undefined);
     assert.deepEqual(config.auth.extraVerifyKeys, []);
     assert.deepEqual(config.rateLimit, {
@@ -221,5 +229,39 @@ describe('loadConfig', () => {
         `PASSWORD_SCRYPT_LOG2N: must be an integer between 10 and 20, got "${value}"`,
       ]);
     }
+  });
+
+  it('reads the password-hashing bound and the per-account login delays', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      PASSWORD_HASH_CONCURRENCY: '4',
+      PASSWORD_HASH_QUEUE: '0',
+      LOGIN_FREE_FAILURES: '3',
+      LOGIN_DELAY_BASE_SECONDS: '2',
+      LOGIN_DELAY_MAX_SECONDS: '60',
+      LOGIN_FAILURE_MEMORY_SECONDS: '3600',
+    });
+    assert.equal(config.auth.passwordHashConcurrency, 4);
+    assert.equal(config.auth.passwordHashQueue, 0);
+    assert.deepEqual(config.auth.loginDelay, {
+      freeFailures: 3,
+      baseSeconds: 2,
+      maxSeconds: 60,
+      memorySeconds: 3600,
+    });
+    assert.deepEqual(problemsOf({ PASSWORD_HASH_CONCURRENCY: '0' }), [
+      'PASSWORD_HASH_CONCURRENCY: must be an integer between 1 and 64, got "0"',
+    ]);
+    assert.deepEqual(problemsOf({ PASSWORD_HASH_QUEUE: '-1' }), [
+      'PASSWORD_HASH_QUEUE: must be an integer between 0 and 10000, got "-1"',
+    ]);
+    assert.deepEqual(problemsOf({ LOGIN_FREE_FAILURES: '0' }), [
+      'LOGIN_FREE_FAILURES: must be an integer between 1 and 1000, got "0"',
+    ]);
+    assert.deepEqual(problemsOf({ LOGIN_DELAY_BASE_SECONDS: '10', LOGIN_DELAY_MAX_SECONDS: '5' }), [
+      'LOGIN_DELAY_MAX_SECONDS: must be at least LOGIN_DELAY_BASE_SECONDS, got "5"',
+    ]);
+    // Forgetting sooner than a minute would let a guesser wait the count away.
+    assert.equal(problemsOf({ LOGIN_FAILURE_MEMORY_SECONDS: '59' }).length, 1);
   });
 });

@@ -93,6 +93,19 @@ function readScryptLog2N(env: EnvReader, nodeEnv: AppConfig['nodeEnv']): number 
   return log2N;
 }
 
+function readLoginDelay(env: EnvReader): AppConfig['auth']['loginDelay'] {
+  const delay = {
+    freeFailures: env.int('LOGIN_FREE_FAILURES', 5, 1, 1000),
+    baseSeconds: env.int('LOGIN_DELAY_BASE_SECONDS', 1, 1, DAY),
+    maxSeconds: env.int('LOGIN_DELAY_MAX_SECONDS', 900, 1, DAY),
+    memorySeconds: env.int('LOGIN_FAILURE_MEMORY_SECONDS', DAY, 60, 30 * DAY),
+  };
+  if (delay.maxSeconds < delay.baseSeconds) {
+    env.fail('LOGIN_DELAY_MAX_SECONDS', 'must be at least LOGIN_DELAY_BASE_SECONDS');
+  }
+  return delay;
+}
+
 function readMongoUri(env: EnvReader): string {
   const uri = env.required('MONGODB_URI');
   if (uri !== '' && !/^mongodb(\+srv)?:\/\/[^/?#]+/.test(uri)) {
@@ -110,8 +123,9 @@ function readMongoUri(env: EnvReader): string {
  * S3_ACCESS_KEY_ID*, S3_SECRET_ACCESS_KEY*, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
  * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
- * PASSWORD_SCRYPT_LOG2N, RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX,
- * RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
+ * PASSWORD_SCRYPT_LOG2N, PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE, LOGIN_FREE_FAILURES,
+ * LOGIN_DELAY_BASE_SECONDS, LOGIN_DELAY_MAX_SECONDS, LOGIN_FAILURE_MEMORY_SECONDS,
+ * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -162,6 +176,9 @@ export function loadConfig(envVars: Env): AppConfig {
       accessTokenTtlSeconds: env.int('JWT_ACCESS_TTL_SECONDS', 900, 60, DAY),
       refreshTokenTtlSeconds: env.int('JWT_REFRESH_TTL_SECONDS', 30 * DAY, 300, 365 * DAY),
       passwordScryptLog2N: readScryptLog2N(env, nodeEnv),
+      passwordHashConcurrency: env.int('PASSWORD_HASH_CONCURRENCY', 2, 1, 64),
+      passwordHashQueue: env.int('PASSWORD_HASH_QUEUE', 4, 0, 10_000),
+      loginDelay: readLoginDelay(env),
     },
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
