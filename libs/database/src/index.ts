@@ -7,3 +7,4 @@ export * from './health/database-health.indicator.js';
 export * from './users/index.js';
 export * from './refresh-tokens/index.js';
 export * from './rate-limits/index.js';
+export * from './login-attempts/index.js';
