@@ -4,3 +4,4 @@ export * from './http/index.js';
 export * from './logging/index.js';
 export * from './health/index.js';
 export * from './metrics/index.js';
+export * from './validation/index.js';

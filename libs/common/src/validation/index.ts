@@ -1,0 +1,3 @@
+export * from './text.js';
+export * from './text-fields.js';
+export * from './well-formed-text.pipe.js';
