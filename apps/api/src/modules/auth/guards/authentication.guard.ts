@@ -1,6 +1,7 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError, IS_PUBLIC_KEY, PRINCIPAL_KINDS_KEY, type PrincipalKind } from '@app/common';
+import { BEARER_CHALLENGE, challenge } from './bearer-challenge.js';
 import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './token-guards.js';
 
 /**
@@ -32,6 +33,7 @@ export class AuthenticationGuard implements CanActivate {
       this.logger.warn(
         `${context.getClass().name}.${context.getHandler().name} declares no access; refused`,
       );
+      challenge(context, BEARER_CHALLENGE);
       throw new AppError('UNAUTHENTICATED', 'This route accepts no credentials');
     }
     const user = kinds.includes('user');

@@ -1,6 +1,7 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppError, PERMISSIONS_KEY, type Permission, type Principal } from '@app/common';
+import { BEARER_CHALLENGE, challenge, INSUFFICIENT_SCOPE_CHALLENGE } from './bearer-challenge.js';
 
 /**
  * Global guard after authentication: a device must hold every permission the route declares.
@@ -18,11 +19,13 @@ export class PermissionGuard implements CanActivate {
     if (required === undefined || required.length === 0) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (principal === undefined) {
+      challenge(context, BEARER_CHALLENGE);
       throw new AppError('UNAUTHENTICATED', 'A valid access token is required');
     }
     if (principal.kind === 'user') return true;
     const missing = required.filter((permission) => !principal.permissions.includes(permission));
     if (missing.length > 0) {
+      challenge(context, INSUFFICIENT_SCOPE_CHALLENGE);
       throw new AppError('FORBIDDEN', `This device may not ${missing.join(', ')} in this session`);
     }
     return true;

@@ -3,14 +3,22 @@ import { AuthGuard } from '@nestjs/passport';
 import { AppError, type Principal } from '@app/common';
 import { DEVICE_JWT_STRATEGY } from '../strategies/device-jwt.strategy.js';
 import { USER_JWT_STRATEGY } from '../strategies/user-jwt.strategy.js';
+import {
+  BEARER_CHALLENGE,
+  challenge,
+  INVALID_TOKEN_CHALLENGE,
+  presentsBearerToken,
+} from './bearer-challenge.js';
 
 // Passport reports why a token failed through `info`; the client only learns that it did.
-const rethrowOrRefuse = (err: unknown, user: unknown): Principal => {
+// A refusal challenges for a Bearer token (RFC 6750); a failing dependency stays an error.
+const rethrowOrRefuse = (err: unknown, user: unknown, context: ExecutionContext): Principal => {
   if (err instanceof Error) throw err;
   if (err !== null && err !== undefined && err !== false) {
     throw new Error('authentication failed unexpectedly', { cause: err });
   }
   if (typeof user !== 'object' || user === null) {
+    challenge(context, presentsBearerToken(context) ? INVALID_TOKEN_CHALLENGE : BEARER_CHALLENGE);
     throw new AppError('UNAUTHENTICATED', 'A valid access token is required');
   }
   return user as Principal;
@@ -24,9 +32,9 @@ function tokenGuard(strategies: string | string[]) {
       err: unknown,
       user: unknown,
       _info: unknown,
-      _ctx: ExecutionContext,
+      context: ExecutionContext,
     ): T {
-      return rethrowOrRefuse(err, user) as T;
+      return rethrowOrRefuse(err, user, context) as T;
     }
   }
   return TokenGuard;

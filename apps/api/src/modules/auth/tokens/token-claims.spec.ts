@@ -35,21 +35,29 @@ describe('token claims', () => {
   });
 
   it('builds principals only from well-formed claims', () => {
-    assert.deepEqual(toUserPrincipal({ sub: 'u1', email: 'a@b.c' }), {
+    const exp = Math.floor(Date.now() / 1000) + 60;
+    assert.deepEqual(toUserPrincipal({ sub: 'u1', email: 'a@b.c', exp }), {
       kind: 'user',
       userId: 'u1',
       email: 'a@b.c',
     });
-    assert.equal(toUserPrincipal({ sub: '', email: 'a@b.c' }), null);
-    assert.equal(toUserPrincipal({ sub: 'u1' }), null);
-    assert.deepEqual(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['upload'] }), {
+    assert.equal(toUserPrincipal({ sub: '', email: 'a@b.c', exp }), null);
+    assert.equal(toUserPrincipal({ sub: 'u1', exp }), null);
+    assert.deepEqual(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['upload'], exp }), {
       kind: 'device',
       deviceId: 'd1',
       sessionId: 's1',
       permissions: ['upload'],
     });
-    assert.equal(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['admin'] }), null);
-    assert.equal(toDevicePrincipal({ sub: 'd1', perms: [] }), null);
+    assert.equal(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: ['admin'], exp }), null);
+    assert.equal(toDevicePrincipal({ sub: 'd1', perms: [], exp }), null);
     assert.equal(toDevicePrincipal(null), null);
+  });
+
+  it('refuses claims without a numeric exp: such a token would never expire', () => {
+    for (const exp of [undefined, null, '9999999999', Number.NaN, Infinity]) {
+      assert.equal(toUserPrincipal({ sub: 'u1', email: 'a@b.c', exp }), null, String(exp));
+      assert.equal(toDevicePrincipal({ sub: 'd1', sid: 's1', perms: [], exp }), null, String(exp));
+    }
   });
 });

@@ -50,15 +50,20 @@ export const isAccessTokenType = (typ: unknown): boolean =>
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null;
 
+// jsonwebtoken checks `exp` only when it is there: a token without one would never expire, so
+// every principal requires it (every token we sign has one).
+const expires = (payload: Record<string, unknown>): boolean =>
+  typeof payload.exp === 'number' && Number.isFinite(payload.exp);
+
 export function toUserPrincipal(payload: unknown): UserPrincipal | null {
-  if (!isRecord(payload)) return null;
+  if (!isRecord(payload) || !expires(payload)) return null;
   const { sub, email } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof email !== 'string') return null;
   return { kind: 'user', userId: sub, email };
 }
 
 export function toDevicePrincipal(payload: unknown): DevicePrincipal | null {
-  if (!isRecord(payload)) return null;
+  if (!isRecord(payload) || !expires(payload)) return null;
   const { sub, sid, perms } = payload;
   if (typeof sub !== 'string' || sub === '' || typeof sid !== 'string' || sid === '') return null;
   if (!Array.isArray(perms) || !perms.every(isPermission)) return null;
