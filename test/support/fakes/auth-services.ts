@@ -6,14 +6,17 @@ import { JwtService } from '@nestjs/jwt';
 import { generateKeyPairSync } from 'node:crypto';
 import { loadConfig, type AppConfig } from '@app/config';
 import { AccountsService } from '../../../apps/api/src/modules/auth/accounts.service.js';
+import { LoginAttemptsService } from '../../../apps/api/src/modules/auth/attempts/login-attempts.service.js';
 import { KeyRing, jwkThumbprint } from '../../../apps/api/src/modules/auth/keys/key-ring.js';
 import { LoginService } from '../../../apps/api/src/modules/auth/login.service.js';
+import { HashingQueue } from '../../../apps/api/src/modules/auth/passwords/hashing-queue.js';
 import {
   PasswordHasher,
   scryptParamsForLog2N,
 } from '../../../apps/api/src/modules/auth/passwords/password-hasher.js';
 import { TokenPairService } from '../../../apps/api/src/modules/auth/refresh/token-pair.service.js';
 import { AccessTokenService } from '../../../apps/api/src/modules/auth/tokens/access-token.service.js';
+import { InMemoryLoginAttemptRepository } from './in-memory-login-attempt.repository.js';
 import { InMemoryRefreshTokenRepository } from './in-memory-refresh-token.repository.js';
 import { InMemoryUserRepository } from './in-memory-user.repository.js';
 
@@ -25,10 +28,13 @@ export interface AuthServices {
   jwt: JwtService;
   users: InMemoryUserRepository;
   tokens: InMemoryRefreshTokenRepository;
+  loginAttempts: InMemoryLoginAttemptRepository;
   passwords: PasswordHasher;
   accessTokens: AccessTokenService;
   pairs: TokenPairService;
   accounts: AccountsService;
+  /** Its `now` may be replaced to move the clock. */
+  attempts: LoginAttemptsService;
   login: LoginService;
 }
 
@@ -52,7 +58,7 @@ const sharedKeyRing = (): KeyRing => {
 export interface AuthServicesOptions {
   /** Environment overrides, validated by loadConfig as in production. */
   env?: Record<string, string>;
-  /** Replaces the hasher (e.g. a spy); default: the configured cost. */
+  /** Replaces the hasher (e.g. a spy); default: the configured cost and queue bounds. */
   passwords?: PasswordHasher;
 }
 
@@ -74,11 +80,17 @@ export async function authServices(options: AuthServicesOptions = {}): Promise<A
   const jwt = new JwtService({});
   const users = new InMemoryUserRepository();
   const tokens = new InMemoryRefreshTokenRepository();
+  const loginAttempts = new InMemoryLoginAttemptRepository();
   const passwords =
-    options.passwords ?? new PasswordHasher(scryptParamsForLog2N(config.auth.passwordScryptLog2N));
+    options.passwords ??
+    new PasswordHasher(
+      scryptParamsForLog2N(config.auth.passwordScryptLog2N),
+      new HashingQueue(config.auth.passwordHashConcurrency, config.auth.passwordHashQueue),
+    );
+  const attempts = new LoginAttemptsService(loginAttempts, config);
   const accessTokens = new AccessTokenService(jwt, keys, config);
   const pairs = new TokenPairService(tokens, accessTokens, config);
-  const login = new LoginService(users, pairs, passwords);
+  const login = new LoginService(users, pairs, passwords, attempts);
   await login.onModuleInit();
   return {
     config,
@@ -87,10 +99,12 @@ export async function authServices(options: AuthServicesOptions = {}): Promise<A
     jwt,
     users,
     tokens,
+    loginAttempts,
     passwords,
     accessTokens,
     pairs,
     accounts: new AccountsService(users, passwords),
+    attempts,
     login,
   };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { normalizeEmail, normalizeName } from '@app/common';
 import { UserRepository, type UserRecord } from '@app/database';
-import { accountGone, normalizeEmail } from './auth.errors.js';
+import { accountGone } from './auth.errors.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 
 export interface Registration {
@@ -20,9 +21,14 @@ export class AccountsService {
   /** Creates an account; a taken email (any case) is a CONFLICT from the unique index. */
   async register(registration: Registration): Promise<UserRecord> {
     const passwordHash = await this.passwords.hash(String(registration.password));
-    const displayName = registration.displayName?.trim();
+    // The DTO has normalized both already; services normalize again so that every caller
+    // (and every spec) stores the same form.
+    const displayName =
+      typeof registration.displayName === 'string'
+        ? normalizeName(registration.displayName)
+        : undefined;
     return this.users.create({
-      email: normalizeEmail(registration.email),
+      email: normalizeEmail(String(registration.email)),
       passwordHash,
       displayName: displayName === undefined || displayName === '' ? null : displayName,
     });

@@ -11,5 +11,10 @@ export const invalidRefreshToken = (): AppError =>
 export const accountGone = (): AppError =>
   new AppError('UNAUTHENTICATED', 'The account no longer exists');
 
-/** Emails are compared trimmed and lower-cased (registration, login, uniqueness). */
-export const normalizeEmail = (email: string): string => String(email).trim().toLowerCase();
+// One message whatever the account: it must not tell whether the email is registered.
+export const loginDelayed = (retryAfterSeconds: number): AppError =>
+  new AppError(
+    'LOGIN_DELAYED',
+    'Too many failed sign-ins for this email; wait before trying again',
+    { retryAfterSeconds },
+  );

@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { WellFormedTextPipe } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import {
+  LoginAttemptDatabaseModule,
   RateLimitDatabaseModule,
   RateLimitRepository,
   RefreshTokenDatabaseModule,
   UserDatabaseModule,
 } from '@app/database';
 import { AccountsService } from './accounts.service.js';
+import { LoginAttemptsService } from './attempts/login-attempts.service.js';
 import { AuthController } from './auth.controller.js';
 import { AuthenticationGuard } from './guards/authentication.guard.js';
 import { PermissionGuard } from './guards/permission.guard.js';
@@ -19,6 +22,7 @@ import { JwksController } from './jwks.controller.js';
 import { KeyRing } from './keys/key-ring.js';
 import { loadSigningKey } from './keys/load-signing-key.js';
 import { LoginService } from './login.service.js';
+import { HashingQueue } from './passwords/hashing-queue.js';
 import { PasswordHasher, scryptParamsForLog2N } from './passwords/password-hasher.js';
 import { TokenPairService } from './refresh/token-pair.service.js';
 import { DeviceAccessRegistry } from './strategies/device-access.registry.js';
@@ -40,6 +44,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     JwtModule.register({}),
     UserDatabaseModule,
     RefreshTokenDatabaseModule,
+    LoginAttemptDatabaseModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitDatabaseModule],
       inject: [APP_CONFIG, RateLimitRepository],
@@ -65,8 +70,13 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     {
       provide: PasswordHasher,
       inject: [APP_CONFIG],
+      // One queue per process: every derivation (login, register, the boot-time dummy) goes
+      // through it.
       useFactory: (config: AppConfig) =>
-        new PasswordHasher(scryptParamsForLog2N(config.auth.passwordScryptLog2N)),
+        new PasswordHasher(
+          scryptParamsForLog2N(config.auth.passwordScryptLog2N),
+          new HashingQueue(config.auth.passwordHashConcurrency, config.auth.passwordHashQueue),
+        ),
     },
     AccessTokenService,
     DeviceAccessRegistry,
@@ -78,6 +88,9 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     AccountsService,
     TokenPairService,
     LoginService,
+    LoginAttemptsService,
+    // Global: no route sees a string with a lone surrogate (runs after the validation pipe).
+    { provide: APP_PIPE, useClass: WellFormedTextPipe },
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },

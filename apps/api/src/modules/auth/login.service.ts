@@ -1,11 +1,17 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { normalizeEmail } from '@app/common';
 import { UserRepository } from '@app/database';
-import { invalidCredentials, invalidRefreshToken, normalizeEmail } from './auth.errors.js';
+import { LoginAttemptsService } from './attempts/login-attempts.service.js';
+import { invalidCredentials, invalidRefreshToken } from './auth.errors.js';
 import { PasswordHasher } from './passwords/password-hasher.js';
 import { TokenPairService, type TokenPair } from './refresh/token-pair.service.js';
 
-/** Password login and refresh; both answer the same 401 whatever went wrong. */
+/**
+ * Password login and refresh; both answer the same 401 whatever went wrong. A login first takes
+ * a place in the hashing queue (503 CREDENTIALS_BUSY when it is full), then counts the attempt
+ * against the account (429 LOGIN_DELAYED while its delay runs), and only then spends a hash.
+ */
 @Injectable()
 export class LoginService implements OnModuleInit {
   // Verified against for unknown emails, so they cost one derivation at the configured cost, as
@@ -17,6 +23,7 @@ export class LoginService implements OnModuleInit {
     private readonly users: UserRepository,
     private readonly pairs: TokenPairService,
     private readonly passwords: PasswordHasher,
+    private readonly attempts: LoginAttemptsService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -24,11 +31,20 @@ export class LoginService implements OnModuleInit {
   }
 
   async login(email: string, password: string): Promise<TokenPair> {
-    const user = await this.users.findByEmail(normalizeEmail(email));
-    const stored = user?.passwordHash ?? (await this.dummyHashOnce());
-    const matches = await this.passwords.verify(String(password), stored);
-    if (user === null || !matches) throw invalidCredentials();
-    return this.pairs.issue({ userId: user.id, email: user.email });
+    const normalized = normalizeEmail(String(email));
+    // Taken before any await, so the queue bound holds however requests interleave.
+    const place = this.passwords.admit();
+    try {
+      await this.attempts.reserve(normalized);
+      const user = await this.users.findByEmail(normalized);
+      const stored = user?.passwordHash ?? (await this.dummyHashOnce());
+      const matches = await this.passwords.verify(String(password), stored, place);
+      if (user === null || !matches) throw invalidCredentials();
+      await this.attempts.succeeded(normalized);
+      return await this.pairs.issue({ userId: user.id, email: user.email });
+    } finally {
+      place.release();
+    }
   }
 
   refresh(refreshToken: string): Promise<TokenPair> {

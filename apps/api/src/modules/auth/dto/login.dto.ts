@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { EmailField } from './fields.js';
+import { EmailField } from '@app/common';
 
 export class LoginDto {
   @EmailField()

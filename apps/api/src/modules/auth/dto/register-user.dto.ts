@@ -1,7 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length } from 'class-validator';
-import { EmailField, trimString } from './fields.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
+import { DisplayNameField, EmailField } from '@app/common';
 
 export class RegisterUserDto {
   @EmailField()
@@ -12,10 +11,6 @@ export class RegisterUserDto {
   @Length(8, 128)
   password!: string;
 
-  @ApiPropertyOptional({ minLength: 1, maxLength: 100, example: 'Ada' })
-  @IsOptional()
-  @Transform(trimString)
-  @IsString()
-  @Length(1, 100)
+  @DisplayNameField()
   displayName?: string;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { AppError } from '@app/common';
+import { HashingQueue } from './hashing-queue.js';
 import {
-  ConcurrencyLimit,
-  derivationLoad,
   hashPassword,
   PasswordHasher,
   scryptParamsForLog2N,
@@ -68,13 +68,20 @@ describe('PasswordHasher', () => {
   });
 });
 
-describe('ConcurrencyLimit', () => {
-  it('runs at most max tasks at once, the rest in arrival order, and frees a failed slot', async () => {
-    const limit = new ConcurrencyLimit(2);
+const busy = (err: unknown): boolean =>
+  err instanceof AppError &&
+  err.code === 'CREDENTIALS_BUSY' &&
+  [1, 2, 3].includes(err.retryAfterSeconds ?? 0);
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('HashingQueue', () => {
+  it('runs at most maxRunning at once, the rest in arrival order, and frees a failed slot', async () => {
+    const queue = new HashingQueue(2, 10);
     const releases: (() => void)[] = [];
     const started: number[] = [];
     const tasks = Array.from({ length: 5 }, (_, i) =>
-      limit.run(async () => {
+      queue.run(async () => {
         started.push(i);
         await new Promise<void>((resolve) => releases.push(resolve));
         if (i === 0) throw new Error('task 0 fails');
@@ -82,39 +89,92 @@ describe('ConcurrencyLimit', () => {
       }),
     );
     await Promise.resolve();
-    assert.deepEqual(limit.load, { running: 2, waiting: 3 });
+    assert.deepEqual(queue.load, { running: 2, waiting: 3 });
     assert.deepEqual(started, [0, 1]);
 
     // Task 0 fails: its slot goes to the next waiter all the same.
     releases[0]?.();
     await assert.rejects(tasks[0], /task 0 fails/);
-    await new Promise((resolve) => setImmediate(resolve));
+    await tick();
     assert.deepEqual(started, [0, 1, 2]);
-    assert.deepEqual(limit.load, { running: 2, waiting: 2 });
+    assert.deepEqual(queue.load, { running: 2, waiting: 2 });
 
     for (let next = 1; next < 5; next++) {
       releases[next]?.();
       assert.equal(await tasks[next], next);
-      await new Promise((resolve) => setImmediate(resolve));
+      await tick();
     }
     assert.deepEqual(started, [0, 1, 2, 3, 4]);
-    assert.deepEqual(limit.load, { running: 0, waiting: 0 });
+    assert.deepEqual(queue.load, { running: 0, waiting: 0 });
+  });
+
+  it('refuses beyond running + waiting with CREDENTIALS_BUSY at once, and admits again once a place is free', async () => {
+    const queue = new HashingQueue(1, 2);
+    const releases: (() => void)[] = [];
+    const work = () => new Promise<void>((resolve) => releases.push(resolve));
+    const admitted = [queue.run(work), queue.run(work), queue.run(work)];
+    await Promise.resolve();
+    assert.deepEqual(queue.load, { running: 1, waiting: 2 });
+    // The 4th and 5th are refused synchronously, with nothing queued for them.
+    assert.throws(() => queue.admit(), busy);
+    await assert.rejects(queue.run(work), busy);
+    assert.deepEqual(queue.load, { running: 1, waiting: 2 });
+    releases[0]?.();
+    await admitted[0];
+    await tick();
+    assert.deepEqual(queue.load, { running: 1, waiting: 1 });
+    const fourth = queue.run(work);
+    assert.throws(() => queue.admit(), busy);
+    for (let i = 1; i < 4; i++) {
+      await tick();
+      releases[i]?.();
+    }
+    await Promise.all([...admitted, fourth]);
+    assert.deepEqual(queue.load, { running: 0, waiting: 0 });
+  });
+
+  it('counts an admitted place before it runs, and frees it on release without running', async () => {
+    const queue = new HashingQueue(1, 0);
+    const place = queue.admit();
+    assert.deepEqual(queue.load, { running: 0, waiting: 1 });
+    assert.throws(() => queue.admit(), busy);
+    place.release();
+    place.release(); // idempotent
+    assert.deepEqual(queue.load, { running: 0, waiting: 0 });
+    await assert.rejects(
+      place.run(() => Promise.resolve(1)),
+      /one derivation/,
+    );
+    const again = queue.admit();
+    assert.equal(await again.run(() => Promise.resolve(7)), 7);
+    assert.deepEqual(queue.load, { running: 0, waiting: 0 });
   });
 });
 
-describe('password hasher under a burst', () => {
-  it('derives two at a time and queues the rest, then finishes every one', async () => {
-    assert.deepEqual(derivationLoad(), { running: 0, waiting: 0 });
+describe('PasswordHasher under a burst', () => {
+  it('derives maxRunning at a time, queues up to maxWaiting and refuses the rest at once', async () => {
+    const hasher = new PasswordHasher(cheap, new HashingQueue(2, 4));
     const burst = Array.from({ length: 12 }, (_, i) =>
-      hashPassword(`password ${String(i)}`, cheap),
+      hasher.hash(`password ${String(i)}`).then(
+        (stored) => ({ i, stored }),
+        (err: unknown) => ({ i, err }),
+      ),
     );
-    // The cap is process-wide: 2 derive, 10 wait, however many callers there are.
-    assert.deepEqual(derivationLoad(), { running: 2, waiting: 10 });
-    const hashes = await Promise.all(burst);
-    assert.deepEqual(derivationLoad(), { running: 0, waiting: 0 });
+    await Promise.resolve();
+    assert.deepEqual(hasher.queue.load, { running: 2, waiting: 4 });
+    const results = await Promise.all(burst);
+    const hashed = results.filter((r) => 'stored' in r);
+    const refused = results.filter((r) => 'err' in r);
+    assert.deepEqual(
+      hashed.map((r) => r.i),
+      [0, 1, 2, 3, 4, 5],
+    );
+    assert.ok(refused.every((r) => busy(r.err)));
+    assert.equal(refused.length, 6);
+    assert.deepEqual(hasher.queue.load, { running: 0, waiting: 0 });
     const checks = await Promise.all(
-      hashes.map((stored, i) => verifyPassword(`password ${String(i)}`, stored)),
+      hashed.map((r) => hasher.verify(`password ${String(r.i)}`, r.stored)),
     );
-    assert.deepEqual(checks, Array<boolean>(12).fill(true));
+    assert.deepEqual(checks, Array<boolean>(6).fill(true));
   });
 });

@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { HashingQueue, type HashingPlace } from './hashing-queue.js';
 
 // OWASP's scrypt floor: N=2^17, r=8, p=1. Cost parameters travel inside every stored hash,
 // so raising them later only affects new hashes; old ones still verify.
@@ -20,41 +21,7 @@ export const scryptParamsForLog2N = (log2N: number): ScryptParams => ({
   p: 1,
 });
 
-/** Runs at most `max` tasks at once; the rest wait in arrival order. */
-export class ConcurrencyLimit {
-  private running = 0;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(readonly max: number) {}
-
-  /** Tasks holding a slot, and tasks queued for one. */
-  get load(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
-  }
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.running < this.max) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await work();
-    } finally {
-      // Hand the slot straight to the next waiter, or free it.
-      const next = this.waiting.shift();
-      if (next === undefined) this.running--;
-      else next();
-    }
-  }
-}
-
-// Each derivation at the default cost holds 128 MiB: cap how many run at once, process-wide, so
-// a burst of logins queues instead of exhausting memory (and the libuv pool other I/O needs).
-const MAX_CONCURRENT_DERIVATIONS = 2;
-const derivations = new ConcurrencyLimit(MAX_CONCURRENT_DERIVATIONS);
-
-/** How many scrypt derivations run and wait right now (for tests and diagnostics). */
-export const derivationLoad = (): { running: number; waiting: number } => derivations.load;
-
-const deriveNow = (password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> => {
+const derive = (password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> => {
   // scrypt needs 128 * N * r bytes; allow twice that so Node never refuses a valid cost.
   const options: ScryptOptions = {
     N: params.n,
@@ -69,10 +36,10 @@ const deriveNow = (password: string, salt: Buffer, params: ScryptParams): Promis
   });
 };
 
-const derive = (password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> =>
-  derivations.run(() => deriveNow(password, salt, params));
-
-/** `scrypt$N$r$p$salt$key` with base64url salt and key. */
+/**
+ * `scrypt$N$r$p$salt$key` with base64url salt and key. Unbounded: the product hashes through
+ * PasswordHasher, whose queue bounds how many derivations run and wait.
+ */
 export async function hashPassword(
   password: string,
   params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
@@ -107,7 +74,7 @@ const parse = (stored: string): { params: ScryptParams; salt: Buffer; key: Buffe
 export const storedHashParams = (stored: string): ScryptParams | null =>
   parse(stored)?.params ?? null;
 
-/** Constant-time comparison; a malformed stored hash never matches. */
+/** Constant-time comparison; a malformed stored hash never matches. Unbounded, as hashPassword. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parsed = parse(stored);
   if (parsed === null) return false;
@@ -115,18 +82,46 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(key, parsed.key);
 }
 
+/** Defaults of PASSWORD_HASH_CONCURRENCY and PASSWORD_HASH_QUEUE. */
+export const DEFAULT_HASH_CONCURRENCY = 2;
+export const DEFAULT_HASH_QUEUE = 4;
+
 /**
  * Hashes new passwords at the configured cost (PASSWORD_SCRYPT_LOG2N) and verifies stored ones
- * at whatever cost they carry. Injected into the auth services, so specs can hand them a cheap one.
+ * at whatever cost they carry, every derivation through one bounded HashingQueue per process
+ * (PASSWORD_HASH_CONCURRENCY running, PASSWORD_HASH_QUEUE waiting; beyond: 503 CREDENTIALS_BUSY).
+ * Injected into the auth services, so specs can hand them a cheap one.
  */
 export class PasswordHasher {
-  constructor(readonly params: ScryptParams = DEFAULT_SCRYPT_PARAMS) {}
+  constructor(
+    readonly params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+    readonly queue: HashingQueue = new HashingQueue(DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE),
+  ) {}
 
-  hash(password: string): Promise<string> {
-    return hashPassword(password, this.params);
+  /** Takes a place in the queue now (or throws CREDENTIALS_BUSY), for a derivation to come. */
+  admit(): HashingPlace {
+    return this.queue.admit();
   }
 
-  verify(password: string, stored: string): Promise<boolean> {
-    return verifyPassword(password, stored);
+  /** Hashes in `place` (released afterwards), or in a place taken now. */
+  async hash(password: string, place: HashingPlace = this.admit()): Promise<string> {
+    try {
+      return await place.run(() => hashPassword(password, this.params));
+    } finally {
+      place.release();
+    }
+  }
+
+  /** Verifies in `place` (released afterwards), or in a place taken now. */
+  async verify(
+    password: string,
+    stored: string,
+    place: HashingPlace = this.admit(),
+  ): Promise<boolean> {
+    try {
+      return await place.run(() => verifyPassword(password, stored));
+    } finally {
+      place.release();
+    }
   }
 }
