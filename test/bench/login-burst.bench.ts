@@ -14,6 +14,13 @@
 //   retrying   the same, with clients that honour Retry-After until they are in;
 //   unbounded  the queue made effectively unbounded (PASSWORD_HASH_QUEUE=10000), i.e. the
 //              behaviour before the bound: everyone waits.
+//
+// Measured on the shared 2-core project machine (Node 24.22, load 1.5–2.5 from other builds; one
+// 2^17 derivation ≈ 0.45–0.5 s there), BURST=32, three rounds each:
+//   bounded    slowest 1.9–2.1 s: 6×200 in 0.6–2.1 s, 26×503 CREDENTIALS_BUSY in 0.1–0.5 s
+//   retrying   all 32 in 9.0–10.9 s (55–62 retries), none waiting more than ~2 s per request
+//   unbounded  slowest 7.2–8.3 s, median 4.1–4.4 s: everyone waits (the behaviour before)
+// With PASSWORD_HASH_QUEUE=8: slowest 1.9–5.6 s (10×200, 22×503) under a load of ~3.6.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
