@@ -57,6 +57,20 @@ describe('auth: 401 answers challenge with Bearer, and tokens must expire', () =
     await challenge(await fetch(`${t.baseUrl}/auth-probe/upload`, { method: 'POST' }), NO_ERROR);
   });
 
+  it('names the scheme on the 401s of the credential routes too (wrong password, bad refresh token)', async () => {
+    const post = (path: string, body: unknown): Promise<Response> =>
+      fetch(`${t.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    await challenge(
+      await post('/v1/auth/login', { email: user.email, password: 'not the password at all' }),
+      NO_ERROR,
+    );
+    await challenge(await post('/v1/auth/refresh', { refreshToken: 'x'.repeat(43) }), NO_ERROR);
+  });
+
   it('says invalid_token when the presented token is bad', async () => {
     for (const token of [
       'garbage',

@@ -29,15 +29,8 @@ const LOG_CASES = process.env.FUZZ_LOG === '1';
 
 // Known 5xx answers that another change fixes; the fuzzer keeps sending these cases and
 // reports when one stops failing, so the entry can go.
-const EXPECTED_FAILURES: readonly { route: RegExp; label: RegExp; why: string }[] = [
-  {
-    // Issue 10 finding 2: a lone UTF-16 surrogate in `email` makes the email validator throw
-    // (500 INTERNAL); the auth change that fixes finding 2 removes this entry.
-    route: /^POST \/v1\/auth\/(register|login)$/,
-    label: /body\.email = (lone (low|high) surrogate|reversed surrogate pair)/,
-    why: 'issue 10 finding 2',
-  },
-];
+// Known 5xx answers a pending fix will remove, each naming its issue; empty when none is known.
+const EXPECTED_FAILURES: readonly { route: RegExp; label: RegExp; why: string }[] = [];
 
 interface Answer {
   status: number;

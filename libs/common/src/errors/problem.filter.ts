@@ -43,6 +43,10 @@ export class ProblemFilter implements ExceptionFilter {
       reply.getHeader('retry-after') !== undefined,
     );
     if (problem.status === 405 && allowed !== undefined) headers.allow = allowed.join(', ');
+    // Every 401 names its scheme (RFC 9110 §15.5.2); the guards set a more precise challenge.
+    if (problem.status === 401 && reply.getHeader('www-authenticate') === undefined) {
+      headers['www-authenticate'] = 'Bearer';
+    }
     if ('raw' in reply) {
       void reply.status(problem.status).headers(headers).send(body);
     } else {

@@ -5,6 +5,7 @@ import { AppError } from '../errors/app-error.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.js';
 import { createValidationPipe } from '../errors/validation.js';
+import { WellFormedTextPipe } from '../validation/well-formed-text.pipe.js';
 import { answerConnect, answerUnmetExpectation } from './client-error.js';
 import { CLOSING_RETRY_AFTER_SECONDS, closingProblem } from './closing-problem.js';
 import { useBoundedJsonParser } from './json-body.js';
@@ -16,8 +17,8 @@ const PROBLEM_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 
 /**
  * Everything both apps share between `NestFactory.create` and `listen`: pino as the Nest
- * logger, `x-request-id` on every response, helmet + CORS, the problem+json filter, and
- * the validation pipe. Entry points add shutdown hooks themselves (tests run many apps per
+ * logger, `x-request-id` on every response, helmet + CORS, the problem+json filter, the
+ * well-formed-text check and the validation pipe. Entry points add shutdown hooks themselves (tests run many apps per
  * process). Call before `init()`/`listen()`.
  */
 export async function configureHttpApp(
@@ -80,5 +81,6 @@ export async function configureHttpApp(
   });
   await applySecurity(app, config);
   app.useGlobalFilters(new ProblemFilter());
-  app.useGlobalPipes(createValidationPipe());
+  // No handler, validator or store ever sees a string with a lone surrogate: refused first.
+  app.useGlobalPipes(new WellFormedTextPipe(), createValidationPipe());
 }

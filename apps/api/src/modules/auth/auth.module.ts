@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { WellFormedTextPipe } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import {
   LoginAttemptDatabaseModule,
@@ -89,8 +88,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     TokenPairService,
     LoginService,
     LoginAttemptsService,
-    // Global: no route sees a string with a lone surrogate (runs after the validation pipe).
-    { provide: APP_PIPE, useClass: WellFormedTextPipe },
     { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
