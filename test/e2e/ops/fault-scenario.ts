@@ -175,7 +175,11 @@ export async function runFault(options: FaultRunOptions): Promise<FaultRun> {
       // Probes after the one that saw it open: that one may have been the call that opened it.
       openedAt[p.name] = opened.endedAt;
       const enough = () => p.between(opened.endedAt, Infinity).length >= open.probes;
-      while (!enough()) await sleep(20);
+      const deadline = performance.now() + open.probes * 2 * PROBE_CLIENT_TIMEOUT_MS;
+      while (!enough()) {
+        if (performance.now() > deadline) throw new Error(`${p.name}: no probes after opening`);
+        await sleep(20);
+      }
     }
     await options.whileOpen?.();
   }

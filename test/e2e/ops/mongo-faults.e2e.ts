@@ -62,21 +62,34 @@ interface Rig {
   probers: ReadinessProber[];
 }
 
+// A half-started rig is torn down at once: a leaked app would keep the devstack (and so the
+// whole test process) from ever stopping.
 async function startRig(): Promise<Rig> {
-  const proxy = await startFaultProxy(targetOf(backends.mongoUri));
-  const directUri = `${backends.mongoUri}/sx_${randomSuffix()}`;
-  const env = { MONGODB_URI: viaProxy(directUri, proxy) };
-  const api = await startTestApp({ backends, env });
-  const dataDir = await mkdtemp(join(tmpdir(), 'sx-mongo-faults-'));
-  const worker = await createWorkerApp(loadConfig({ ...testEnv(backends, dataDir), ...env }));
-  await worker.listen(0, '127.0.0.1');
-  const address = worker.getHttpServer().address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  const probers = [
-    new ReadinessProber('api', `${api.baseUrl}/health/ready`),
-    new ReadinessProber('worker', `http://127.0.0.1:${String(address.port)}/health/ready`),
-  ];
-  return { proxy, api, worker, directUri, dataDir, probers };
+  const cleanups: (() => Promise<unknown>)[] = [];
+  try {
+    const proxy = await startFaultProxy(targetOf(backends.mongoUri));
+    cleanups.push(() => proxy.close());
+    const directUri = `${backends.mongoUri}/sx_${randomSuffix()}`;
+    cleanups.push(() => dropDatabase(directUri));
+    const env = { MONGODB_URI: viaProxy(directUri, proxy) };
+    const api = await startTestApp({ backends, env });
+    cleanups.push(() => api.close());
+    const dataDir = await mkdtemp(join(tmpdir(), 'sx-mongo-faults-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const worker = await createWorkerApp(loadConfig({ ...testEnv(backends, dataDir), ...env }));
+    cleanups.push(() => worker.close());
+    await worker.listen(0, '127.0.0.1');
+    const address = worker.getHttpServer().address();
+    if (address === null || typeof address === 'string') throw new Error('no TCP address');
+    const probers = [
+      new ReadinessProber('api', `${api.baseUrl}/health/ready`),
+      new ReadinessProber('worker', `http://127.0.0.1:${String(address.port)}/health/ready`),
+    ];
+    return { proxy, api, worker, directUri, dataDir, probers };
+  } catch (err) {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    throw err;
+  }
 }
 
 async function stopRig(rig: Rig): Promise<void> {

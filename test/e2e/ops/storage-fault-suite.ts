@@ -72,19 +72,30 @@ export async function describeStorageFaults(
     ? 'a TCP proxy in front of an https S3 endpoint breaks its certificate check'
     : false;
 
+  // A half-started rig is torn down at once: a leaked app would keep the devstack (and so the
+  // whole test process) from ever stopping.
   async function startRig(): Promise<Rig> {
-    const proxy = await startFaultProxy(targetOf(backends.s3.endpoint));
-    const env = { ...S3_ENV, S3_ENDPOINT: viaProxy(backends.s3.endpoint, proxy) };
-    const api = await startTestApp({ backends, env });
-    const dataDir = await mkdtemp(join(tmpdir(), 'sx-storage-faults-'));
-    const workerConfig = loadConfig({ ...testEnv(backends, dataDir), ...env });
-    // The worker's real modules (WorkerModule) plus a test-only storage-backed route.
-    const worker = await startStorageProbeApp(workerConfig);
-    const probers = [
-      new ReadinessProber('api', `${api.baseUrl}/health/ready`),
-      new ReadinessProber('worker', `${worker.baseUrl}/health/ready`),
-    ];
-    return { proxy, api, worker, workerDb: workerConfig.mongo.uri, dataDir, probers };
+    const cleanups: (() => Promise<unknown>)[] = [];
+    try {
+      const proxy = await startFaultProxy(targetOf(backends.s3.endpoint));
+      cleanups.push(() => proxy.close());
+      const env = { ...S3_ENV, S3_ENDPOINT: viaProxy(backends.s3.endpoint, proxy) };
+      const api = await startTestApp({ backends, env });
+      cleanups.push(() => api.close());
+      const dataDir = await mkdtemp(join(tmpdir(), 'sx-storage-faults-'));
+      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+      const workerConfig = loadConfig({ ...testEnv(backends, dataDir), ...env });
+      // The worker's real modules (WorkerModule) plus a test-only storage-backed route.
+      const worker = await startStorageProbeApp(workerConfig);
+      const probers = [
+        new ReadinessProber('api', `${api.baseUrl}/health/ready`),
+        new ReadinessProber('worker', `${worker.baseUrl}/health/ready`),
+      ];
+      return { proxy, api, worker, workerDb: workerConfig.mongo.uri, dataDir, probers };
+    } catch (err) {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      throw err;
+    }
   }
 
   async function stopRig(rig: Rig): Promise<void> {

@@ -5,7 +5,7 @@ import { Controller, Get, Inject, Module, Param } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { AppConfig } from '@app/config';
-import { configureHttpApp, createFastifyAdapter } from '@app/common';
+import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '@app/common';
 import { StorageService } from '@app/storage';
 import { WorkerModule } from '../../../apps/worker/src/worker.module.js';
 
@@ -30,13 +30,19 @@ export async function startStorageProbeApp(config: AppConfig): Promise<StoragePr
   @Module({ imports: [WorkerModule.forRoot(config)], controllers: [StorageProbeController] })
   class StorageProbeModule {}
 
+  // The worker's own HTTP setup (createWorkerApp), plus the probe controller.
   const app = await NestFactory.create<NestFastifyApplication>(
     StorageProbeModule,
     createFastifyAdapter(config),
-    { bufferLogs: true },
+    HTTP_APP_OPTIONS,
   );
-  await configureHttpApp(app, config);
-  await app.listen(0, '127.0.0.1');
+  try {
+    await configureHttpApp(app, config);
+    await app.listen(0, '127.0.0.1');
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
   return { baseUrl: `http://127.0.0.1:${String(address.port)}`, app, close: () => app.close() };
