@@ -113,8 +113,9 @@ export class StoragePolicy {
    */
   probeWhileOpen(probe: () => Promise<unknown>): void {
     this.recoveryProbe = probe;
-    if (this.breaker.state === CircuitState.Open)
+    if (this.breaker.state === CircuitState.Open) {
       this.scheduleRecoveryProbe(this.untilHalfOpenMs());
+    }
   }
 
   /** Stops the background recovery probe (on shutdown). */
@@ -144,7 +145,10 @@ export class StoragePolicy {
     // Half-open: another call is the trial; if it fails, the re-opening schedules a new probe.
     if (probe === undefined || this.breaker.state !== CircuitState.Open) return;
     const openings = this.openings;
-    await probe().catch(() => undefined);
+    // Its failure is the breaker's business (it re-opens); nothing to report here.
+    await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
     // Still open from the same opening: the breaker refused the probe (it came a few ms early).
     if (this.breaker.state === CircuitState.Open && this.openings === openings) {
       this.scheduleRecoveryProbe(Math.max(RECOVERY_RETRY_MIN_MS, this.untilHalfOpenMs()));
