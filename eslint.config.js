@@ -79,7 +79,7 @@ const envConfig = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.build/**', 'data/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'data/**', 'coverage/**', 'node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

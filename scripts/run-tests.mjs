@@ -3,12 +3,12 @@
 //   node scripts/run-tests.mjs --unit     *.spec.js only
 //   node scripts/run-tests.mjs --e2e      *.e2e.js only
 //   node scripts/run-tests.mjs path/fragment ...   only files whose path contains a fragment
-// OUT_DIR selects the compiled tree (default dist/).
+// Runs over dist/, as `npm run build:dev` (nest build dev) leaves it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const outDir = process.env.OUT_DIR ?? 'dist';
+const outDir = 'dist';
 const args = process.argv.slice(2);
 const unit = args.includes('--unit');
 const e2e = args.includes('--e2e');
