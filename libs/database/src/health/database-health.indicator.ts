@@ -1,19 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { Connection } from 'mongoose';
 
 // A readiness probe must answer fast even when the server selection timeout is longer.
 const PING_TIMEOUT_MS = 1000;
 // Backstop in case the driver does not honour the abort signal in time.
 const CHECK_TIMEOUT_MS = PING_TIMEOUT_MS + 250;
 
+// What the indicator uses of the application's mongoose connection, typed structurally so that
+// no mongoose type leaves libs/database through the barrel.
+interface PingableConnection {
+  readonly db?: {
+    command(command: { ping: 1 }, options: { signal: AbortSignal }): Promise<unknown>;
+  };
+}
+
 /** Readiness of MongoDB: `ping` on the application's connection, bounded by a short timeout. */
 @Injectable()
 export class DatabaseHealthIndicator {
   constructor(
     @Inject(HealthIndicatorService) private readonly health: HealthIndicatorService,
-    @Inject(getConnectionToken()) private readonly connection: Connection,
+    @Inject(getConnectionToken()) private readonly connection: PingableConnection,
   ) {}
 
   async isHealthy<const Key extends string = 'mongo'>(
