@@ -40,6 +40,10 @@ export interface AppConfig {
     connectTimeoutMs: number;
     /** SDK attempts per call, including the first (S3_MAX_ATTEMPTS). */
     maxAttempts: number;
+    /** Consecutive infrastructure failures that open the circuit breaker (S3_BREAKER_FAILURES). */
+    breakerFailures: number;
+    /** How long the open breaker waits before its trial call, in ms (S3_BREAKER_HALF_OPEN_MS). */
+    breakerHalfOpenMs: number;
   };
   auth: {
     /** `iss` of every token we sign and accept (JWT_ISSUER, default PUBLIC_URL). */

@@ -207,6 +207,18 @@ describe('loadConfig', () => {
   it('bounds TTLs, timeouts and rate limits', () => {
     assert.equal(problemsOf({ JWT_ACCESS_TTL_SECONDS: '0' }).length, 1);
     assert.equal(problemsOf({ S3_MAX_ATTEMPTS: '50' }).length, 1);
+    assert.equal(problemsOf({ S3_BREAKER_FAILURES: '0' }).length, 1);
+    assert.equal(problemsOf({ S3_BREAKER_HALF_OPEN_MS: '50' }).length, 1);
+    const breaker = loadConfig({
+      ...REQUIRED,
+      S3_BREAKER_FAILURES: '2',
+      S3_BREAKER_HALF_OPEN_MS: '750',
+    });
+    assert.deepEqual([breaker.s3.breakerFailures, breaker.s3.breakerHalfOpenMs], [2, 750]);
+    assert.deepEqual(
+      [loadConfig(REQUIRED).s3.breakerFailures, loadConfig(REQUIRED).s3.breakerHalfOpenMs],
+      [5, 5000],
+    );
     assert.equal(problemsOf({ RATE_LIMIT_MAX: '-1' }).length, 1);
     const config = loadConfig({ ...REQUIRED, RATE_LIMIT_MAX: '10', S3_REQUEST_TIMEOUT_MS: '500' });
     assert.equal(config.rateLimit.defaultLimit, 10);

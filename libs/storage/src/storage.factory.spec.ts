@@ -16,6 +16,8 @@ const settings = (overrides: Partial<S3Settings> = {}): S3Settings => ({
   connectTimeoutMs: 3000,
   requestTimeoutMs: 10_000,
   maxAttempts: 3,
+  breakerFailures: 5,
+  breakerHalfOpenMs: 5000,
   ...overrides,
 });
 

@@ -18,8 +18,8 @@ const MAX_CALL_TIMEOUT_MS = 15_000;
 
 /**
  * Default resilience settings derived from the S3 settings: the overall deadline covers every
- * SDK attempt plus its backoff (capped at 15 s); five consecutive infrastructure failures open
- * the circuit for five seconds.
+ * SDK attempt plus its backoff (capped at 15 s); S3_BREAKER_FAILURES consecutive infrastructure
+ * failures (5) open the circuit for S3_BREAKER_HALF_OPEN_MS (5 s) before a trial call.
  */
 export function defaultPolicyOptions(s3: S3Settings): StoragePolicyOptions {
   return {
@@ -27,8 +27,8 @@ export function defaultPolicyOptions(s3: S3Settings): StoragePolicyOptions {
       MAX_CALL_TIMEOUT_MS,
       s3.connectTimeoutMs + s3.requestTimeoutMs * s3.maxAttempts + 1000,
     ),
-    consecutiveFailures: 5,
-    halfOpenAfterMs: 5000,
+    consecutiveFailures: s3.breakerFailures,
+    halfOpenAfterMs: s3.breakerHalfOpenMs,
   };
 }
 

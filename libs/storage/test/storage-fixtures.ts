@@ -19,6 +19,8 @@ export function s3SettingsFor(
     connectTimeoutMs: 1000,
     requestTimeoutMs: 3000,
     maxAttempts: 2,
+    breakerFailures: 5,
+    breakerHalfOpenMs: 5000,
     ...overrides,
   };
 }

@@ -34,6 +34,8 @@ function settings(endpoint: string, maxAttempts: number) {
     connectTimeoutMs: 500,
     requestTimeoutMs: 2000,
     maxAttempts,
+    breakerFailures: 5,
+    breakerHalfOpenMs: 5000,
   };
 }
 

@@ -123,6 +123,8 @@ describe('a server that accepts TCP and never answers is cut off', () => {
     connectTimeoutMs: 500,
     requestTimeoutMs,
     maxAttempts: 2,
+    breakerFailures: 5,
+    breakerHalfOpenMs: 5000,
   });
 
   it('by the per-attempt request timeout of the HTTP handler', async () => {

@@ -35,11 +35,13 @@ import {
 } from './fault-scenario.js';
 import { startStorageProbeApp, type StorageProbeApp } from './storage-probe-app.js';
 
-// Short S3 timeouts keep each failing probe short; the breaker keeps its production settings.
+// Short S3 timeouts keep each failing probe short, and a 2 s half-open wait (production: 5 s)
+// keeps each recovery short; the bounds below follow whatever the config says.
 const S3_ENV = {
   S3_CONNECT_TIMEOUT_MS: '400',
   S3_REQUEST_TIMEOUT_MS: '400',
   S3_MAX_ATTEMPTS: '1',
+  S3_BREAKER_HALF_OPEN_MS: '2000',
 };
 
 export interface StorageFault {
