@@ -1,11 +1,12 @@
 // The production image, as far as it can be checked without a Docker engine: the Dockerfile's
-// build stage is replayed in a temporary folder (its COPY lines, `npm run build`, then the
+// build stage is replayed in a temporary folder (its COPY lines, the Nest CLI build, then the
 // production dependencies alone), and the result must hold no devstack, no test and no test
 // helper, and must still start and answer /health/ready against MongoDB and S3.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import {
   cpSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -14,7 +15,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
@@ -47,6 +48,14 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** Top-level folders under node_modules that `npm ls --omit=dev` names (nested ones ride along). */
+function productionPackages(): string[] {
+  return run('npm', ['ls', '--omit=dev', '--all', '--parseable'], repo)
+    .split('\n')
+    .map((line) => relative(repo, line.trim()))
+    .filter((path) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path));
+}
+
 function run(cmd: string, args: string[], cwd: string): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   assert.equal(r.status, 0, `${cmd} ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
@@ -68,8 +77,10 @@ describe('production image contents', { timeout: 180_000 }, () => {
         cpSync(join(repo, source), target, { recursive: true });
       }
     }
-    // The build stage's `npm ci` (all dependencies) is borrowed from the repository; the runtime
-    // dependencies below are a real `npm ci --omit=dev`, as after `npm prune --omit=dev`.
+    // The build stage's `npm ci` (all dependencies) is borrowed from the repository for the
+    // build. The runtime gets what `npm prune --omit=dev` would leave: links to the production
+    // packages only, which the API then runs on with --preserve-symlinks, so a dev-only package
+    // cannot be reached through the repository's full node_modules.
     symlinkSync(join(repo, 'node_modules'), join(work, 'node_modules'));
     run(
       process.execPath,
@@ -81,8 +92,11 @@ describe('production image contents', { timeout: 180_000 }, () => {
       [join(work, 'node_modules/@nestjs/cli/bin/nest.js'), 'build', 'worker'],
       work,
     );
-    rmSync(join(work, 'node_modules'), { recursive: true, force: true });
-    run('npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], work);
+    rmSync(join(work, 'node_modules'));
+    for (const path of productionPackages()) {
+      mkdirSync(dirname(join(work, path)), { recursive: true });
+      symlinkSync(join(repo, path), join(work, path));
+    }
     shipped = filesUnder(join(work, 'dist')).map((file) => relative(work, file));
   });
 
@@ -101,7 +115,7 @@ describe('production image contents', { timeout: 180_000 }, () => {
   });
 
   it('installs no devstack-only package as a production dependency', () => {
-    const tree = JSON.parse(run('npm', ['ls', '--omit=dev', '--depth=0', '--json'], work)) as {
+    const tree = JSON.parse(run('npm', ['ls', '--omit=dev', '--depth=0', '--json'], repo)) as {
       dependencies?: Record<string, unknown>;
     };
     const direct = Object.keys(tree.dependencies ?? {});
@@ -124,11 +138,11 @@ describe('production image contents', { timeout: 180_000 }, () => {
         PORT: String(port),
         PATH: process.env.PATH ?? '',
       };
-      const child = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
-        cwd: work,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--preserve-symlinks', '--preserve-symlinks-main', 'dist/apps/api/src/main.js'],
+        { cwd: work, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
