@@ -6,7 +6,7 @@
 // Runs over dist/, as `npm run build:dev` (nest build dev) leaves it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const outDir = 'dist';
 const args = process.argv.slice(2);
@@ -38,6 +38,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+// Node's on-disk compile cache: the ~100 test processes (and the apps they start) load the same
+// modules, and reusing their compiled code cuts each start by about a third.
+const compileCache = resolve('node_modules', '.cache', 'node-compile');
+
 const r = spawnSync(
   process.execPath,
   [
@@ -48,6 +52,6 @@ const r = spawnSync(
     '--test-reporter=' + (process.env.TEST_REPORTER ?? 'spec'),
     ...files,
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, NODE_COMPILE_CACHE: compileCache } },
 );
 process.exit(r.status ?? 1);

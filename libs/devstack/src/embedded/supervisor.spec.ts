@@ -93,7 +93,12 @@ describe('Supervisor', () => {
     );
     const parent = spawn(process.execPath, [parentScript], { stdio: 'ignore' });
     await untilExists(pidFile);
-    const childPid = Number(readFileSync(pidFile, 'utf8'));
+    // The file can be seen before its content is written: wait for a whole pid.
+    let childPid = 0;
+    while (!(childPid > 0)) {
+      childPid = Number(readFileSync(pidFile, 'utf8'));
+      if (!(childPid > 0)) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     parent.kill('SIGKILL');
     await untilExists(terminated);
     const deadline = Date.now() + 5_000;
