@@ -4,30 +4,16 @@
 // answer every probe within 2 s, and be ready again within 5 s of the fault ending, without a
 // restart: the driver's monitor, pool and server selection must not stay stuck after an outage.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@app/config';
-import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import {
-  startFaultProxy,
   targetOf,
   viaProxy,
   type FaultMode,
-  type FaultProxy,
   type FaultSettings,
 } from '../../support/fault-proxy.js';
-import { dropDatabase, startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
-import {
-  detailOf,
-  measured,
-  ReadinessProber,
-  runFault,
-  type ReadinessSample,
-} from './fault-scenario.js';
+import { startFaultRig, type FaultRig } from './fault-rig.js';
+import { detailOf, measured, runFault, type ReadinessSample } from './fault-scenario.js';
 
 // MongoDB has no circuit breaker of ours: once the fault ends, the driver must find the server
 // again by itself (its monitor, woken by the probes' server selection).
@@ -53,52 +39,14 @@ try {
   skip = `MONGODB_URI cannot be proxied: ${(err as Error).message}`;
 }
 
-interface Rig {
-  proxy: FaultProxy;
-  api: TestApp;
-  worker: NestFastifyApplication;
-  directUri: string;
-  dataDir: string;
-  probers: ReadinessProber[];
-}
-
-// A half-started rig is torn down at once: a leaked app would keep the devstack (and so the
-// whole test process) from ever stopping.
-async function startRig(): Promise<Rig> {
-  const cleanups: (() => Promise<unknown>)[] = [];
-  try {
-    const proxy = await startFaultProxy(targetOf(backends.mongoUri));
-    cleanups.push(() => proxy.close());
-    const directUri = `${backends.mongoUri}/sx_${randomSuffix()}`;
-    cleanups.push(() => dropDatabase(directUri));
-    const env = { MONGODB_URI: viaProxy(directUri, proxy) };
-    const api = await startTestApp({ backends, env });
-    cleanups.push(() => api.close());
-    const dataDir = await mkdtemp(join(tmpdir(), 'sx-mongo-faults-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const worker = await createWorkerApp(loadConfig({ ...testEnv(backends, dataDir), ...env }));
-    cleanups.push(() => worker.close());
-    await worker.listen(0, '127.0.0.1');
-    const address = worker.getHttpServer().address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const probers = [
-      new ReadinessProber('api', `${api.baseUrl}/health/ready`),
-      new ReadinessProber('worker', `http://127.0.0.1:${String(address.port)}/health/ready`),
-    ];
-    return { proxy, api, worker, directUri, dataDir, probers };
-  } catch (err) {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-    throw err;
-  }
-}
-
-async function stopRig(rig: Rig): Promise<void> {
-  for (const p of rig.probers) await p.stop();
-  await rig.worker.close();
-  await rig.api.close();
-  await rig.proxy.close();
-  await dropDatabase(rig.directUri);
-  await rm(rig.dataDir, { recursive: true, force: true });
+// Both apps share one database, reached through the proxy; it is dropped directly at the end.
+function startRig(): Promise<FaultRig> {
+  const directUri = `${backends.mongoUri}/sx_${randomSuffix()}`;
+  return startFaultRig(backends, {
+    target: targetOf(backends.mongoUri),
+    env: (proxy) => ({ MONGODB_URI: viaProxy(directUri, proxy) }),
+    databases: [directUri],
+  });
 }
 
 const mongoOf = (s: ReadinessSample) => detailOf(s.body, 'mongo');
@@ -108,14 +56,14 @@ describe(
   'MongoDB faults through a proxy, readiness probes only',
   { skip, concurrency: true },
   () => {
-    const rigs = new Map<FaultMode, Rig>();
+    const rigs = new Map<FaultMode, FaultRig>();
 
     // Every app boots before any fault starts, so no boot stalls another scenario's timings.
     before(async () => {
       for (const { mode } of FAULTS) rigs.set(mode, await startRig());
     });
     after(async () => {
-      for (const rig of rigs.values()) await stopRig(rig);
+      for (const rig of rigs.values()) await rig.stop();
     });
 
     for (const { mode, settings } of FAULTS) {

@@ -9,31 +9,18 @@
 // Retry-After in under 100 ms, and be ready again within halfOpenAfter + 5 s of the fault
 // ending, without a restart (issue 8: readiness stayed 503 forever once the breaker had opened).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loadConfig } from '@app/config';
 import { defaultPolicyOptions } from '@app/storage';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import {
-  startFaultProxy,
   targetOf,
   viaProxy,
   type FaultMode,
-  type FaultProxy,
   type FaultSettings,
 } from '../../support/fault-proxy.js';
 import { probe, type Probe } from '../../support/probe.js';
-import { dropDatabase, startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
-import {
-  detailOf,
-  measured,
-  ReadinessProber,
-  runFault,
-  type ReadinessSample,
-} from './fault-scenario.js';
-import { startStorageProbeApp, type StorageProbeApp } from './storage-probe-app.js';
+import { startFaultRig, type FaultRig } from './fault-rig.js';
+import { detailOf, measured, runFault, type ReadinessSample } from './fault-scenario.js';
 
 // Short S3 timeouts keep each failing probe short, and a 2 s half-open wait (production: 5 s)
 // keeps each recovery short; the bounds below follow whatever the config says.
@@ -51,15 +38,6 @@ export interface StorageFault {
   holdMs?: number;
 }
 
-interface Rig {
-  proxy: FaultProxy;
-  api: TestApp;
-  worker: StorageProbeApp;
-  workerDb: string;
-  dataDir: string;
-  probers: ReadinessProber[];
-}
-
 const storageOf = (s: ReadinessSample) => detailOf(s.body, 'storage');
 const mongoOf = (s: ReadinessSample) => detailOf(s.body, 'mongo');
 
@@ -74,40 +52,11 @@ export async function describeStorageFaults(
     ? 'a TCP proxy in front of an https S3 endpoint breaks its certificate check'
     : false;
 
-  // A half-started rig is torn down at once: a leaked app would keep the devstack (and so the
-  // whole test process) from ever stopping.
-  async function startRig(): Promise<Rig> {
-    const cleanups: (() => Promise<unknown>)[] = [];
-    try {
-      const proxy = await startFaultProxy(targetOf(backends.s3.endpoint));
-      cleanups.push(() => proxy.close());
-      const env = { ...S3_ENV, S3_ENDPOINT: viaProxy(backends.s3.endpoint, proxy) };
-      const api = await startTestApp({ backends, env });
-      cleanups.push(() => api.close());
-      const dataDir = await mkdtemp(join(tmpdir(), 'sx-storage-faults-'));
-      cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-      const workerConfig = loadConfig({ ...testEnv(backends, dataDir), ...env });
-      // The worker's real modules (WorkerModule) plus a test-only storage-backed route.
-      const worker = await startStorageProbeApp(workerConfig);
-      const probers = [
-        new ReadinessProber('api', `${api.baseUrl}/health/ready`),
-        new ReadinessProber('worker', `${worker.baseUrl}/health/ready`),
-      ];
-      return { proxy, api, worker, workerDb: workerConfig.mongo.uri, dataDir, probers };
-    } catch (err) {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-      throw err;
-    }
-  }
-
-  async function stopRig(rig: Rig): Promise<void> {
-    for (const p of rig.probers) await p.stop();
-    await rig.worker.close();
-    await rig.api.close();
-    await rig.proxy.close();
-    if (backends.external.mongo) await dropDatabase(rig.workerDb);
-    await rm(rig.dataDir, { recursive: true, force: true });
-  }
+  const startRig = (): Promise<FaultRig> =>
+    startFaultRig(backends, {
+      target: targetOf(backends.s3.endpoint),
+      env: (proxy) => ({ ...S3_ENV, S3_ENDPOINT: viaProxy(backends.s3.endpoint, proxy) }),
+    });
 
   describe(title, { skip }, () => {
     for (const { mode, settings, holdMs } of faults) {
@@ -116,7 +65,7 @@ export async function describeStorageFaults(
         try {
           await scenario(t, rig, mode, settings, holdMs);
         } finally {
-          await stopRig(rig);
+          await rig.stop();
         }
       });
     }
@@ -125,7 +74,7 @@ export async function describeStorageFaults(
 
 async function scenario(
   t: { diagnostic(message: string): void },
-  rig: Rig,
+  rig: FaultRig,
   mode: FaultMode,
   settings: FaultSettings | undefined,
   holdMs: number | undefined,

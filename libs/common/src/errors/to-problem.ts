@@ -90,8 +90,8 @@ const MAX_ECHOED_PATH = 128;
 /**
  * The answer for a request no route matched: `405` naming the allowed methods when the path
  * exists with others, else `404` (also when a route for this very method, such as a static
- * files wildcard, sent the request on to the not-found handler). The detail repeats the path, never the query string (it may
- * carry tokens).
+ * files wildcard, sent the request on to the not-found handler). The detail repeats the path,
+ * never the query string (it may carry tokens).
  */
 export function routeNotFound(
   method: string,

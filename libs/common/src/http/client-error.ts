@@ -70,6 +70,12 @@ export function rawProblemResponse(problem: MappedProblem, requestId: string): s
   return `HTTP/1.1 ${String(problem.status)} ${reason}\r\n${head.join('')}\r\n${body}`;
 }
 
+// Writes the problem and closes; end() flushes first, destroy() follows if the client never reads.
+function endWithProblem(socket: Duplex, problem: MappedProblem, requestId: string): void {
+  if (socket.writable) socket.end(rawProblemResponse(problem, requestId));
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
 /**
  * Fastify `clientErrorHandler`: a request Node's parser refused (bad header characters,
  * conflicting framing, an unknown method, oversized headers, a timeout) gets the same
@@ -85,9 +91,7 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const problem = clientErrorProblem(error);
   const requestId = randomUUID();
   logger.debug({ reqId: requestId, code: error.code, status: problem.status }, 'Malformed request');
-  if (socket.writable) socket.end(rawProblemResponse(problem, requestId));
-  // end() flushes before closing; destroy anyway if the client never reads.
-  setTimeout(() => socket.destroy(), 1000).unref();
+  endWithProblem(socket, problem, requestId);
 }
 
 /**
@@ -103,8 +107,7 @@ export function answerConnect(req: IncomingMessage, socket: Duplex): void {
     serverFault: false,
   };
   logger.debug({ reqId: requestId }, 'CONNECT refused');
-  if (socket.writable) socket.end(rawProblemResponse(problem, requestId));
-  setTimeout(() => socket.destroy(), 1000).unref();
+  endWithProblem(socket, problem, requestId);
 }
 
 /**

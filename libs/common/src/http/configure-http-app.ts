@@ -18,8 +18,8 @@ const PROBLEM_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
 /**
  * Everything both apps share between `NestFactory.create` and `listen`: pino as the Nest
  * logger, `x-request-id` on every response, helmet + CORS, the problem+json filter, the
- * well-formed-text check and the validation pipe. Entry points add shutdown hooks themselves (tests run many apps per
- * process). Call before `init()`/`listen()`.
+ * well-formed-text check and the validation pipe. Entry points add shutdown hooks themselves
+ * (tests run many apps per process). Call before `init()`/`listen()`.
  */
 export async function configureHttpApp(
   app: NestFastifyApplication,

@@ -61,18 +61,8 @@ export function normalizeName(value: string): string {
 }
 
 /** Length in code points: what a person counts, and independent of UTF-16 surrogate pairs. */
-export const codePointLength = (value: string): number => {
-  // Every low surrogate of a well-formed string is the second half of a pair.
-  let count = value.length;
-  for (let i = 0; i < value.length; i++) {
-    const unit = value.charCodeAt(i);
-    if (unit >= 0xdc00 && unit <= 0xdfff && i > 0) {
-      const previous = value.charCodeAt(i - 1);
-      if (previous >= 0xd800 && previous <= 0xdbff) count--;
-    }
-  }
-  return count;
-};
+// The string iterator steps by code point (a surrogate pair is one step, a lone one too).
+export const codePointLength = (value: string): number => Array.from(value).length;
 
 /** Why `value` is not a usable name (after normalizeName), or undefined when it is one. */
 export function nameProblem(value: unknown, maxLength: number): string | undefined {

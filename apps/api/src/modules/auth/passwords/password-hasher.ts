@@ -103,25 +103,20 @@ export class PasswordHasher {
     return this.queue.admit();
   }
 
-  /** Hashes in `place` (released afterwards), or in a place taken now. */
+  // Both are async so that a full queue (admit() in the default parameter) is a rejection, never
+  // a synchronous throw; `run` releases the place when the derivation ends.
+
+  /** Hashes in `place`, or in a place taken now. */
   async hash(password: string, place: HashingPlace = this.admit()): Promise<string> {
-    try {
-      return await place.run(() => hashPassword(password, this.params));
-    } finally {
-      place.release();
-    }
+    return place.run(() => hashPassword(password, this.params));
   }
 
-  /** Verifies in `place` (released afterwards), or in a place taken now. */
+  /** Verifies in `place`, or in a place taken now. */
   async verify(
     password: string,
     stored: string,
     place: HashingPlace = this.admit(),
   ): Promise<boolean> {
-    try {
-      return await place.run(() => verifyPassword(password, stored));
-    } finally {
-      place.release();
-    }
+    return place.run(() => verifyPassword(password, stored));
   }
 }
