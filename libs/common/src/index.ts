@@ -5,3 +5,4 @@ export * from './logging/index.js';
 export * from './health/index.js';
 export * from './metrics/index.js';
 export * from './validation/index.js';
+export * from './ids/index.js';

@@ -80,6 +80,29 @@ export interface AppConfig {
       memorySeconds: number;
     };
   };
+  /** Server-wide bounds of sessions (SESSION_* variables); a session's own limits stay within them. */
+  sessions: {
+    /** Lifetime of a session created without `ttlSeconds` (SESSION_DEFAULT_TTL_SECONDS, default 3600). */
+    defaultTtlSeconds: number;
+    /** Shortest `ttlSeconds` a client may ask for (SESSION_MIN_TTL_SECONDS, default 60). */
+    minTtlSeconds: number;
+    /** Longest `ttlSeconds`, also for extensions (SESSION_MAX_TTL_SECONDS, default 604800 = 7 days). */
+    maxTtlSeconds: number;
+    /** Maxima of the per-session limits; a session created without a limit gets the maximum. */
+    maxDevices: number;
+    maxFiles: number;
+    maxTotalBytes: number;
+    maxFileBytes: number;
+    maxDownloadsPerFile: number;
+  };
+  pairing: {
+    /** Lifetime of a pairing created without `ttlSeconds` (PAIRING_DEFAULT_TTL_SECONDS, default 120; 30..600). */
+    defaultTtlSeconds: number;
+    /** RFC 8628 polling interval handed to pending devices (PAIRING_POLL_INTERVAL_SECONDS, default 5). */
+    pollIntervalSeconds: number;
+    /** How long a pending device may wait for the owner's approval (PAIRING_APPROVAL_TTL_SECONDS, default 600). */
+    approvalTtlSeconds: number;
+  };
   rateLimit: {
     /** Default requests per window per client for every route. */
     defaultLimit: number;
@@ -88,5 +111,7 @@ export interface AppConfig {
     credentialsLimit?: number;
     /** Window of that limit (RATE_LIMIT_AUTH_WINDOW_SECONDS, default 60). */
     credentialsWindowSeconds?: number;
+    /** Per-client limit of pairing polls in that window (RATE_LIMIT_POLL_MAX, default 30). */
+    pollLimit?: number;
   };
 }

@@ -114,6 +114,34 @@ function readMongoUri(env: EnvReader): string {
   return uri;
 }
 
+const GIB = 1024 ** 3;
+const TIB = 1024 * GIB;
+
+function readSessionBounds(env: EnvReader): AppConfig['sessions'] {
+  const minTtlSeconds = env.int('SESSION_MIN_TTL_SECONDS', 60, 1, DAY);
+  const maxTtlSeconds = env.int('SESSION_MAX_TTL_SECONDS', 7 * DAY, 60, 365 * DAY);
+  const defaultTtlSeconds = env.int('SESSION_DEFAULT_TTL_SECONDS', 3600, 1, 365 * DAY);
+  if (minTtlSeconds > maxTtlSeconds) {
+    env.fail('SESSION_MIN_TTL_SECONDS', 'must not exceed SESSION_MAX_TTL_SECONDS');
+  }
+  if (defaultTtlSeconds < minTtlSeconds || defaultTtlSeconds > maxTtlSeconds) {
+    env.fail(
+      'SESSION_DEFAULT_TTL_SECONDS',
+      'must lie between SESSION_MIN_TTL_SECONDS and SESSION_MAX_TTL_SECONDS',
+    );
+  }
+  return {
+    defaultTtlSeconds,
+    minTtlSeconds,
+    maxTtlSeconds,
+    maxDevices: env.int('SESSION_MAX_DEVICES', 10, 1, 100),
+    maxFiles: env.int('SESSION_MAX_FILES', 100, 1, 10_000),
+    maxTotalBytes: env.int('SESSION_MAX_TOTAL_BYTES', 10 * GIB, 1, 100 * TIB),
+    maxFileBytes: env.int('SESSION_MAX_FILE_BYTES', 5 * GIB, 1, 5 * TIB),
+    maxDownloadsPerFile: env.int('SESSION_MAX_DOWNLOADS_PER_FILE', 100, 1, 1_000_000),
+  };
+}
+
 /**
  * Builds the validated configuration from environment variables. Throws a `ConfigError` with one
  * line per problem; nothing else in the codebase reads `process.env`.
@@ -125,7 +153,10 @@ function readMongoUri(env: EnvReader): string {
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
  * PASSWORD_SCRYPT_LOG2N, PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE, LOGIN_FREE_FAILURES,
  * LOGIN_DELAY_BASE_SECONDS, LOGIN_DELAY_MAX_SECONDS, LOGIN_FAILURE_MEMORY_SECONDS,
- * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS (* required).
+ * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS, RATE_LIMIT_POLL_MAX,
+ * SESSION_DEFAULT_TTL_SECONDS, SESSION_MIN_TTL_SECONDS, SESSION_MAX_TTL_SECONDS, SESSION_MAX_DEVICES,
+ * SESSION_MAX_FILES, SESSION_MAX_TOTAL_BYTES, SESSION_MAX_FILE_BYTES, SESSION_MAX_DOWNLOADS_PER_FILE,
+ * PAIRING_DEFAULT_TTL_SECONDS, PAIRING_POLL_INTERVAL_SECONDS, PAIRING_APPROVAL_TTL_SECONDS (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -182,11 +213,18 @@ export function loadConfig(envVars: Env): AppConfig {
       passwordHashQueue: env.int('PASSWORD_HASH_QUEUE', 4, 0, 10_000),
       loginDelay: readLoginDelay(env),
     },
+    sessions: readSessionBounds(env),
+    pairing: {
+      defaultTtlSeconds: env.int('PAIRING_DEFAULT_TTL_SECONDS', 120, 30, 600),
+      pollIntervalSeconds: env.int('PAIRING_POLL_INTERVAL_SECONDS', 5, 1, 60),
+      approvalTtlSeconds: env.int('PAIRING_APPROVAL_TTL_SECONDS', 600, 60, DAY),
+    },
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
       defaultWindowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, DAY),
       credentialsLimit: env.int('RATE_LIMIT_AUTH_MAX', 10, 1, 1_000_000),
       credentialsWindowSeconds: env.int('RATE_LIMIT_AUTH_WINDOW_SECONDS', 60, 1, DAY),
+      pollLimit: env.int('RATE_LIMIT_POLL_MAX', 30, 1, 1_000_000),
     },
   };
   if (env.problems.length > 0) throw new ConfigError(env.problems);

@@ -8,3 +8,6 @@ export * from './users/index.js';
 export * from './refresh-tokens/index.js';
 export * from './rate-limits/index.js';
 export * from './login-attempts/index.js';
+export * from './sessions/index.js';
+export * from './events/index.js';
+export * from './pairings/index.js';

@@ -1,0 +1,58 @@
+import type { Permission } from '@app/common';
+import type { DeviceStatus, SessionEventInput, SessionRecord } from './session.types.js';
+
+export interface NewDevice {
+  id: string;
+  name: string;
+  userAgent: string | null;
+  status: 'pending' | 'active';
+  permissions: Permission[];
+  pairingId: string;
+  createdAt: Date;
+}
+
+export type AddDeviceResult =
+  | { ok: true; session: SessionRecord }
+  /** unknown session · not active or past expiresAt · maxDevices (or the history cap) reached */
+  | { ok: false; reason: 'not_found' | 'inactive' | 'full' };
+
+/** A session's embedded devices. Lives on the sessions collection; used by the pairing module. */
+export abstract class DeviceRepository {
+  /**
+   * Adds a device in one conditional update: the session is `active` and not past `expiresAt`
+   * at `now`, `stats.devices` (pending + active) is below `limits.maxDevices`, and the device
+   * array is below its history cap (4 × maxDevices). Increments `stats.devices` and records
+   * `event` (device.claimed). Concurrent adds never exceed maxDevices.
+   */
+  abstract add(
+    sessionId: string,
+    device: NewDevice,
+    now: Date,
+    event: SessionEventInput,
+  ): Promise<AddDeviceResult>;
+
+  /**
+   * Moves a device of an owned session from one of `from` to `to`, sets `decidedAt`, keeps
+   * `stats.devices` right (−1 when leaving pending/active for rejected/revoked) and records
+   * `event`. With `requireLiveSession` the session must be `active` and not past `expiresAt`.
+   * Null when nothing matched (unknown session or device, not owned, wrong state).
+   */
+  abstract transition(
+    ownerId: string,
+    sessionId: string,
+    deviceId: string,
+    from: DeviceStatus[],
+    to: DeviceStatus,
+    now: Date,
+    event: SessionEventInput,
+    requireLiveSession: boolean,
+  ): Promise<SessionRecord | null>;
+
+  /** Sets `lastSeenAt` to `now` if it is null or older than `now - minIntervalMs`. No event. */
+  abstract touch(
+    sessionId: string,
+    deviceId: string,
+    now: Date,
+    minIntervalMs: number,
+  ): Promise<void>;
+}

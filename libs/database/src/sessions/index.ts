@@ -1,0 +1,3 @@
+export * from './session.types.js';
+export * from './session.repository.js';
+export * from './device.repository.js';
