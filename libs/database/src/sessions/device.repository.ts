@@ -48,6 +48,9 @@ export abstract class DeviceRepository {
     requireLiveSession: boolean,
   ): Promise<SessionRecord | null>;
 
+  /** Active devices of sessions that are active and not past `expiresAt` at `now` (a gauge). */
+  abstract countActive(now: Date): Promise<number>;
+
   /** Sets `lastSeenAt` to `now` if it is null or older than `now - minIntervalMs`. No event. */
   abstract touch(
     sessionId: string,
