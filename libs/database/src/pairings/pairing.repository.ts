@@ -17,6 +17,12 @@ export interface PairingRecord {
   deviceId: string | null;
   /** Present when the claim left the device pending (approval required). */
   poll: PairingPoll | null;
+  /**
+   * Random, not secret by itself: the server derives the pairing secret as
+   * HMAC-SHA-256(server key, id + nonce), so the QR route can re-render it while only the
+   * secret's hash is stored. Stored and returned as given to `create` (plain string).
+   */
+  nonce?: string;
 }
 
 export interface NewPairing {
@@ -27,6 +33,8 @@ export interface NewPairing {
   secretHash: string;
   /** HMAC-SHA-256 (hex) of the normalized code under a server key; unique among stored pairings. */
   codeHash: string;
+  /** See PairingRecord.nonce: kept as is and returned by every read. */
+  nonce?: string;
   createdAt: Date;
   expiresAt: Date;
 }
