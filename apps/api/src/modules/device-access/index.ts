@@ -1,0 +1,2 @@
+export * from './device-access.module.js';
+export * from './device-access.service.js';
