@@ -1,1 +1,2 @@
 export * from './pairing.repository.js';
+export * from './pairing-database.module.js';

@@ -55,8 +55,10 @@ export abstract class SessionRepository {
   ): Promise<SessionRecord | null>;
 
   /**
-   * Closes an owned session (status `closed`, `closedAt` now) and records `event`. An already
-   * closed session comes back unchanged, with no new event. Null when unknown or not owned.
+   * Closes an owned session that is `active` and not past `expiresAt` at `now` (status `closed`,
+   * `closedAt` now) and records `event`. A session that is already closed, or expired, comes back
+   * unchanged, with no new event (the caller tells them apart with its effective status). Null
+   * when unknown or not owned.
    */
   abstract close(
     ownerId: string,

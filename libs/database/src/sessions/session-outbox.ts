@@ -1,0 +1,138 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import { randomBytes } from 'node:crypto';
+import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
+import { SessionEvent } from '../events/event.schema.js';
+import { isDuplicateKeyError } from '../repository/index.js';
+import { safeEventData, type LeanSession } from './session.records.js';
+import { Session, type OutboxEntryDoc } from './session.schema.js';
+import type { SessionEventInput } from './session.types.js';
+
+type OutboxView = Pick<LeanSession, '_id' | 'seq' | 'outbox'>;
+
+interface BulkWriteErrorShape {
+  writeErrors?: unknown;
+}
+
+// An unordered insert that failed only on events already copied is a success: the copy is
+// idempotent. Anything else (a real write error, a lost connection) is rethrown.
+function onlyDuplicates(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { writeErrors }: BulkWriteErrorShape = error;
+  if (!Array.isArray(writeErrors) || writeErrors.length === 0) return isDuplicateKeyError(error);
+  return writeErrors.every((e: unknown) => isDuplicateKeyError(e) || isDuplicateKeyError(errOf(e)));
+}
+
+// The driver's WriteError keeps the server's error document under `err`.
+const errOf = (e: unknown): unknown =>
+  typeof e === 'object' && e !== null && 'err' in e ? e.err : undefined;
+
+/**
+ * Gapless session events without transactions. A state change is one conditional update of the
+ * session document that does `$inc: { seq: 1 }` and pushes the event into `outbox`; the
+ * returned document then says each entry's seq: the outbox holds the session's last k events,
+ * so entry i has seq `seq - k + 1 + i`. The entries are copied into `events` (unique on
+ * sessionId + seq, so a second copy is a no-op) and pulled by their random id. Entries leave
+ * only as a prefix (a flush pulls everything its snapshot held, and newer entries are appended
+ * behind), so the derivation stays right. A crash between the update and the copy leaves the
+ * entries in place for the next change of that session or the next EventRepository.list.
+ */
+@Injectable()
+export class SessionOutbox {
+  private readonly logger = new Logger(SessionOutbox.name);
+
+  constructor(
+    @InjectModel(Session.name) private readonly sessions: Model<Session>,
+    @InjectModel(SessionEvent.name) private readonly events: Model<SessionEvent>,
+  ) {}
+
+  /** An outbox entry for `event` at `at`. */
+  entry(event: SessionEventInput, at: Date): OutboxEntryDoc {
+    return {
+      id: randomBytes(12).toString('base64url'),
+      type: String(event.type),
+      at,
+      data: safeEventData(event.data),
+    };
+  }
+
+  /**
+   * Applies `update` to the one session matching `filter`, allocating the next seq and recording
+   * `event` in the same atomic update, then copies the outbox into `events`. Null when nothing
+   * matched (nothing changed).
+   */
+  async apply(
+    filter: QueryFilter<Session>,
+    update: UpdateQuery<Session>,
+    event: SessionEventInput,
+    now: Date,
+  ): Promise<LeanSession | null> {
+    const { $inc, $push, ...rest } = update;
+    const doc = await this.sessions
+      .findOneAndUpdate(
+        filter,
+        {
+          ...rest,
+          $inc: { ...($inc ?? {}), seq: 1 },
+          $push: { ...($push ?? {}), outbox: this.entry(event, now) },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanSession>()
+      .exec();
+    if (doc === null) return null;
+    await this.flushCommitted(doc);
+    return doc;
+  }
+
+  /**
+   * Flushes after a committed change. The change stands even if the copy fails (the database
+   * went away in between): the entries stay in the outbox for the next flush, so this logs
+   * instead of failing the caller's request.
+   */
+  async flushCommitted(doc: OutboxView): Promise<void> {
+    try {
+      await this.flush(doc);
+    } catch (error) {
+      this.logger.warn(
+        `events of session ${doc._id} stay in its outbox for the next flush: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
+  /** Reads the session's outbox and flushes whatever is pending. */
+  async flushPending(sessionId: string): Promise<void> {
+    const doc = await this.sessions
+      .findOne({ _id: String(sessionId) }, { _id: 1, seq: 1, outbox: 1 })
+      .lean<OutboxView>()
+      .exec();
+    if (doc !== null) await this.flush(doc);
+  }
+
+  /** Copies every entry of this snapshot of the outbox into `events`, then pulls them. */
+  async flush(doc: OutboxView): Promise<void> {
+    const outbox = doc.outbox ?? [];
+    if (outbox.length === 0) return;
+    const first = doc.seq - outbox.length + 1;
+    const events = outbox.map((entry, i) => ({
+      sessionId: doc._id,
+      seq: first + i,
+      type: entry.type,
+      at: entry.at,
+      data: entry.data ?? {},
+    }));
+    try {
+      await this.events.insertMany(events, { ordered: false });
+    } catch (error) {
+      if (!onlyDuplicates(error)) throw error;
+    }
+    await this.sessions
+      .updateOne(
+        { _id: doc._id },
+        { $pull: { outbox: { id: { $in: outbox.map((entry) => entry.id) } } } },
+      )
+      .exec();
+  }
+}
