@@ -4,6 +4,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { RateLimitModule } from './modules/rate-limit/index.js';
 
 /** The API's root module, built from an already-validated config (see bootstrap.ts). */
 @Module({})
@@ -21,6 +22,9 @@ export class AppModule {
           { key: 'storage', indicator: StorageHealthIndicator },
         ]),
         MetricsModule,
+        // Before AuthModule and every module that imports it: global guards run in the order
+        // their modules are scanned, and the rate limit must count requests before any auth.
+        RateLimitModule,
         AuthModule,
       ],
     };

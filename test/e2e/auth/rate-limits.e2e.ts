@@ -3,7 +3,8 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { startTestBackends, randomSuffix, type TestBackends } from '../../support/backends.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
-import { postJson, uniqueEmail } from './auth-client.js';
+import { getWithToken, postJson, uniqueEmail } from './auth-client.js';
+import { RateLimitProbeModule } from './rate-limit-probe.module.js';
 
 const LIMIT = 10;
 const jwks = (app: TestApp, headers: Record<string, string> = {}) =>
@@ -103,6 +104,70 @@ describe('auth: credentials are limited harder, per route', () => {
     // Another credentials route has its own budget.
     const refresh = await postJson(t.baseUrl, '/v1/auth/refresh', { refreshToken: 'x' });
     await expectProblem(refresh, 401, 'UNAUTHENTICATED');
+  });
+});
+
+describe('auth: the rate limit runs before authentication', () => {
+  let t: TestApp;
+
+  before(async () => {
+    t = await startTestApp({ env: { RATE_LIMIT_MAX: '3' } });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('counts and refuses an anonymous flood on a protected route, before any token check', async () => {
+    // Were authentication first, every one of these would be a 401 and never counted.
+    for (let i = 0; i < 3; i++) {
+      await expectProblem(await getWithToken(t.baseUrl, '/v1/auth/me'), 401, 'UNAUTHENTICATED');
+    }
+    await expectProblem(await getWithToken(t.baseUrl, '/v1/auth/me'), 429, 'RATE_LIMITED');
+    await expectProblem(
+      await getWithToken(t.baseUrl, '/v1/auth/me', 'forged.token.value'),
+      429,
+      'RATE_LIMITED',
+    );
+  });
+});
+
+describe('rate limit: pairing polls have their own budget', () => {
+  let t: TestApp;
+  const post = (path: string): Promise<Response> =>
+    fetch(`${t.baseUrl}/rate-probe/${path}`, { method: 'POST' });
+  const statuses = async (path: string, count: number): Promise<number[]> => {
+    const seen: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const res = await post(path);
+      seen.push(res.status);
+      await res.body?.cancel();
+    }
+    return seen;
+  };
+
+  before(async () => {
+    t = await startTestApp({
+      env: { RATE_LIMIT_MAX: '1000', RATE_LIMIT_AUTH_MAX: '2', RATE_LIMIT_POLL_MAX: '5' },
+      extraModules: [RateLimitProbeModule],
+    });
+  });
+  after(async () => {
+    await t.close();
+  });
+
+  it('allows RATE_LIMIT_POLL_MAX polls per client and route, then 429 with Retry-After', async () => {
+    // More than the credentials limit (2) passes: polls are not held to it.
+    assert.deepEqual(await statuses('poll', 5), [200, 200, 200, 200, 200]);
+    const refused = await post('poll');
+    await expectProblem(refused, 429, 'RATE_LIMITED');
+    assert.ok(Number(refused.headers.get('retry-after')) >= 1);
+    // Another poll route has its own budget; unmarked routes are not under the poll limit.
+    assert.deepEqual(await statuses('other-poll', 1), [200]);
+    assert.deepEqual(await statuses('plain', 8), Array<number>(8).fill(200));
+  });
+
+  it('keeps the credentials limit apart from the poll limit', async () => {
+    assert.deepEqual(await statuses('credentials', 3), [200, 200, 429]);
   });
 });
 

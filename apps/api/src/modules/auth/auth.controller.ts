@@ -18,7 +18,7 @@ import { RegisterUserDto } from './dto/register-user.dto.js';
 import { TokenPairResponse } from './dto/token-pair.response.js';
 import { RegisterResponse, toUserResponse, UserResponse } from './dto/user.response.js';
 import { LoginService } from './login.service.js';
-import { CredentialsRateLimit } from './throttling/throttling.js';
+import { CredentialsRateLimit } from '../rate-limit/index.js';
 
 const INVALID_BODY = { description: 'Invalid body (VALIDATION_FAILED).' };
 

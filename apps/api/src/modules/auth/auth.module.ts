@@ -2,12 +2,9 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import {
   LoginAttemptDatabaseModule,
-  RateLimitDatabaseModule,
-  RateLimitRepository,
   RefreshTokenDatabaseModule,
   UserDatabaseModule,
 } from '@app/database';
@@ -27,14 +24,12 @@ import { TokenPairService } from './refresh/token-pair.service.js';
 import { DeviceAccessRegistry } from './strategies/device-access.registry.js';
 import { DeviceJwtStrategy } from './strategies/device-jwt.strategy.js';
 import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
-import { AppThrottlerGuard } from './throttling/app-throttler.guard.js';
-import { throttlerOptions } from './throttling/throttling.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
 
 /**
- * Accounts, RS256 tokens, JWKS and the global guards, in this order: shared rate limit,
- * authentication (deny by default), permissions. Exports what the pairing flow needs to mint
- * and vet device tokens.
+ * Accounts, RS256 tokens, JWKS and two global guards, in this order: authentication (deny by
+ * default), permissions. The shared rate limit (RateLimitModule) runs before both. Exports what
+ * the pairing flow needs to mint device tokens.
  */
 @Module({
   imports: [
@@ -44,12 +39,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     UserDatabaseModule,
     RefreshTokenDatabaseModule,
     LoginAttemptDatabaseModule,
-    ThrottlerModule.forRootAsync({
-      imports: [RateLimitDatabaseModule],
-      inject: [APP_CONFIG, RateLimitRepository],
-      useFactory: (config: AppConfig, limits: RateLimitRepository) =>
-        throttlerOptions(config, limits),
-    }),
   ],
   controllers: [AuthController, JwksController],
   providers: [
@@ -88,7 +77,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     TokenPairService,
     LoginService,
     LoginAttemptsService,
-    { provide: APP_GUARD, useClass: AppThrottlerGuard },
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InMemoryRateLimitRepository } from '../../../../../../test/support/fakes/in-memory-rate-limit.repository.js';
+import { InMemoryRateLimitRepository } from '../../../../../test/support/fakes/in-memory-rate-limit.repository.js';
 import { MongoThrottlerStorage } from './mongo-throttler.storage.js';
 
 // Each test gets its own counters and clock (the real repository has its own spec).
