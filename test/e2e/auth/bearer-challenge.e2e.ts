@@ -4,11 +4,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { Permission } from '@app/common';
-import { AccessTokenService } from '../../../apps/api/src/modules/auth/tokens/access-token.service.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import { getWithToken, signUp } from './auth-client.js';
-import { GuardProbeModule, ProbeDevices } from './guard-probe.module.js';
+import { GuardProbeModule, ProbeSessions } from './guard-probe.module.js';
 import { rsaKeyPair, signToken, type ForgeOptions } from './token-forge.js';
 
 const ISSUER = 'https://issuer.sharexpress.test';
@@ -18,7 +17,6 @@ const INVALID_TOKEN = /^Bearer(?: realm="[^"]+",)? ?error="invalid_token"/;
 
 describe('auth: 401 answers challenge with Bearer, and tokens must expire', () => {
   const key = rsaKeyPair();
-  const devices = new ProbeDevices();
   let t: TestApp;
   let user: { sub: string; email: string; accessToken: string };
   let good: ForgeOptions;
@@ -31,7 +29,7 @@ describe('auth: 401 answers challenge with Bearer, and tokens must expire', () =
   before(async () => {
     t = await startTestApp({
       env: { JWT_ISSUER: ISSUER, JWT_PRIVATE_KEY: key.pem, JWT_KEY_ID: KID },
-      extraModules: [GuardProbeModule.withDevices(devices)],
+      extraModules: [GuardProbeModule],
     });
     const account = await signUp(t.baseUrl);
     const profile = (await (
@@ -85,15 +83,12 @@ describe('auth: 401 answers challenge with Bearer, and tokens must expire', () =
       await getWithToken(t.baseUrl, '/auth-probe/device', user.accessToken),
       INVALID_TOKEN,
     );
-    const device = await t.app.get(AccessTokenService).signDeviceToken({
-      deviceId: 'd-1',
-      sessionId: 's-1',
-      permissions: [Permission.Upload],
-      notAfter: new Date(Date.now() + 3_600_000),
-    });
+    const probe = t.app.get(ProbeSessions);
+    const device = await probe.standingDevice([Permission.Upload]);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
     await challenge(await getWithToken(t.baseUrl, '/v1/auth/me', device.token), INVALID_TOKEN);
     // A revoked device's token.
-    devices.revoked.add('d-1');
+    await probe.revoke(device);
     await challenge(
       await getWithToken(t.baseUrl, '/auth-probe/device', device.token),
       INVALID_TOKEN,
@@ -126,8 +121,12 @@ describe('auth: 401 answers challenge with Bearer, and tokens must expire', () =
   });
 
   it('refuses a device token without exp as well', async () => {
-    devices.revoked.clear();
-    const forever = await new SignJWT({ sub: 'd-2', sid: 's-2', perms: ['upload'] })
+    // A device that stands: the same claims with an exp pass, so only the missing exp refuses.
+    const device = await t.app.get(ProbeSessions).standingDevice([Permission.Upload]);
+    const claims = { sub: device.deviceId, sid: device.sessionId, perms: ['upload'] };
+    const withExp = await signToken(claims, { ...good, audience: 'sharexpress:device' });
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', withExp)).status, 200);
+    const forever = await new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: KID })
       .setIssuer(ISSUER)
       .setAudience('sharexpress:device')

@@ -5,26 +5,21 @@ import { AccessTokenService } from '../../../apps/api/src/modules/auth/tokens/ac
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import { getWithToken, signUp } from './auth-client.js';
-import { GuardProbeModule, ProbeDevices } from './guard-probe.module.js';
+import { GuardProbeModule, ProbeSessions } from './guard-probe.module.js';
 
 describe('auth: global guards deny by default and check kinds and permissions', () => {
   let t: TestApp;
   let userToken: string;
-  const devices = new ProbeDevices();
-  const deviceToken = async (deviceId: string, permissions: Permission[]): Promise<string> => {
-    const signed = await t.app.get(AccessTokenService).signDeviceToken({
-      deviceId,
-      sessionId: 'session-1',
-      permissions,
-      notAfter: new Date(Date.now() + 3_600_000),
-    });
-    return signed.token;
-  };
+  let probe: ProbeSessions;
+  /** The token of a fresh active device in a fresh active session. */
+  const deviceToken = async (permissions: Permission[]): Promise<string> =>
+    (await probe.standingDevice(permissions)).token;
   const post = (path: string, token: string) =>
     fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
 
   before(async () => {
-    t = await startTestApp({ extraModules: [GuardProbeModule.withDevices(devices)] });
+    t = await startTestApp({ extraModules: [GuardProbeModule] });
+    probe = t.app.get(ProbeSessions);
     userToken = (await signUp(t.baseUrl)).accessToken;
   });
   after(async () => {
@@ -45,16 +40,13 @@ describe('auth: global guards deny by default and check kinds and permissions', 
   });
 
   it('lets a device token through a device route and refuses a user token there', async () => {
-    const res = await getWithToken(
-      t.baseUrl,
-      '/auth-probe/device',
-      await deviceToken('d-1', ['download']),
-    );
+    const device = await probe.standingDevice(['download']);
+    const res = await getWithToken(t.baseUrl, '/auth-probe/device', device.token);
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), {
       kind: 'device',
-      deviceId: 'd-1',
-      sessionId: 'session-1',
+      deviceId: device.deviceId,
+      sessionId: device.sessionId,
       permissions: ['download'],
     });
     await expectProblem(
@@ -64,61 +56,104 @@ describe('auth: global guards deny by default and check kinds and permissions', 
     );
   });
 
+  it('hands the route the session read made by the device check', async () => {
+    const device = await probe.standingDevice([]);
+    const res = await getWithToken(t.baseUrl, '/auth-probe/device/session', device.token);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { sessionId: device.sessionId, deviceStatus: 'active' });
+  });
+
+  it('records when a device was last seen', async () => {
+    const device = await probe.standingDevice([]);
+    const before = Date.now();
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
+    // The write is not awaited by the request; it lands right after.
+    let lastSeenAt: Date | null | undefined;
+    for (let i = 0; i < 50 && (lastSeenAt ?? null) === null; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const session = await probe.find(device.sessionId);
+      lastSeenAt = session?.devices.find((d) => d.id === device.deviceId)?.lastSeenAt;
+    }
+    assert.ok(lastSeenAt instanceof Date, 'lastSeenAt set');
+    assert.ok(lastSeenAt.getTime() >= before - 1000);
+  });
+
   it('refuses the token of a device revoked after it was issued, at its next request', async () => {
-    const token = await deviceToken('d-revoked', ['upload']);
-    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', token)).status, 200);
-    devices.revoked.add('d-revoked');
+    const revoked = await probe.standingDevice(['upload']);
+    const kept = await probe.standingDevice([]);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', revoked.token)).status, 200);
+    await probe.revoke(revoked);
     // Same signed, unexpired token: the device check runs on every request, so it is refused.
     await expectProblem(
-      await getWithToken(t.baseUrl, '/auth-probe/device', token),
+      await getWithToken(t.baseUrl, '/auth-probe/device', revoked.token),
       401,
       'UNAUTHENTICATED',
     );
-    assert.deepEqual(
-      devices.checked.filter((id) => id === 'd-revoked'),
-      ['d-revoked', 'd-revoked'],
-    );
     // Other devices are untouched.
-    assert.equal(
-      (await getWithToken(t.baseUrl, '/auth-probe/device', await deviceToken('d-kept', []))).status,
-      200,
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', kept.token)).status, 200);
+  });
+
+  it('refuses every device of a session at its next request once the session is closed', async () => {
+    const device = await probe.standingDevice([]);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
+    await probe.close(device);
+    await expectProblem(
+      await getWithToken(t.baseUrl, '/auth-probe/device', device.token),
+      401,
+      'UNAUTHENTICATED',
     );
   });
 
-  it('answers 500, never a pass, when the device lookup itself fails', async (c) => {
-    const token = await deviceToken('d-lookup', ['upload']);
-    devices.failure = new Error('device store unreachable');
-    c.after(() => {
-      devices.failure = undefined;
-    });
-    await expectProblem(
-      await getWithToken(t.baseUrl, '/auth-probe/device', token),
-      500,
-      'INTERNAL',
+  it('refuses a device the moment its session passes expiresAt, before any job runs', async () => {
+    const device = await probe.standingDevice([], 1);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
+    await new Promise((resolve) =>
+      setTimeout(resolve, device.expiresAt.getTime() - Date.now() + 50),
     );
+    // Stored as 'active' still; the check compares expiresAt with now on every request.
+    assert.equal((await probe.find(device.sessionId))?.status, 'active');
+    await expectProblem(
+      await getWithToken(t.baseUrl, '/auth-probe/device', device.token),
+      401,
+      'UNAUTHENTICATED',
+    );
+  });
+
+  it('refuses a device whose session does not exist, or whose device is unknown to it', async () => {
+    const tokens = t.app.get(AccessTokenService);
+    const device = await probe.standingDevice([]);
+    for (const [deviceId, sessionId] of [
+      [device.deviceId, 'AAAAAAAAAAAAAAAAAAAAAA'],
+      ['BBBBBBBBBBBBBBBBBBBBBB', device.sessionId],
+    ] as const) {
+      const { token } = await tokens.signDeviceToken({
+        deviceId,
+        sessionId,
+        permissions: [],
+        notAfter: device.expiresAt,
+      });
+      await expectProblem(
+        await getWithToken(t.baseUrl, '/auth-probe/device', token),
+        401,
+        'UNAUTHENTICATED',
+      );
+    }
   });
 
   it('accepts both kinds where both are declared', async () => {
     const asUser = await getWithToken(t.baseUrl, '/auth-probe/either', userToken);
     assert.deepEqual(await asUser.json(), { kind: 'user' });
-    const asDevice = await getWithToken(
-      t.baseUrl,
-      '/auth-probe/either',
-      await deviceToken('d-2', []),
-    );
+    const asDevice = await getWithToken(t.baseUrl, '/auth-probe/either', await deviceToken([]));
     assert.deepEqual(await asDevice.json(), { kind: 'device' });
   });
 
   it('answers 403 to a device without the permission, 200 with it', async () => {
     await expectProblem(
-      await post('/auth-probe/upload', await deviceToken('d-3', ['download', 'delete'])),
+      await post('/auth-probe/upload', await deviceToken(['download', 'delete'])),
       403,
       'FORBIDDEN',
     );
-    assert.equal(
-      (await post('/auth-probe/upload', await deviceToken('d-4', ['upload']))).status,
-      200,
-    );
+    assert.equal((await post('/auth-probe/upload', await deviceToken(['upload']))).status, 200);
     // Users pass the permission guard; ownership is the service's business.
     assert.equal((await post('/auth-probe/upload', userToken)).status, 200);
     await expectProblem(await post('/auth-probe/upload', 'bogus'), 401, 'UNAUTHENTICATED');

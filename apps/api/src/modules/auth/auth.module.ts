@@ -8,6 +8,7 @@ import {
   RefreshTokenDatabaseModule,
   UserDatabaseModule,
 } from '@app/database';
+import { DeviceAccessModule } from '../device-access/index.js';
 import { AccountsService } from './accounts.service.js';
 import { LoginAttemptsService } from './attempts/login-attempts.service.js';
 import { AuthController } from './auth.controller.js';
@@ -21,7 +22,6 @@ import { LoginService } from './login.service.js';
 import { HashingQueue } from './passwords/hashing-queue.js';
 import { PasswordHasher, scryptParamsForLog2N } from './passwords/password-hasher.js';
 import { TokenPairService } from './refresh/token-pair.service.js';
-import { DeviceAccessRegistry } from './strategies/device-access.registry.js';
 import { DeviceJwtStrategy } from './strategies/device-jwt.strategy.js';
 import { UserJwtStrategy } from './strategies/user-jwt.strategy.js';
 import { AccessTokenService } from './tokens/access-token.service.js';
@@ -39,6 +39,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     UserDatabaseModule,
     RefreshTokenDatabaseModule,
     LoginAttemptDatabaseModule,
+    DeviceAccessModule,
   ],
   controllers: [AuthController, JwksController],
   providers: [
@@ -67,7 +68,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
         ),
     },
     AccessTokenService,
-    DeviceAccessRegistry,
     UserJwtStrategy,
     DeviceJwtStrategy,
     UserTokenGuard,
@@ -80,6 +80,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [AccessTokenService, DeviceAccessRegistry, KeyRing],
+  exports: [AccessTokenService, KeyRing],
 })
 export class AuthModule {}

@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
+import { SessionDatabaseModule } from '@app/database';
 import { DeviceAccessService } from './device-access.service.js';
 
-/**
- * The per-request device check used by the device token strategy (and the session reads).
- * Needs SessionRepository and DeviceRepository (SessionDatabaseModule from `@app/database`).
- */
+/** The per-request device check used by the device token strategy (and the session reads). */
 @Module({
+  imports: [SessionDatabaseModule],
   providers: [DeviceAccessService],
   exports: [DeviceAccessService],
 })
