@@ -22,7 +22,7 @@ export class ActivityController {
   @Auth('user', 'device')
   @SessionIdParam()
   @ApiOperation({ summary: 'The session’s events, oldest first, with no gaps in seq' })
-  @ApiOkResponse({ type: ActivityPageResponse })
+  @ApiOkResponse({ type: ActivityPageResponse, description: 'One page of events.' })
   @ApiBadRequestResponse({ description: 'Bad after, cursor or limit (VALIDATION_FAILED).' })
   list(
     @CurrentPrincipal() principal: Principal,

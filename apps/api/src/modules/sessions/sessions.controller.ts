@@ -49,7 +49,7 @@ export class SessionsController {
   @Post()
   @Auth('user')
   @ApiOperation({ summary: 'Create a sharing session' })
-  @ApiCreatedResponse({ type: SessionResponse })
+  @ApiCreatedResponse({ type: SessionResponse, description: 'The new session, active.' })
   @ApiBadRequestResponse(INVALID_BODY)
   create(
     @CurrentUser() user: UserPrincipal,
@@ -61,7 +61,7 @@ export class SessionsController {
   @Get()
   @Auth('user')
   @ApiOperation({ summary: 'The caller’s sessions, newest first' })
-  @ApiOkResponse({ type: SessionPageResponse })
+  @ApiOkResponse({ type: SessionPageResponse, description: 'One page of sessions.' })
   @ApiBadRequestResponse({ description: 'Bad limit or cursor (VALIDATION_FAILED).' })
   list(
     @CurrentUser() user: UserPrincipal,
@@ -86,7 +86,7 @@ export class SessionsController {
   @Auth('user')
   @SessionIdParam()
   @ApiOperation({ summary: 'Rename a session or set its expiry to now + ttlSeconds' })
-  @ApiOkResponse({ type: SessionResponse })
+  @ApiOkResponse({ type: SessionResponse, description: 'The session as changed.' })
   @ApiBadRequestResponse({
     ...INVALID_BODY,
     description: `${INVALID_BODY.description} Also an empty body.`,

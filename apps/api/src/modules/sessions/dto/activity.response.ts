@@ -3,6 +3,7 @@ import type { EventData, EventRecord } from '@app/database';
 
 export class ActivityEventResponse {
   @ApiProperty({
+    type: 'integer',
     description: 'Per-session sequence number: 1, 2, 3 … with no gaps.',
     example: 2,
   })

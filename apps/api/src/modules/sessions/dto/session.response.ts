@@ -4,30 +4,34 @@ import type { SessionRecord } from '@app/database';
 import { effectiveStatus, type SessionStatus } from '../session-status.js';
 
 export class SessionLimitsResponse {
-  @ApiProperty({ description: 'Devices pending or active at once.', example: 10 })
+  @ApiProperty({ type: 'integer', description: 'Devices pending or active at once.', example: 10 })
   maxDevices!: number;
 
-  @ApiProperty({ example: 100 })
+  @ApiProperty({ type: 'integer', example: 100 })
   maxFiles!: number;
 
-  @ApiProperty({ description: 'Bytes of all files together.', example: 10_737_418_240 })
+  @ApiProperty({
+    type: 'integer',
+    description: 'Bytes of all files together.',
+    example: 10_737_418_240,
+  })
   maxTotalBytes!: number;
 
-  @ApiProperty({ description: 'Bytes of one file.', example: 5_368_709_120 })
+  @ApiProperty({ type: 'integer', description: 'Bytes of one file.', example: 5_368_709_120 })
   maxFileBytes!: number;
 
-  @ApiProperty({ example: 100 })
+  @ApiProperty({ type: 'integer', example: 100 })
   maxDownloadsPerFile!: number;
 }
 
 export class SessionStatsResponse {
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   files!: number;
 
-  @ApiProperty({ example: 0 })
+  @ApiProperty({ type: 'integer', example: 0 })
   bytes!: number;
 
-  @ApiProperty({ description: 'Devices pending or active.', example: 1 })
+  @ApiProperty({ type: 'integer', description: 'Devices pending or active.', example: 1 })
   devices!: number;
 }
 
