@@ -5,6 +5,7 @@ import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
+import { SessionsModule } from './modules/sessions/sessions.module.js';
 
 /** The API's root module, built from an already-validated config (see bootstrap.ts). */
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         // their modules are scanned, and the rate limit must count requests before any auth.
         RateLimitModule,
         AuthModule,
+        SessionsModule,
       ],
     };
   }
