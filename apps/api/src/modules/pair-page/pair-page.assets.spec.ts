@@ -29,6 +29,7 @@ const BROWSER_GLOBALS = [
   'sessionStorage',
   'setInterval',
   'setTimeout',
+  'window',
 ];
 
 const attributes = (html: string, name: string): string[] =>

@@ -16,9 +16,12 @@ export const PAIR_SCRIPT = `(function () {
   var VIEWS = ['code-form', 'retry-view', 'waiting-view', 'session-view', 'ended-view'];
 
   // The secret leaves the address bar (and this history entry) before anything else runs.
-  var secret = null;
-  if (location.hash.length > 1) secret = location.hash.slice(1);
-  if (location.hash !== '' || location.search !== '') history.replaceState(null, '', PAGE_PATH);
+  function takeSecret() {
+    var found = location.hash.length > 1 ? location.hash.slice(1) : null;
+    if (location.hash !== '' || location.search !== '') history.replaceState(null, '', PAGE_PATH);
+    return found;
+  }
+  var secret = takeSecret();
 
   var el = function (id) {
     return document.getElementById(id);
@@ -488,13 +491,22 @@ export const PAIR_SCRIPT = `(function () {
     claim({ code: code }, name || defaultDeviceName());
   });
 
-  if (secret !== null) {
+  function joinWithSecret(value) {
     forget(); // a new link replaces whatever this tab joined before
-    if (/^[A-Za-z0-9_-]{16,256}$/.test(secret)) {
-      claim({ secret: secret }, defaultDeviceName());
+    if (/^[A-Za-z0-9_-]{16,256}$/.test(value)) {
+      claim({ secret: value }, defaultDeviceName());
     } else {
       showCodeForm('This pairing link is incomplete. Scan the QR code again, or type the code here.');
     }
+  }
+  // A pairing link opened in a tab that already shows /pair only changes the fragment.
+  window.addEventListener('hashchange', function () {
+    var value = takeSecret();
+    if (value !== null) joinWithSecret(value);
+  });
+
+  if (secret !== null) {
+    joinWithSecret(secret);
   } else {
     var saved = load();
     if (saved && saved.kind === 'active' && saved.session && saved.accessToken) enterSession(saved);
