@@ -4,6 +4,7 @@ import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
+import { PairPageModule } from './modules/pair-page/pair-page.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 
@@ -28,6 +29,7 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         SessionsModule,
+        PairPageModule,
       ],
     };
   }
