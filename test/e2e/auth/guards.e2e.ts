@@ -159,15 +159,14 @@ describe('auth: global guards deny by default and check kinds and permissions', 
     await expectProblem(await post('/auth-probe/upload', 'bogus'), 401, 'UNAUTHENTICATED');
   });
 
-  it('never lets a device token outlive its session', async () => {
-    const notAfter = new Date(Date.now() + 30_000);
-    const signed = await t.app.get(AccessTokenService).signDeviceToken({
-      deviceId: 'd-5',
-      sessionId: 'session-1',
-      permissions: [],
-      notAfter,
-    });
-    assert.ok(signed.expiresAt.getTime() <= notAfter.getTime());
-    assert.ok(signed.expiresIn <= 30);
+  it('signs device tokens that expire with their session, and never after it', async () => {
+    // 2 h: well past the 15-minute access token lifetime.
+    const device = await probe.standingDevice([], 7200);
+    const claims = JSON.parse(
+      Buffer.from(device.token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as { exp: number };
+    assert.equal(claims.exp, Math.floor(device.expiresAt.getTime() / 1000));
+    assert.ok(claims.exp * 1000 > Date.now() + t.config.auth.accessTokenTtlSeconds * 1000);
+    assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
   });
 });

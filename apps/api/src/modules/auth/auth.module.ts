@@ -18,6 +18,7 @@ import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './guards/token-
 import { JwksController } from './jwks.controller.js';
 import { KeyRing } from './keys/key-ring.js';
 import { loadSigningKey } from './keys/load-signing-key.js';
+import { PairingSecrets } from './keys/pairing-secrets.js';
 import { LoginService } from './login.service.js';
 import { HashingQueue } from './passwords/hashing-queue.js';
 import { PasswordHasher, scryptParamsForLog2N } from './passwords/password-hasher.js';
@@ -29,7 +30,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
 /**
  * Accounts, RS256 tokens, JWKS and two global guards, in this order: authentication (deny by
  * default), permissions. The shared rate limit (RateLimitModule) runs before both. Exports what
- * the pairing flow needs to mint device tokens.
+ * the pairing flow needs: device tokens (AccessTokenService) and its server keys (PairingSecrets).
  */
 @Module({
   imports: [
@@ -68,6 +69,7 @@ import { AccessTokenService } from './tokens/access-token.service.js';
         ),
     },
     AccessTokenService,
+    PairingSecrets,
     UserJwtStrategy,
     DeviceJwtStrategy,
     UserTokenGuard,
@@ -80,6 +82,6 @@ import { AccessTokenService } from './tokens/access-token.service.js';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [AccessTokenService, KeyRing],
+  exports: [AccessTokenService, KeyRing, PairingSecrets],
 })
 export class AuthModule {}

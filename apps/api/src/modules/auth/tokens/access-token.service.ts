@@ -24,7 +24,7 @@ export interface DeviceTokenRequest {
   deviceId: string;
   sessionId: string;
   permissions: Permission[];
-  /** The token never outlives this (the session's expiry). */
+  /** The token's expiry: the session's, so it never outlives it. */
   notAfter: Date;
 }
 
@@ -43,16 +43,18 @@ export class AccessTokenService {
     return this.sign(claims, USER_AUDIENCE, now, new Date(now.getTime() + ttl * 1000));
   }
 
-  /** For the pairing flow: a token valid for one session, never past `notAfter`. */
+  /**
+   * For the pairing flow: a token for one session that expires with it (`exp` = `notAfter`, the
+   * session's expiresAt, rounded down to the second). It need not be short-lived: the device and
+   * its session are checked on every request, so revocation and close take effect at once.
+   */
   signDeviceToken(request: DeviceTokenRequest, now = new Date()): Promise<SignedToken> {
     const claims: DeviceTokenClaims = {
       sub: request.deviceId,
       sid: request.sessionId,
       perms: [...request.permissions],
     };
-    const ttlEnd = now.getTime() + this.config.auth.accessTokenTtlSeconds * 1000;
-    const end = new Date(Math.min(ttlEnd, request.notAfter.getTime()));
-    return this.sign(claims, DEVICE_AUDIENCE, now, end);
+    return this.sign(claims, DEVICE_AUDIENCE, now, request.notAfter);
   }
 
   private async sign(
