@@ -22,6 +22,7 @@ const toPairingRecord = (doc: LeanPairing): PairingRecord => ({
   expiresAt: doc.expiresAt,
   claimedAt: doc.claimedAt ?? null,
   deviceId: doc.deviceId ?? null,
+  ...(typeof doc.nonce === 'string' ? { nonce: doc.nonce } : {}),
   // The poll secret's hash stays inside the repository.
   poll:
     doc.poll === null || doc.poll === undefined
@@ -49,6 +50,7 @@ export class MongoosePairingRepository extends PairingRepository {
         ownerId: String(pairing.ownerId),
         secretHash: String(pairing.secretHash),
         codeHash: String(pairing.codeHash),
+        ...(pairing.nonce === undefined ? {} : { nonce: String(pairing.nonce) }),
         createdAt: new Date(pairing.createdAt),
         expiresAt,
         claimedAt: null,

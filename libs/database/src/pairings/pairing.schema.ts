@@ -40,6 +40,10 @@ export class Pairing {
   @Prop({ type: String, required: true })
   codeHash!: string;
 
+  /** Random and not secret by itself: the secret is HMAC(server key, id + nonce), never stored. */
+  @Prop({ type: String })
+  nonce?: string;
+
   @Prop({ type: Date, required: true })
   createdAt!: Date;
 
