@@ -25,6 +25,8 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const GIB = 1024 ** 3;
+const TIB = 1024 * GIB;
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -64,6 +66,22 @@ describe('loadConfig', () => {
       defaultWindowSeconds: 60,
       credentialsLimit: 10,
       credentialsWindowSeconds: 60,
+      pollLimit: 30,
+    });
+    assert.deepEqual(config.sessions, {
+      defaultTtlSeconds: 3600,
+      minTtlSeconds: 60,
+      maxTtlSeconds: 7 * 86_400,
+      maxDevices: 10,
+      maxFiles: 100,
+      maxTotalBytes: 10 * GIB,
+      maxFileBytes: 5 * GIB,
+      maxDownloadsPerFile: 100,
+    });
+    assert.deepEqual(config.pairing, {
+      defaultTtlSeconds: 120,
+      pollIntervalSeconds: 5,
+      approvalTtlSeconds: 600,
     });
   });
 
@@ -275,5 +293,134 @@ describe('loadConfig', () => {
     ]);
     // Forgetting sooner than a minute would let a guesser wait the count away.
     assert.equal(problemsOf({ LOGIN_FAILURE_MEMORY_SECONDS: '59' }).length, 1);
+  });
+
+  it('reads the session bounds, pairing timings and the poll limit', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      SESSION_DEFAULT_TTL_SECONDS: '20',
+      SESSION_MIN_TTL_SECONDS: '2',
+      SESSION_MAX_TTL_SECONDS: '86400',
+      SESSION_MAX_DEVICES: '3',
+      SESSION_MAX_FILES: '7',
+      SESSION_MAX_TOTAL_BYTES: '1000000',
+      SESSION_MAX_FILE_BYTES: '250000',
+      SESSION_MAX_DOWNLOADS_PER_FILE: '2',
+      PAIRING_DEFAULT_TTL_SECONDS: '30',
+      PAIRING_POLL_INTERVAL_SECONDS: '1',
+      PAIRING_APPROVAL_TTL_SECONDS: '60',
+      RATE_LIMIT_POLL_MAX: '100',
+    });
+    // Short sessions for tests and demos: SESSION_MIN_TTL_SECONDS goes down to 1 s.
+    assert.deepEqual(config.sessions, {
+      defaultTtlSeconds: 20,
+      minTtlSeconds: 2,
+      maxTtlSeconds: 86_400,
+      maxDevices: 3,
+      maxFiles: 7,
+      maxTotalBytes: 1_000_000,
+      maxFileBytes: 250_000,
+      maxDownloadsPerFile: 2,
+    });
+    assert.deepEqual(config.pairing, {
+      defaultTtlSeconds: 30,
+      pollIntervalSeconds: 1,
+      approvalTtlSeconds: 60,
+    });
+    assert.equal(config.rateLimit.pollLimit, 100);
+    // The extremes are accepted.
+    const wide = loadConfig({
+      ...REQUIRED,
+      SESSION_MIN_TTL_SECONDS: '1',
+      SESSION_DEFAULT_TTL_SECONDS: '1',
+      SESSION_MAX_TTL_SECONDS: String(365 * 86_400),
+      SESSION_MAX_DEVICES: '100',
+      SESSION_MAX_TOTAL_BYTES: String(100 * TIB),
+      SESSION_MAX_FILE_BYTES: String(5 * TIB),
+      PAIRING_DEFAULT_TTL_SECONDS: '600',
+    });
+    assert.deepEqual(
+      [wide.sessions.minTtlSeconds, wide.sessions.maxTtlSeconds, wide.pairing.defaultTtlSeconds],
+      [1, 365 * 86_400, 600],
+    );
+  });
+
+  it('bounds every session, pairing and poll setting, one line per bad value', () => {
+    const outOfRange: [string, string, string][] = [
+      ['SESSION_MIN_TTL_SECONDS', '0', '1 and 86400'],
+      ['SESSION_MIN_TTL_SECONDS', '86401', '1 and 86400'],
+      ['SESSION_MAX_TTL_SECONDS', '59', `60 and ${String(365 * 86_400)}`],
+      ['SESSION_MAX_TTL_SECONDS', String(365 * 86_400 + 1), `60 and ${String(365 * 86_400)}`],
+      ['SESSION_DEFAULT_TTL_SECONDS', '0', `1 and ${String(365 * 86_400)}`],
+      ['SESSION_MAX_DEVICES', '0', '1 and 100'],
+      ['SESSION_MAX_DEVICES', '101', '1 and 100'],
+      ['SESSION_MAX_FILES', '0', '1 and 10000'],
+      ['SESSION_MAX_FILES', '10001', '1 and 10000'],
+      ['SESSION_MAX_TOTAL_BYTES', '0', `1 and ${String(100 * TIB)}`],
+      ['SESSION_MAX_TOTAL_BYTES', String(100 * TIB + 1), `1 and ${String(100 * TIB)}`],
+      ['SESSION_MAX_FILE_BYTES', '0', `1 and ${String(5 * TIB)}`],
+      ['SESSION_MAX_FILE_BYTES', String(5 * TIB + 1), `1 and ${String(5 * TIB)}`],
+      ['SESSION_MAX_DOWNLOADS_PER_FILE', '0', '1 and 1000000'],
+      ['SESSION_MAX_DOWNLOADS_PER_FILE', '1000001', '1 and 1000000'],
+      ['PAIRING_DEFAULT_TTL_SECONDS', '29', '30 and 600'],
+      ['PAIRING_DEFAULT_TTL_SECONDS', '601', '30 and 600'],
+      ['PAIRING_POLL_INTERVAL_SECONDS', '0', '1 and 60'],
+      ['PAIRING_POLL_INTERVAL_SECONDS', '61', '1 and 60'],
+      ['PAIRING_APPROVAL_TTL_SECONDS', '59', '60 and 86400'],
+      ['PAIRING_APPROVAL_TTL_SECONDS', '86401', '60 and 86400'],
+      ['RATE_LIMIT_POLL_MAX', '0', '1 and 1000000'],
+      ['RATE_LIMIT_POLL_MAX', '1000001', '1 and 1000000'],
+    ];
+    for (const [name, value, range] of outOfRange) {
+      assert.deepEqual(
+        problemsOf({ [name]: value }),
+        [`${name}: must be an integer between ${range}, got "${value}"`],
+        `${name}=${value}`,
+      );
+    }
+    for (const value of ['ten', '1.5', '1e3', '-1']) {
+      assert.equal(problemsOf({ SESSION_MAX_DEVICES: value }).length, 1, value);
+    }
+  });
+
+  it('refuses a session minimum above the maximum, and a default outside min..max', () => {
+    assert.deepEqual(
+      problemsOf({
+        SESSION_MIN_TTL_SECONDS: '7200',
+        SESSION_MAX_TTL_SECONDS: '3600',
+        SESSION_DEFAULT_TTL_SECONDS: '3600',
+      }),
+      [
+        'SESSION_MIN_TTL_SECONDS: must not exceed SESSION_MAX_TTL_SECONDS, got "7200"',
+        'SESSION_DEFAULT_TTL_SECONDS: must lie between SESSION_MIN_TTL_SECONDS and SESSION_MAX_TTL_SECONDS, got "3600"',
+      ],
+    );
+    // Below the (default) minimum of 60 s, and above the (default) maximum of 7 days.
+    assert.deepEqual(problemsOf({ SESSION_DEFAULT_TTL_SECONDS: '30' }), [
+      'SESSION_DEFAULT_TTL_SECONDS: must lie between SESSION_MIN_TTL_SECONDS and SESSION_MAX_TTL_SECONDS, got "30"',
+    ]);
+    assert.deepEqual(problemsOf({ SESSION_DEFAULT_TTL_SECONDS: String(7 * 86_400 + 1) }), [
+      `SESSION_DEFAULT_TTL_SECONDS: must lie between SESSION_MIN_TTL_SECONDS and SESSION_MAX_TTL_SECONDS, got "${String(7 * 86_400 + 1)}"`,
+    ]);
+    // A maximum below the default default (3600) needs a matching default.
+    assert.equal(problemsOf({ SESSION_MAX_TTL_SECONDS: '600' }).length, 1);
+    assert.equal(
+      loadConfig({
+        ...REQUIRED,
+        SESSION_MAX_TTL_SECONDS: '600',
+        SESSION_DEFAULT_TTL_SECONDS: '600',
+      }).sessions.maxTtlSeconds,
+      600,
+    );
+    // Equal bounds are fine: every session lives exactly that long.
+    assert.equal(
+      loadConfig({
+        ...REQUIRED,
+        SESSION_MIN_TTL_SECONDS: '300',
+        SESSION_MAX_TTL_SECONDS: '300',
+        SESSION_DEFAULT_TTL_SECONDS: '300',
+      }).sessions.defaultTtlSeconds,
+      300,
+    );
   });
 });
