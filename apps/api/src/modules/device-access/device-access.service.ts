@@ -12,12 +12,15 @@ export const LAST_SEEN_INTERVAL_MS = 60_000;
  * needs the session does not read it again. Nothing is cached across requests: revoking the
  * device or closing the session refuses the very next request on every replica.
  */
+// Keyed by the principal object the strategy puts on the request: it lives as long as the
+// request does, so the record goes with it. Module-wide rather than per instance because
+// passport keeps one strategy per name per process: with two apps in one process (the
+// two-replica e2e tests) the strategy of one may authenticate the other's requests.
+const reads = new WeakMap<DevicePrincipal, SessionRecord>();
+
 @Injectable()
 export class DeviceAccessService {
   private readonly logger = new Logger(DeviceAccessService.name);
-  // Keyed by the principal object the strategy puts on the request: it lives as long as the
-  // request does, so the record goes with it.
-  private readonly reads = new WeakMap<DevicePrincipal, SessionRecord>();
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -34,7 +37,7 @@ export class DeviceAccessService {
     if (session.status !== 'active' || session.expiresAt.getTime() <= now.getTime()) return false;
     const device = session.devices.find((d) => d.id === principal.deviceId);
     if (device === undefined || device.status !== 'active') return false;
-    this.reads.set(principal, session);
+    reads.set(principal, session);
     if (
       device.lastSeenAt === null ||
       now.getTime() - device.lastSeenAt.getTime() > LAST_SEEN_INTERVAL_MS
@@ -46,7 +49,7 @@ export class DeviceAccessService {
 
   /** The session read by `authenticate()` for this principal, when it let the device in. */
   sessionOf(principal: DevicePrincipal): SessionRecord | undefined {
-    return this.reads.get(principal);
+    return reads.get(principal);
   }
 
   // Not awaited by the request: a slow or failing write must not delay or fail it.
