@@ -5,6 +5,7 @@ import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { PairPageModule } from './modules/pair-page/pair-page.module.js';
+import { PairingModule } from './modules/pairing/pairing.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 
@@ -29,6 +30,7 @@ export class AppModule {
         RateLimitModule,
         AuthModule,
         SessionsModule,
+        PairingModule,
         PairPageModule,
       ],
     };
