@@ -72,6 +72,19 @@ describe('PairingRepository against MongoDB', () => {
     assert.equal(raw?.secretHash, input.secretHash, 'only the hash is stored');
   });
 
+  it('keeps the nonce as given and returns it from every read', async () => {
+    const input = newPairing({ nonce: 'n0nce-value' });
+    assert.equal((await pairings.create(input)).nonce, 'n0nce-value');
+    assert.equal(
+      (await pairings.findOwned(input.ownerId, input.sessionId, input.id))?.nonce,
+      'n0nce-value',
+    );
+    assert.equal(
+      (await pairings.claim({ secretHash: input.secretHash }, grant()))?.nonce,
+      'n0nce-value',
+    );
+  });
+
   it('turns a code hash still stored into a CONFLICT', async () => {
     const first = await pairings.create(newPairing());
     const raw = await stored(first.id);
