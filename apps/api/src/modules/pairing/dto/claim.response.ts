@@ -7,6 +7,8 @@ export class DeviceTokenResponse {
     description:
       'RS256 JWT (typ at+jwt, aud sharexpress:device) for this session only; send as Bearer. ' +
       'It never outlives the session and stops working once the device is revoked.',
+    example:
+      'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6Ims3In0.eyJzaWQiOiJtWjNxOFYweFQya1I5YlljTHc0bjFBIn0.c2ln',
   })
   accessToken!: string;
 
