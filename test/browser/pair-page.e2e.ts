@@ -193,10 +193,24 @@ describe('/pair page in a phone-sized headless Chromium', { skip, timeout: 120_0
       assertSameOrigin(watch, t.baseUrl);
       assertNoConsoleErrors(watch);
 
-      // A reload resumes from sessionStorage (no second claim); once the owner removes the
-      // phone, its next request learns it was disconnected and the token is dropped.
+      // A reload resumes from sessionStorage (no second claim) and fetches fresh state: a
+      // rename and an extension show, and the page trades its token for one that lasts as long.
+      const extended = await owner.call('PATCH', `/v1/sessions/${session.id}`, {
+        name: 'Holiday photos 2',
+        ttlSeconds: 7200,
+      });
+      assert.equal(extended.status, 200, await extended.text());
       await page.reload();
-      await sessionView(page, 'Holiday photos');
+      await sessionView(page, 'Holiday photos 2');
+      await page
+        .getByRole('timer')
+        .filter({ hasText: /^01:5\d:\d\d$/ })
+        .waitFor();
+      await until('a renewed token', () => answersTo(watch, '/v1/devices/token') === 1);
+      assert.ok(watch.responses.some((r) => /^20[01] \/v1\/devices\/token$/.test(r)));
+      assertNoConsoleErrors(watch);
+      // Once the owner removes the phone, its next request learns it was disconnected and the
+      // token is dropped.
       await owner.revoke(session.id, devices[0]?.id ?? '');
       await page.reload();
       await page.getByRole('heading', { name: 'This device was disconnected' }).waitFor();
