@@ -1,7 +1,7 @@
 // Maps anything thrown while serving a request to the problem+json fields. Pure, so the whole
 // mapping table is unit-tested without an HTTP server.
 import { HttpException } from '@nestjs/common';
-import { AppError, type FieldError } from './app-error.js';
+import { AppError, type FieldError, type ProblemExtensions } from './app-error.js';
 import type { ErrorCode } from './error-code.js';
 
 export interface MappedProblem {
@@ -10,6 +10,7 @@ export interface MappedProblem {
   detail: string;
   errors?: FieldError[];
   retryAfterSeconds?: number;
+  extensions?: ProblemExtensions;
   /** A server fault: log it with its stack, show the client nothing of it. */
   serverFault: boolean;
   /** The client hung up mid-request: nobody reads the answer; worth a debug line at most. */
@@ -116,6 +117,40 @@ export function routeNotFound(
   };
 }
 
+// The MongoDB driver's (and Mongoose's) ways of saying "the database cannot be reached right
+// now", recognized by name so that libs/common needs no driver import. They are outages, not
+// bugs: 503 with Retry-After, like an open storage breaker, instead of a 500.
+const DATABASE_UNAVAILABLE_ERRORS = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoTopologyClosedError',
+  'MongoNotConnectedError',
+  'MongoWaitQueueTimeoutError',
+]);
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** Whether `error` (or its cause, two levels down) says MongoDB is unreachable. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; depth < 3; depth++) {
+    if (!(e instanceof Error)) return false;
+    if (DATABASE_UNAVAILABLE_ERRORS.has(e.name)) return true;
+    // Mongoose queues operations while disconnected and gives up with this message.
+    if (e.name === 'MongooseError' && /buffering timed out/.test(e.message)) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+const DATABASE_UNAVAILABLE: MappedProblem = {
+  status: 503,
+  code: 'DATABASE_UNAVAILABLE',
+  detail: 'The database is temporarily unavailable; retry later.',
+  retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  serverFault: false,
+};
+
 const INTERNAL_DETAIL = 'An unexpected error occurred.';
 const UNAVAILABLE_DETAIL = 'The service is temporarily unavailable; retry later.';
 
@@ -203,10 +238,12 @@ export function toProblem(exception: unknown): MappedProblem {
       detail: serverFault ? INTERNAL_DETAIL : exception.message,
       errors: exception.errors,
       retryAfterSeconds: exception.retryAfterSeconds,
+      extensions: exception.extensions,
       serverFault,
     };
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
+  if (isDatabaseUnavailable(exception)) return DATABASE_UNAVAILABLE;
   const fastify = asFastifyError(exception);
   if (fastify !== undefined) return fromFastify(fastify);
   return { status: 500, code: 'INTERNAL', detail: INTERNAL_DETAIL, serverFault: true };
