@@ -26,6 +26,12 @@ const PROBLEM_SCHEMA: Schema = {
         properties: { field: { type: 'string' }, message: { type: 'string' } },
       },
     },
+    interval: {
+      type: 'integer',
+      description:
+        'Pairing polls only (AUTHORIZATION_PENDING, SLOW_DOWN): seconds to wait before polling again (RFC 8628).',
+      example: 10,
+    },
     errorsOmitted: {
       type: 'integer',
       description: 'How many further field errors were left out of `errors`.',

@@ -8,6 +8,8 @@ export interface ProblemBody {
   code: string;
   requestId: string;
   errors?: { field: string; message: string }[];
+  /** RFC 8628 polling interval (pairing polls). */
+  interval?: number;
 }
 
 /** Asserts an RFC 9457 answer with our fields and the response's own request id. */

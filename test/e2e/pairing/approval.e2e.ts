@@ -87,12 +87,19 @@ describe('pairing: approval flow (RFC 8628 polling)', () => {
     await updateStored(t.config.mongo.uri, 'pairings', pending.pairingId, {
       'poll.intervalSeconds': 30,
     });
-    await expectProblem(await poll(t.baseUrl, pending.pollSecret), 400, 'AUTHORIZATION_PENDING');
+    const waiting = await expectProblem(
+      await poll(t.baseUrl, pending.pollSecret),
+      400,
+      'AUTHORIZATION_PENDING',
+    );
+    assert.equal(waiting.interval, 30, 'the problem carries the interval (RFC 8628)');
     const slow = await expectProblem(await poll(t.baseUrl, pending.pollSecret), 400, 'SLOW_DOWN');
     assert.match(slow.detail, /interval is now 35\b/);
+    assert.equal(slow.interval, 35);
     // Polling again before the grown interval is too fast again: RFC 8628 adds 5 s each time.
     const slower = await expectProblem(await poll(t.baseUrl, pending.pollSecret), 400, 'SLOW_DOWN');
     assert.match(slower.detail, /interval is now 40\b/);
+    assert.equal(slower.interval, 40);
   });
 
   it('approval: the next poll gets the token, once', async () => {

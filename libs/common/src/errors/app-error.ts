@@ -5,11 +5,19 @@ export interface FieldError {
   message: string;
 }
 
+/** RFC 9457 extension members a problem may carry besides the standard ones (a closed set). */
+export interface ProblemExtensions {
+  /** RFC 8628: seconds a pairing poll must wait before the next one (AUTHORIZATION_PENDING, SLOW_DOWN). */
+  interval?: number;
+}
+
 export interface AppErrorOptions {
   /** Field-level problems, rendered as `errors` in the problem+json body. */
   errors?: FieldError[];
   /** Seconds, sent as `Retry-After` (429 and 503 answers). */
   retryAfterSeconds?: number;
+  /** Extra members of the problem+json body. */
+  extensions?: ProblemExtensions;
   cause?: unknown;
 }
 
@@ -20,6 +28,7 @@ export interface AppErrorOptions {
 export class AppError extends Error {
   readonly errors?: FieldError[];
   readonly retryAfterSeconds?: number;
+  readonly extensions?: ProblemExtensions;
 
   constructor(
     readonly code: ErrorCode,
@@ -30,6 +39,7 @@ export class AppError extends Error {
     this.name = new.target.name;
     this.errors = options.errors;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.extensions = options.extensions;
   }
 
   get status(): number {

@@ -15,6 +15,8 @@ export interface ProblemDetails {
   errors?: FieldError[];
   /** How many more field problems there were than `errors` shows. */
   errorsOmitted?: number;
+  /** RFC 8628 polling interval in seconds (pairing polls). */
+  interval?: number;
 }
 
 /** A stable URI per code; clients key on `code`, `type` satisfies RFC 9457. */

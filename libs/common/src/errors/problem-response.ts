@@ -38,6 +38,8 @@ function boundedErrors(
 
 export function problemBody(problem: MappedProblem, requestId: string): ProblemDetails {
   return {
+    // Extensions first: they can never overwrite a standard member.
+    ...problem.extensions,
     type: problemType(problem.code),
     title: problemTitle(problem.code),
     status: problem.status,

@@ -28,8 +28,13 @@ describe('toProblem', () => {
       detail: 'Bad input.',
       errors,
       retryAfterSeconds: undefined,
+      extensions: undefined,
       serverFault: false,
     });
+    const pending = toProblem(
+      new AppError('SLOW_DOWN', 'Slower.', { extensions: { interval: 10 } }),
+    );
+    assert.deepEqual(pending.extensions, { interval: 10 });
     const limited = toProblem(new AppError('RATE_LIMITED', 'Slow down.', { retryAfterSeconds: 7 }));
     assert.equal(limited.status, 429);
     assert.equal(limited.retryAfterSeconds, 7);
@@ -106,6 +111,28 @@ describe('toProblem', () => {
       );
       assert.equal(problem.detail, 'An unexpected error occurred.');
     }
+  });
+
+  it('answers an unreachable MongoDB with 503 DATABASE_UNAVAILABLE and Retry-After, not a 500', () => {
+    const named = (name: string, message = 'connect ECONNREFUSED 127.0.0.1:27017') =>
+      Object.assign(new Error(message), { name });
+    for (const error of [
+      named('MongoServerSelectionError'),
+      named('MongoNetworkError'),
+      named('MongoPoolClearedError'),
+      named('MongooseError', 'Operation `users.findOne()` buffering timed out after 10000ms'),
+      new Error('lookup failed', { cause: named('MongoNetworkTimeoutError') }),
+    ]) {
+      const problem = toProblem(error);
+      assert.equal(problem.status, 503, error.name);
+      assert.equal(problem.code, 'DATABASE_UNAVAILABLE');
+      assert.equal(problem.retryAfterSeconds, 5);
+      assert.equal(problem.serverFault, false);
+      assert.doesNotMatch(problem.detail, /ECONNREFUSED|27017/);
+    }
+    // A query bug is still a 500: only connectivity errors are outages.
+    assert.equal(toProblem(named('MongoServerError', 'unknown operator: $foo')).status, 500);
+    assert.equal(toProblem(named('MongooseError', 'Cast to ObjectId failed')).status, 500);
   });
 
   it("never echoes the URL from Fastify's own URL errors", () => {

@@ -9,14 +9,20 @@ export const invalidPairing = (): AppError =>
 export const invalidPollSecret = (): AppError =>
   new AppError('UNAUTHENTICATED', 'Unknown, spent or expired poll secret');
 
-export const authorizationPending = (): AppError =>
-  new AppError('AUTHORIZATION_PENDING', 'The owner has not approved this device yet; keep polling');
+// Both carry the current interval as the problem's `interval` member (RFC 8628 section 3.5).
+export const authorizationPending = (intervalSeconds: number): AppError =>
+  new AppError(
+    'AUTHORIZATION_PENDING',
+    'The owner has not approved this device yet; keep polling',
+    { extensions: { interval: intervalSeconds } },
+  );
 
 export const slowDown = (intervalSeconds: number): AppError =>
   new AppError(
     'SLOW_DOWN',
     `Polling too fast: wait at least ${String(intervalSeconds)} seconds between polls ` +
       `(interval is now ${String(intervalSeconds)})`,
+    { extensions: { interval: intervalSeconds } },
   );
 
 export const deviceRefused = (status: 'rejected' | 'revoked'): AppError =>

@@ -39,7 +39,9 @@ export class PollService {
     if (device.status === 'rejected' || device.status === 'revoked') {
       throw deviceRefused(device.status);
     }
-    if (device.status === 'pending') throw authorizationPending();
+    if (device.status === 'pending') {
+      throw authorizationPending(pairing.poll?.intervalSeconds ?? SLOW_DOWN_STEP_SECONDS);
+    }
     // Approved: the poll secret yields a token once, whichever replica is asked first.
     if (!(await this.pairings.completePoll(pairing.id, now))) throw invalidPollSecret();
     return this.grants.activeClaim(session, device, now);
