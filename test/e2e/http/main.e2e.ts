@@ -1,54 +1,13 @@
 // The production entry point as an operator runs it: config errors stop it with exit 1, logs
 // are JSON lines with the request id and no secrets, SIGTERM shuts it down with exit 0.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runApi, startApiProcess } from '../../support/api-process.js';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
-import { withFreePorts } from '../../support/ports.js';
 import { dropDatabase, testEnv } from '../../support/test-app.js';
-
-const MAIN = fileURLToPath(new URL('../../../apps/api/src/main.js', import.meta.url));
-
-interface Run {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-function run(env: Record<string, string>): Run {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
-
-/** Waits for `url` to answer; fails at once (with its stderr) if the process exits first. */
-async function waitUntilUp(r: Run, url: string, deadlineMs: number): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    if (r.child.exitCode !== null) {
-      throw new Error(`exited with ${String(r.child.exitCode)} before listening:\n${r.stderr()}`);
-    }
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} not up within ${String(deadlineMs)} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describe('apps/api main', () => {
   let backends: TestBackends;
@@ -60,7 +19,7 @@ describe('apps/api main', () => {
   });
 
   it('refuses a bad configuration with one line per problem and exit code 1', async () => {
-    const r = run({ PORT: 'abc', S3_SECRET_ACCESS_KEY: 'hunter2-secret' });
+    const r = runApi({ PORT: 'abc', S3_SECRET_ACCESS_KEY: 'hunter2-secret' });
     assert.equal(await r.exited, 1);
     const stderr = r.stderr();
     assert.match(stderr, /PORT: must be an integer between 1 and 65535, got "abc"/);
@@ -71,24 +30,9 @@ describe('apps/api main', () => {
 
   it('serves, logs JSON with request ids and no secrets, and exits 0 on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'sx-main-'));
-    // The entry point must be told its PORT: a port taken in between is retried, not ignored.
-    const started = await withFreePorts(1, async ([port = 0]) => {
-      const env: Record<string, string> = {
-        ...testEnv(backends, dataDir),
-        PORT: String(port),
-        LOG_LEVEL: 'info',
-      };
-      const r = run(env);
-      try {
-        await waitUntilUp(r, `http://127.0.0.1:${String(port)}/health/live`, 30_000);
-      } catch (err) {
-        r.child.kill('SIGKILL');
-        await r.exited;
-        throw new Error(`${String(err)}\n${r.stdout()}`, { cause: err });
-      }
-      return { r, env, base: `http://127.0.0.1:${String(port)}` };
-    });
-    const { r, env, base } = started;
+    const env: Record<string, string> = { ...testEnv(backends, dataDir), LOG_LEVEL: 'info' };
+    const api = await startApiProcess(env);
+    const { run: r, baseUrl: base } = api;
     try {
       const res = await fetch(`${base}/v1/no-such-route?token=query-secret`, {
         headers: { 'x-request-id': 'main-e2e-1', authorization: 'Bearer header-secret' },

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiProcess, type ApiProcess } from '../../support/api-process.js';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import { decodeQr } from '../../support/qr.js';
-import { dropDatabase, startTestApp, type TestApp } from '../../support/test-app.js';
+import { dropDatabase, testEnv } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import {
   call,
@@ -19,11 +23,14 @@ import {
   updateStored,
 } from './pairing-client.js';
 
+// Two real OS processes (the compiled main.js), as two replicas behind a load balancer: they
+// share only MongoDB, storage and the signing key, never memory (passport's strategies, caches).
 describe('pairing: two API processes on one database', () => {
   let backends: TestBackends;
-  let a: TestApp;
-  let b: TestApp;
+  let a: ApiProcess;
+  let b: ApiProcess;
   let mongoUri: string;
+  let dataDir: string;
 
   before(async () => {
     backends = await startTestBackends();
@@ -33,12 +40,19 @@ describe('pairing: two API processes on one database', () => {
     const env = {
       ...GENEROUS_LIMITS,
       MONGODB_URI: mongoUri,
+      // Replicas behind one load balancer share their public URL (and so the tokens' issuer).
+      PUBLIC_URL: 'http://localhost:3000',
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     };
-    [a, b] = await Promise.all([startTestApp({ backends, env }), startTestApp({ backends, env })]);
+    dataDir = await mkdtemp(join(tmpdir(), 'sx-replicas-'));
+    const start = (name: string) =>
+      startApiProcess({ ...testEnv(backends, join(dataDir, name)), ...env });
+    [a, b] = await Promise.all([start('a'), start('b')]);
   });
   after(async () => {
-    await Promise.all([a.close(), b.close()]);
+    const codes = await Promise.all([a.stop(), b.stop()]);
+    assert.deepEqual(codes, [0, 0], `${a.run.stderr()}\n${b.run.stderr()}`);
+    await rm(dataDir, { recursive: true, force: true });
     if (backends.external.mongo) await dropDatabase(mongoUri);
     await backends.stop();
   });
@@ -85,7 +99,7 @@ describe('pairing: two API processes on one database', () => {
       await claim(a.baseUrl, { code: (await createPairing(a.baseUrl, owner, session.id)).code }),
       201,
     );
-    const read = (app: TestApp) =>
+    const read = (app: ApiProcess) =>
       call(app.baseUrl, 'GET', `/v1/sessions/${session.id}`, { token: claimed.accessToken });
     assert.equal((await read(a)).status, 200);
     assert.equal((await read(b)).status, 200);
