@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_STATUS, PROBLEM_CONTENT_TYPE } from '@app/common';
+import { ERROR_STATUS } from '@app/common';
+import { addProblemBodies } from './openapi-problems.js';
 
 type Schema = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
 
@@ -40,22 +41,12 @@ const PROBLEM_SCHEMA: Schema = {
   },
 };
 
-// Every operation documents the problem+json shape as its default (error) response.
-function addProblemResponses(document: OpenAPIObject): void {
+function addProblemSchema(document: OpenAPIObject): void {
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, Problem: PROBLEM_SCHEMA },
   };
-  for (const path of Object.values(document.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const) {
-      const operation = path[method];
-      if (operation === undefined) continue;
-      operation.responses.default ??= {
-        description: 'Error (problem+json)',
-        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
-      };
-    }
-  }
+  addProblemBodies(document);
 }
 
 /** OpenAPI 3 at /docs-json, Swagger UI at /docs (served by Fastify directly, outside the guards). */
@@ -69,7 +60,7 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
-  addProblemResponses(document);
+  addProblemSchema(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { ERROR_STATUS, type ErrorCode } from '@app/common';
 import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 
@@ -86,6 +87,7 @@ describe('HTTP surface: request ids, security headers, CORS, docs, metrics, heal
     }
     assert.ok(doc.components.schemas.Problem, 'problem+json schema');
     assert.ok(Object.keys(doc.components.securitySchemes).length > 0, 'bearer scheme');
+    assertEveryErrorHasItsBody(doc.paths);
 
     const ui = await fetch(`${t.baseUrl}/docs`);
     assert.equal(ui.status, 200);
@@ -137,3 +139,42 @@ describe('HTTP surface: request ids, security headers, CORS, docs, metrics, heal
     assert.equal(body.details.storage?.status, 'up');
   });
 });
+
+interface DocumentedResponse {
+  description?: string;
+  content?: Record<string, { schema?: unknown; examples?: Record<string, { value: ProblemLike }> }>;
+}
+interface ProblemLike {
+  status: number;
+  code: string;
+}
+
+// Every operation has a summary; every error response it declares shows the problem+json body,
+// with examples whose code belongs to that very status (a 410 never shows a 404's code).
+function assertEveryErrorHasItsBody(
+  paths: Record<string, Record<string, { summary?: string; responses?: Record<string, unknown> }>>,
+): void {
+  let checked = 0;
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      const name = `${method.toUpperCase()} ${path}`;
+      assert.ok((operation.summary ?? '').length > 0, `${name} has a summary`);
+      for (const [key, value] of Object.entries(operation.responses ?? {})) {
+        const status = Number(key);
+        if (!(status >= 400)) continue;
+        const content = (value as DocumentedResponse).content ?? {};
+        // Health answers its 503 in Terminus's format, which probes read.
+        if (path.startsWith('/health/') && content['application/json']) continue;
+        const body = content['application/problem+json'];
+        assert.ok(body?.schema, `${name} ${key} has the problem+json schema`);
+        const examples = Object.values(body.examples ?? {});
+        for (const { value: problem } of examples) {
+          assert.equal(problem.status, status, `${name} ${key} example ${problem.code}`);
+          assert.equal(ERROR_STATUS[problem.code as ErrorCode], status, `${name} ${key} code`);
+        }
+        checked++;
+      }
+    }
+  }
+  assert.ok(checked > 20, `error responses checked: ${String(checked)}`);
+}

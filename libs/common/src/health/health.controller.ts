@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
 import {
@@ -24,6 +24,7 @@ export class HealthController {
   /** 200 while the process serves HTTP; checks no dependency (a liveness probe must not flap). */
   @Get('live')
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP' })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -31,6 +32,7 @@ export class HealthController {
   /** 200 when every dependency answers, else 503 (Terminus format) within a bounded time. */
   @Get('ready')
   @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: 200 when MongoDB and storage answer, else 503' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     try {
       return await this.health.check(this.probes.map((probe) => () => this.bounded(probe)));

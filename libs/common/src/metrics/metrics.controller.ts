@@ -1,6 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { register } from 'prom-client';
 import { Public } from '../auth/public.decorator.js';
 
@@ -14,6 +14,7 @@ export class MetricsController {
   @Header('content-type', register.contentType)
   @Header('cache-control', 'no-store')
   @ApiProduces('text/plain')
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
   @ApiOkResponse({ description: 'Prometheus text format', schema: { type: 'string' } })
   metrics(): Promise<string> {
     return register.metrics();
