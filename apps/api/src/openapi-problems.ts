@@ -31,9 +31,8 @@ const isErrorCode = (word: string): word is ErrorCode => Object.hasOwn(ERROR_STA
 
 /** The codes a response's description names (e.g. "… (SESSION_EXPIRED)") that fit its status. */
 function codesFor(status: number, description: string): ErrorCode[] {
-  const named = (description.match(/\b[A-Z][A-Z_]{2,}\b/g) ?? [])
-    .filter(isErrorCode)
-    .filter((code) => ERROR_STATUS[code] === status);
+  const words: string[] = description.match(/\b[A-Z][A-Z_]{2,}\b/g) ?? [];
+  const named = words.filter(isErrorCode).filter((code) => ERROR_STATUS[code] === status);
   const fallback = DEFAULT_CODE[status];
   const codes = named.length > 0 ? named : fallback === undefined ? [] : [fallback];
   return [...new Set(codes)];
@@ -64,16 +63,15 @@ export function addProblemBodies(document: OpenAPIObject): void {
       for (const [key, response] of Object.entries(operation.responses)) {
         const status = Number(key);
         // A response that documents its own body (readiness's Terminus 503) keeps it.
-        if (!Number.isInteger(status) || status < 400 || '$ref' in response) continue;
-        if (response.content !== undefined) continue;
+        if (response === undefined || !Number.isInteger(status) || status < 400) continue;
+        if ('$ref' in response || response.content !== undefined) continue;
+        const description = response.description ?? '';
         const examples = Object.fromEntries(
-          codesFor(status, response.description).map((code) => [
-            code,
-            example(status, code, response.description),
-          ]),
+          codesFor(status, description).map((code) => [code, example(status, code, description)]),
         );
         operation.responses[key] = {
           ...response,
+          description,
           content: { [PROBLEM_CONTENT_TYPE]: { schema: PROBLEM_REF, examples } },
         } satisfies Response;
       }

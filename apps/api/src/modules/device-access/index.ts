@@ -1,2 +1,2 @@
-export * from './device-access.module.js';
-export * from './device-access.service.js';
+export { DeviceAccessModule } from './device-access.module.js';
+export { DeviceAccessService } from './device-access.service.js';

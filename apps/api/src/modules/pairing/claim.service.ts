@@ -11,7 +11,7 @@ import {
   type PairingRecord,
   type SessionRecord,
 } from '@app/database';
-import { PairingSecrets } from '../auth/keys/pairing-secrets.js';
+import { PairingSecrets } from '../auth/index.js';
 import type { ActiveClaimResponse, PendingClaimResponse } from './dto/claim.response.js';
 import type { ClaimPairingDto } from './dto/claim-pairing.dto.js';
 import { toDeviceResponse } from './dto/device.response.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { DeviceRecord, SessionRecord } from '@app/database';
-import { AccessTokenService } from '../auth/tokens/access-token.service.js';
-import { toSessionResponse } from '../sessions/dto/session.response.js';
+import { AccessTokenService } from '../auth/index.js';
+import { toSessionResponse } from '../sessions/index.js';
 import type { ActiveClaimResponse, DeviceTokenResponse } from './dto/claim.response.js';
 import { toDeviceResponse } from './dto/device.response.js';
 

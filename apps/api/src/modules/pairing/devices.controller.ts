@@ -18,7 +18,7 @@ import {
   type DevicePrincipal,
   type UserPrincipal,
 } from '@app/common';
-import { SessionIdParam } from '../sessions/session-param.js';
+import { SessionIdParam } from '../sessions/index.js';
 import { DeviceTokenResponse } from './dto/claim.response.js';
 import { DeviceListResponse, DeviceResponse } from './dto/device.response.js';
 import { DevicesService } from './devices.service.js';

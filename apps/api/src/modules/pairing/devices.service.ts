@@ -6,9 +6,8 @@ import {
   type DeviceStatus,
   type SessionRecord,
 } from '@app/database';
-import { DeviceAccessService } from '../device-access/device-access.service.js';
-import { SessionAccessService } from '../sessions/session-access.service.js';
-import { effectiveStatus } from '../sessions/session-status.js';
+import { DeviceAccessService } from '../device-access/index.js';
+import { effectiveStatus, SessionAccessService } from '../sessions/index.js';
 import type { DeviceTokenResponse } from './dto/claim.response.js';
 import {
   toDeviceResponse,

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { PairingDatabaseModule, SessionDatabaseModule } from '@app/database';
-import { AuthModule } from '../auth/auth.module.js';
-import { DeviceAccessModule } from '../device-access/device-access.module.js';
-import { SessionsModule } from '../sessions/sessions.module.js';
+import { AuthModule } from '../auth/index.js';
+import { DeviceAccessModule } from '../device-access/index.js';
+import { SessionsModule } from '../sessions/index.js';
 import { ClaimService } from './claim.service.js';
 import { ClaimsController } from './claims.controller.js';
 import { DeviceGrantsService } from './device-grants.service.js';

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentUser, type UserPrincipal } from '@app/common';
-import { SessionIdParam } from '../sessions/session-param.js';
+import { SessionIdParam } from '../sessions/index.js';
 import { CreatePairingDto } from './dto/create-pairing.dto.js';
 import { PairingResponse } from './dto/pairing.response.js';
 import { QrQueryDto } from './dto/qr-query.dto.js';

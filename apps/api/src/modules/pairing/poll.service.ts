@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PairingRepository, SessionRepository } from '@app/database';
-import { effectiveStatus } from '../sessions/session-status.js';
+import { effectiveStatus } from '../sessions/index.js';
 import type { ActiveClaimResponse } from './dto/claim.response.js';
 import { DeviceGrantsService } from './device-grants.service.js';
 import {

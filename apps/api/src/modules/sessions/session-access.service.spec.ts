@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError, newPublicId, type DevicePrincipal, type UserPrincipal } from '@app/common';
 import type { SessionRecord, SessionRepository } from '@app/database';
-import type { DeviceAccessService } from '../device-access/device-access.service.js';
+import type { DeviceAccessService } from '../device-access/index.js';
 import { SessionAccessService } from './session-access.service.js';
 
 const now = new Date('2026-01-01T12:00:00.000Z');

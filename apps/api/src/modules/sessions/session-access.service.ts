@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isPublicId, type Principal, type UserPrincipal } from '@app/common';
 import { SessionRepository, type SessionRecord } from '@app/database';
-import { DeviceAccessService } from '../device-access/device-access.service.js';
+import { DeviceAccessService } from '../device-access/index.js';
 import { effectiveStatus } from './session-status.js';
 import { sessionNotFound, sessionNotLive } from './sessions.errors.js';
 

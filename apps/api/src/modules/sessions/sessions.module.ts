@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SessionDatabaseModule } from '@app/database';
-import { DeviceAccessModule } from '../device-access/device-access.module.js';
+import { DeviceAccessModule } from '../device-access/index.js';
 import { ActivityController } from './activity.controller.js';
 import { ActivityService } from './activity.service.js';
 import { SessionAccessService } from './session-access.service.js';

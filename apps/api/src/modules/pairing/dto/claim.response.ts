@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SessionResponse } from '../../sessions/dto/session.response.js';
+import { SessionResponse } from '../../sessions/index.js';
 import { DeviceResponse } from './device.response.js';
 
 export class DeviceTokenResponse {
