@@ -10,6 +10,27 @@ import { withFreePorts } from './ports.js';
 
 export const API_MAIN = fileURLToPath(new URL('../../apps/api/src/main.js', import.meta.url));
 
+/**
+ * Resolves when `child` has exited **and** its output has been read: 'exit' can come before the
+ * last chunks of stdout/stderr, so this waits for 'close' too (at most `drainMs`, in case a
+ * grandchild keeps the pipes open).
+ */
+export function exitedAfterOutput(
+  child: ChildProcess,
+  drainMs = 2_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      const done = () => resolve({ code, signal });
+      const timer = setTimeout(done, drainMs);
+      child.once('close', () => {
+        clearTimeout(timer);
+        done();
+      });
+    });
+  });
+}
+
 export interface ApiRun {
   child: ChildProcess;
   stdout: () => string;
@@ -27,7 +48,7 @@ export function runApi(env: Record<string, string>): ApiRun {
   let err = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exited = exitedAfterOutput(child).then(({ code }) => code);
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 

@@ -14,6 +14,7 @@ import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
 import { testS3Client } from '../../support/s3-client.js';
 import { compiledRoot, freePort, withFreePorts } from './ops-helpers.js';
+import { exitedAfterOutput } from '../../support/api-process.js';
 
 const LAUNCHER = join(compiledRoot, 'libs/devstack/src/embedded/launcher.js');
 const CREDENTIALS = { accessKeyId: 'embedded-test', secretAccessKey: 'embedded-test-secret' };
@@ -34,9 +35,7 @@ function run(entry: string, env: Record<string, string>): Running {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const exited = exitedAfterOutput(child);
   return { child, output: () => output, exited };
 }
 

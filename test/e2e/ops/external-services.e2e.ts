@@ -10,6 +10,7 @@ import { startTestBackends } from '../../support/backends.js';
 import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
 import { compiledRoot, withFreePorts } from './ops-helpers.js';
+import { exitedAfterOutput } from '../../support/api-process.js';
 
 const backends = await startTestBackends();
 const dataDir = mkdtempSync(join(tmpdir(), 'sx-external-'));
@@ -46,7 +47,7 @@ describe('npm start against external services', { timeout: 90_000 }, () => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exited = exitedAfterOutput(child).then(({ code }) => code);
       try {
         for (const port of [api, worker]) {
           await eventually(`:${String(port)}/health/ready = 200`, 60_000, async () => {

@@ -23,6 +23,7 @@ import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
 import { testEnv } from '../../support/test-app.js';
 import { withFreePorts } from './ops-helpers.js';
+import { exitedAfterOutput } from '../../support/api-process.js';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const DEVSTACK_ONLY = ['mingo', 'fast-xml-parser', 'bson', 'aws4', 'tsx'];
@@ -146,7 +147,7 @@ describe('production image contents', { timeout: 180_000 }, () => {
       let output = '';
       child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const exited = exitedAfterOutput(child).then(({ code }) => code);
       try {
         await eventually('the built API to become ready', 30_000, async () => {
           if (child.exitCode !== null) assert.fail(`the API exited:\n${output}`);
