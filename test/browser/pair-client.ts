@@ -1,20 +1,7 @@
 // The owner's side of the /pair browser test, over plain HTTP: a session, a pairing, devices.
 import assert from 'node:assert/strict';
 import { signUp } from '../e2e/auth/auth-client.js';
-
-export interface Pairing {
-  id: string;
-  code: string;
-  pairingUrl: string;
-  expiresAt: string;
-}
-
-export interface Device {
-  id: string;
-  name: string;
-  status: string;
-  userAgent?: string | null;
-}
+import type { Device, Pairing } from '../e2e/pairing/pairing-client.js';
 
 export class Owner {
   private constructor(

@@ -1,70 +1,32 @@
 // Boots the session, device, event and pairing repositories on a fresh database of the devstack
 // (or MONGODB_URI) for the repository specs, with helpers that build their inputs.
 import { newPublicId } from '@app/common';
-import { getConnectionToken } from '@nestjs/mongoose';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { ConfigModule, loadConfig } from '@app/config';
 import type { Document } from 'mongodb';
-import type { Collection, Connection } from 'mongoose';
-import {
-  randomSuffix,
-  startTestBackends,
-  type TestBackends,
-} from '../../../test/support/backends.js';
-import { DatabaseModule } from '../src/database.module.js';
+import type { Collection } from 'mongoose';
 import { PairingDatabaseModule } from '../src/pairings/pairing-database.module.js';
 import type { NewDevice } from '../src/sessions/device.repository.js';
 import { SessionDatabaseModule } from '../src/sessions/session-database.module.js';
 import type { NewSession } from '../src/sessions/session.repository.js';
 import type { SessionEventInput, SessionLimits } from '../src/sessions/session.types.js';
+import { startDatabaseFixture, type DatabaseFixture } from './database-fixture.js';
 
 /** A stored document as the driver returns it: string `_id`, the rest untyped. */
 export type StoredDoc = { _id: string } & Document;
 
-export interface SessionRepositoriesFixture {
-  moduleRef: TestingModule;
-  /** The raw connection, for looking at (and tampering with) what is stored. */
-  connection: Connection;
+export interface SessionRepositoriesFixture extends DatabaseFixture {
   /** A collection through the driver, past the repositories (string `_id` unless told). */
   raw<T extends Document = StoredDoc>(name: 'sessions' | 'pairings' | 'events'): Collection<T>;
-  close(): Promise<void>;
 }
 
 export async function startSessionRepositories(): Promise<SessionRepositoriesFixture> {
-  const backends: TestBackends = await startTestBackends();
-  try {
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      MONGODB_URI: `${backends.mongoUri}/sx_sessions_${randomSuffix()}`,
-      S3_ENDPOINT: backends.s3.endpoint,
-      S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,
-    });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        ConfigModule.forRoot(config),
-        DatabaseModule.forRoot(),
-        SessionDatabaseModule,
-        PairingDatabaseModule,
-      ],
-    }).compile();
-    await moduleRef.init();
-    const connection = moduleRef.get<Connection>(getConnectionToken());
-    // Indexes first: the concurrency specs rely on the unique ones.
-    await Promise.all(Object.values(connection.models).map((model) => model.init()));
-    return {
-      moduleRef,
-      connection,
-      raw: <T extends Document = StoredDoc>(name: string) => connection.collection<T>(name),
-      close: async () => {
-        await moduleRef.close();
-        await backends.stop();
-      },
-    };
-  } catch (error) {
-    await backends.stop();
-    throw error;
-  }
+  const fixture = await startDatabaseFixture('sessions', [
+    SessionDatabaseModule,
+    PairingDatabaseModule,
+  ]);
+  return {
+    ...fixture,
+    raw: <T extends Document = StoredDoc>(name: string) => fixture.connection.collection<T>(name),
+  };
 }
 
 export const minute = 60_000;
