@@ -11,3 +11,5 @@ export * from './login-attempts/index.js';
 export * from './sessions/index.js';
 export * from './events/index.js';
 export * from './pairings/index.js';
+export * from './files/index.js';
+export * from './quotas/index.js';

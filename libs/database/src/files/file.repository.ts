@@ -1,0 +1,109 @@
+export type FileStatus = 'pending' | 'verifying' | 'ready' | 'rejected' | 'deleted';
+
+/** Who declared the file. */
+export interface FileUploader {
+  kind: 'user' | 'device';
+  id: string;
+}
+
+export interface SingleUploadPlan {
+  mode: 'single';
+}
+
+export interface MultipartUploadPlan {
+  mode: 'multipart';
+  /** Storage's multipart upload id (all resumable state lives here and in storage). */
+  uploadId: string;
+  partSize: number;
+  partCount: number;
+}
+
+export type UploadPlan = SingleUploadPlan | MultipartUploadPlan;
+
+export interface FileRecord {
+  id: string;
+  sessionId: string;
+  /** The session's owner: whose daily quota the file is charged to. */
+  ownerId: string;
+  uploadedBy: FileUploader;
+  /** Sanitized name, as shown. */
+  name: string;
+  contentType: string;
+  size: number;
+  /** Lower-case hex SHA-256 the client declared. */
+  sha256: string;
+  /** Built from ids only, never from the name. */
+  storageKey: string;
+  status: FileStatus;
+  upload: UploadPlan;
+  /** The upload must complete by then (UPLOAD_WINDOW_SECONDS); the worker sweeps it after. */
+  uploadExpiresAt: Date;
+  /** UTC day (YYYY-MM-DD) whose quota the reservation was charged to. */
+  quotaDay: string;
+  downloads: number;
+  maxDownloads: number;
+  createdAt: Date;
+  readyAt: Date | null;
+  /** Why it was rejected (size, checksum, content…); null otherwise. */
+  rejectedReason: string | null;
+  deletedAt: Date | null;
+}
+
+export type NewFile = Omit<
+  FileRecord,
+  'status' | 'downloads' | 'readyAt' | 'rejectedReason' | 'deletedAt'
+>;
+
+export interface FilePage {
+  items: FileRecord[];
+  nextCursor: string | null;
+}
+
+export type DownloadGrant =
+  | { ok: true; file: FileRecord }
+  | { ok: false; reason: 'not_found' | 'not_ready' | 'limit_reached' };
+
+/**
+ * Files (collection `files`). State changes are single conditional updates; the session's
+ * counters and events are kept by the caller through the session-side methods.
+ */
+export abstract class FileRepository {
+  /** Inserts a `pending` file. */
+  abstract create(file: NewFile): Promise<FileRecord>;
+
+  abstract findById(id: string): Promise<FileRecord | null>;
+
+  /**
+   * A session's files, oldest first (createdAt, then id), `statuses` only (devices: ready; the
+   * owner: everything but deleted). Opaque keyset cursor; a cursor that does not decode throws
+   * AppError VALIDATION_FAILED (field cursor).
+   */
+  abstract listBySession(
+    sessionId: string,
+    statuses: FileStatus[],
+    limit: number,
+    cursor: string | null,
+  ): Promise<FilePage>;
+
+  /**
+   * Moves a file from one of `from` to `to` in one conditional update, setting `readyAt` (ready),
+   * `rejectedReason` (rejected) or `deletedAt` (deleted). Null when nothing matched: so of two
+   * concurrent completes exactly one wins.
+   */
+  abstract transition(
+    id: string,
+    from: FileStatus[],
+    to: FileStatus,
+    now: Date,
+    detail?: { rejectedReason?: string },
+  ): Promise<FileRecord | null>;
+
+  /** One atomic conditional increment of `downloads` (status ready, downloads < maxDownloads). */
+  abstract grantDownload(id: string): Promise<DownloadGrant>;
+
+  /**
+   * For the verifier (any number of worker replicas): takes the lease of one `verifying` file
+   * whose lease is free or expired, for `leaseMs`. Null when there is none.
+   */
+  abstract leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null>;
+}

@@ -1,0 +1,2 @@
+export * from './file.repository.js';
+export * from './session-files.repository.js';

@@ -1,0 +1,32 @@
+import type { SessionEventInput } from '../sessions/session.types.js';
+
+export type FileSlotResult =
+  | { ok: true }
+  | {
+      ok: false;
+      reason: 'not_found' | 'inactive' | 'too_many_files' | 'too_many_bytes' | 'file_too_large';
+    };
+
+/**
+ * The file side of a session document: its `stats.files` / `stats.bytes` reservations and its
+ * file events. Lives on the sessions collection; used by the files module (and the worker).
+ */
+export abstract class SessionFilesRepository {
+  /**
+   * Reserves one file and `size` bytes on a session that is `active` and not past `expiresAt`
+   * at `now`, in one conditional update: `stats.files < limits.maxFiles`,
+   * `stats.bytes + size <= limits.maxTotalBytes`, `size <= limits.maxFileBytes`. Concurrent
+   * reservations never exceed the limits. No event. On refusal the reason says which limit.
+   */
+  abstract reserve(sessionId: string, size: number, now: Date): Promise<FileSlotResult>;
+
+  /** Gives a reservation back (rejected, deleted or abandoned file); never below zero. */
+  abstract release(sessionId: string, size: number): Promise<void>;
+
+  /**
+   * Records a file event (file.declared, file.ready, file.rejected, file.downloaded,
+   * file.deleted) with the next gapless `seq`, whatever the session's status (the worker may
+   * verify a file after its session ended). No-op when the session no longer exists.
+   */
+  abstract recordEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void>;
+}
