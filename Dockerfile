@@ -15,6 +15,7 @@ COPY libs/common ./libs/common
 COPY libs/config ./libs/config
 COPY libs/database ./libs/database
 COPY libs/storage ./libs/storage
+COPY libs/files ./libs/files
 # Type-check the product on its own (proves it needs no test code), then compile it with the Nest
 # CLI (SWC); tsconfig.build.json leaves out specs and library test folders.
 RUN npx tsc -p tsconfig.build.json --noEmit \
