@@ -1,2 +1,3 @@
 export * from './file.repository.js';
 export * from './session-files.repository.js';
+export * from './file-database.module.js';

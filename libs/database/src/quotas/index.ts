@@ -1,1 +1,2 @@
 export * from './quota.repository.js';
+export * from './quota-database.module.js';

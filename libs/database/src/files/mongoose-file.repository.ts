@@ -1,0 +1,190 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
+import { conflictOnDuplicate } from '../repository/index.js';
+import { decodeSessionCursor, encodeSessionCursor } from '../sessions/session-cursor.js';
+import { toFileRecord, type LeanFile } from './file.records.js';
+import {
+  FileRepository,
+  type DownloadGrant,
+  type FilePage,
+  type FileRecord,
+  type FileStatus,
+  type NewFile,
+} from './file.repository.js';
+import { FILE_STATUSES, StoredFile, type FileUploadDoc } from './file.schema.js';
+
+/** A status from the caller, checked: anything else would be a query operator or a typo. */
+function fileStatus(value: FileStatus): FileStatus {
+  const status = String(value) as FileStatus;
+  if (!FILE_STATUSES.includes(status)) throw new Error(`unknown file status ${status}`);
+  return status;
+}
+
+function uploadDoc(file: NewFile): FileUploadDoc {
+  const plan = file.upload;
+  if (plan.mode !== 'multipart') {
+    return { mode: 'single', uploadId: null, partSize: null, partCount: null };
+  }
+  return {
+    mode: 'multipart',
+    uploadId: String(plan.uploadId),
+    partSize: Number(plan.partSize),
+    partCount: Number(plan.partCount),
+  };
+}
+
+@Injectable()
+export class MongooseFileRepository extends FileRepository {
+  constructor(@InjectModel(StoredFile.name) private readonly files: Model<StoredFile>) {
+    super();
+  }
+
+  async create(file: NewFile): Promise<FileRecord> {
+    try {
+      const doc = await this.files.create({
+        _id: String(file.id),
+        sessionId: String(file.sessionId),
+        ownerId: String(file.ownerId),
+        uploadedBy: {
+          kind: file.uploadedBy.kind === 'device' ? 'device' : 'user',
+          id: String(file.uploadedBy.id),
+        },
+        name: String(file.name),
+        contentType: String(file.contentType),
+        size: Number(file.size),
+        sha256: String(file.sha256),
+        storageKey: String(file.storageKey),
+        status: 'pending',
+        upload: uploadDoc(file),
+        uploadExpiresAt: new Date(file.uploadExpiresAt),
+        quotaDay: String(file.quotaDay),
+        downloads: 0,
+        maxDownloads: Number(file.maxDownloads),
+        createdAt: new Date(file.createdAt),
+        readyAt: null,
+        rejectedReason: null,
+        deletedAt: null,
+        verifyLeaseUntil: null,
+      });
+      return toFileRecord(doc.toObject<LeanFile>());
+    } catch (error) {
+      throw conflictOnDuplicate(error, 'A file with this id already exists');
+    }
+  }
+
+  async findById(id: string): Promise<FileRecord | null> {
+    const doc = await this.files
+      .findOne({ _id: String(id) })
+      .lean<LeanFile>()
+      .exec();
+    return doc === null ? null : toFileRecord(doc);
+  }
+
+  async listBySession(
+    sessionId: string,
+    statuses: FileStatus[],
+    limit: number,
+    cursor: string | null,
+  ): Promise<FilePage> {
+    const size = Math.max(1, Math.trunc(Number(limit)) || 1);
+    const filter: QueryFilter<StoredFile> = {
+      sessionId: String(sessionId),
+      status: { $in: statuses.map(fileStatus) },
+    };
+    if (cursor !== null) {
+      // Same opaque `<createdAt ms>.<id>` keyset as the sessions list, ascending here.
+      const after = decodeSessionCursor(cursor);
+      filter.$or = [
+        { createdAt: { $gt: after.createdAt } },
+        { createdAt: after.createdAt, _id: { $gt: after.id } },
+      ];
+    }
+    // One more than asked: its presence says whether there is a next page.
+    const docs = await this.files
+      .find(filter)
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(size + 1)
+      .lean<LeanFile[]>()
+      .exec();
+    const items = docs.slice(0, size).map(toFileRecord);
+    const last = items.at(-1);
+    return {
+      items,
+      nextCursor:
+        docs.length > size && last !== undefined
+          ? encodeSessionCursor({ createdAt: last.createdAt, id: last.id })
+          : null,
+    };
+  }
+
+  async transition(
+    id: string,
+    from: FileStatus[],
+    to: FileStatus,
+    now: Date,
+    detail: { rejectedReason?: string } = {},
+  ): Promise<FileRecord | null> {
+    const target = fileStatus(to);
+    const $set: UpdateQuery<StoredFile>['$set'] = {
+      status: target,
+      // A file that enters verifying is free for any verifier; one that leaves it holds no lease.
+      verifyLeaseUntil: null,
+    };
+    if (target === 'ready') $set.readyAt = now;
+    if (target === 'rejected') {
+      $set.rejectedReason =
+        detail.rejectedReason === undefined ? null : String(detail.rejectedReason);
+    }
+    if (target === 'deleted') $set.deletedAt = now;
+    const doc = await this.files
+      .findOneAndUpdate(
+        { _id: String(id), status: { $in: from.map(fileStatus) } },
+        { $set },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanFile>()
+      .exec();
+    return doc === null ? null : toFileRecord(doc);
+  }
+
+  async grantDownload(id: string): Promise<DownloadGrant> {
+    const fileId = String(id);
+    // One conditional increment; maxDownloads is the file's own (fixed) field, compared in the
+    // filter, so concurrent grants on any replica never exceed it.
+    const doc = await this.files
+      .findOneAndUpdate(
+        { _id: fileId, status: 'ready', $expr: { $lt: ['$downloads', '$maxDownloads'] } },
+        { $inc: { downloads: 1 } },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanFile>()
+      .exec();
+    if (doc !== null) return { ok: true, file: toFileRecord(doc) };
+    // Refused: say why from what the file looks like now.
+    const current = await this.files
+      .findOne({ _id: fileId }, { status: 1 })
+      .lean<Pick<LeanFile, '_id' | 'status'>>()
+      .exec();
+    if (current === null) return { ok: false, reason: 'not_found' };
+    if (current.status !== 'ready') return { ok: false, reason: 'not_ready' };
+    return { ok: false, reason: 'limit_reached' };
+  }
+
+  async leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null> {
+    const until = new Date(now.getTime() + Math.max(0, Number(leaseMs)));
+    const doc = await this.files
+      .findOneAndUpdate(
+        {
+          status: 'verifying',
+          $or: [{ verifyLeaseUntil: null }, { verifyLeaseUntil: { $lte: now } }],
+        },
+        { $set: { verifyLeaseUntil: until } },
+        // Never-leased files first (null sorts lowest), then the longest-expired leases.
+        { sort: { verifyLeaseUntil: 1 }, returnDocument: 'after' },
+      )
+      .lean<LeanFile>()
+      .exec();
+    return doc === null ? null : toFileRecord(doc);
+  }
+}
