@@ -176,6 +176,41 @@ describe('PairingRepository against MongoDB', () => {
     assert.notEqual(await pairings.claim({ codeHash: input.codeHash }, grant()), null);
   });
 
+  it('finds any pairing by id; unknown or smuggled ids find nothing', async () => {
+    const input = newPairing();
+    const created = await pairings.create(input);
+    assert.deepEqual(await pairings.findById(input.id), created);
+    assert.equal(await pairings.findById(newPublicId()), null);
+    assert.equal(await pairings.findById({ $ne: null } as unknown as string), null);
+  });
+
+  it('caps the poll of its own claim only, and only ever earlier', async () => {
+    const input = newPairing();
+    await pairings.create(input);
+    const pollExpiresAt = new Date(input.expiresAt.getTime() + 5 * minute);
+    const g = grant(new Date(), {
+      secretHash: hex(),
+      expiresAt: pollExpiresAt,
+      intervalSeconds: 5,
+    });
+    await pairings.claim({ secretHash: input.secretHash }, g);
+    const before = await stored(input.id);
+    const sooner = new Date(pollExpiresAt.getTime() - 3 * minute);
+    await pairings.capPoll(input.id, 'another-device', sooner);
+    await pairings.capPoll(input.id, { $ne: null } as unknown as string, sooner);
+    await pairings.capPoll(input.id, g.deviceId, new Date(pollExpiresAt.getTime() + minute));
+    assert.deepEqual(await stored(input.id), before, 'not its device, or not earlier');
+    await pairings.capPoll(input.id, g.deviceId, sooner);
+    assert.deepEqual((await pairings.findById(input.id))?.poll?.expiresAt, sooner);
+    // A claim that needed no poll has none to cap.
+    const plain = newPairing();
+    await pairings.create(plain);
+    const other = grant();
+    await pairings.claim({ secretHash: plain.secretHash }, other);
+    await pairings.capPoll(plain.id, other.deviceId, sooner);
+    assert.equal((await pairings.findById(plain.id))?.poll, null);
+  });
+
   describe('poll (RFC 8628 pacing)', () => {
     const pendingClaim = async (intervalSeconds = 5) => {
       const input = newPairing();

@@ -3,15 +3,18 @@ import { after, before, describe, it } from 'node:test';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import {
+  activity,
   call,
   claim,
   createPairing,
   createSession,
+  deleteStored,
   GENEROUS_LIMITS,
   json,
   listDevices,
   newOwner,
   poll,
+  readStored,
   secretOf,
   sleep,
   type ActiveClaim,
@@ -165,6 +168,69 @@ describe('pairing: approval flow (RFC 8628 polling)', () => {
     assert.equal(closed.status, 204);
     await expectProblem(await poll(t.baseUrl, pending.pollSecret), 401, 'UNAUTHENTICATED');
     await expectProblem(await decide(session, pending.device, 'approve'), 410, 'SESSION_EXPIRED');
+  });
+
+  describe('a device that stopped waiting (its poll expired, or its pairing is gone)', () => {
+    const stopWaiting = {
+      'poll expired': (pending: { pairingId: string }) =>
+        updateStored(t.config.mongo.uri, 'pairings', pending.pairingId, {
+          'poll.expiresAt': new Date(Date.now() - 1000),
+        }),
+      'pairing purged': (pending: { pairingId: string }) =>
+        deleteStored(t.config.mongo.uri, 'pairings', pending.pairingId),
+    };
+    for (const [how, stop] of Object.entries(stopWaiting)) {
+      it(`${how}: approval is 409, the device is revoked and its place is free again`, async () => {
+        const session = await createSession(t.baseUrl, owner, {
+          requireApproval: true,
+          limits: { maxDevices: 1 },
+        });
+        const pending = await pendingClaim(session);
+        // The one place is taken while the device waits.
+        const other = await createPairing(t.baseUrl, owner, session.id);
+        await expectProblem(await claim(t.baseUrl, { secret: secretOf(other) }), 409, 'CONFLICT');
+
+        await stop(pending);
+        const refused = await expectProblem(
+          await decide(session, pending.device, 'approve'),
+          409,
+          'CONFLICT',
+        );
+        assert.equal(refused.detail, 'This device stopped waiting for approval; pair it again');
+        const { items } = await listDevices(t.baseUrl, owner, session.id);
+        assert.deepEqual(
+          items.map((d) => [d.id, d.status]),
+          [[pending.device.id, 'revoked']],
+        );
+        const read = await json<Session>(
+          await call(t.baseUrl, 'GET', `/v1/sessions/${session.id}`, { token: owner.token }),
+          200,
+        );
+        assert.equal(read.stats.devices, 0);
+        const events = (await activity(t.baseUrl, owner, session.id)).items;
+        assert.equal(events.at(-1)?.type, 'device.revoked');
+        assert.equal(events.at(-1)?.data.deviceId, pending.device.id);
+        // Approving again is the ordinary wrong-state conflict; the poll secret is of no use.
+        await expectProblem(await decide(session, pending.device, 'approve'), 409, 'CONFLICT');
+        await expectProblem(await poll(t.baseUrl, pending.pollSecret), 401, 'UNAUTHENTICATED');
+        // A new claim fits again.
+        const again = await pendingClaim(session, 'Second try');
+        assert.equal(again.device.status, 'pending');
+      });
+    }
+  });
+
+  it('never lets a pending device wait past the session: the poll ends with it', async () => {
+    // 120 s left, against PAIRING_APPROVAL_TTL_SECONDS (600).
+    const session = await createSession(t.baseUrl, owner, {
+      requireApproval: true,
+      ttlSeconds: 120,
+    });
+    const pending = await pendingClaim(session);
+    assert.equal(pending.expiresAt, session.expiresAt);
+    const stored = await readStored(t.config.mongo.uri, 'pairings', pending.pairingId);
+    const storedPoll = stored?.poll as { expiresAt?: Date } | undefined;
+    assert.equal(storedPoll?.expiresAt?.toISOString(), session.expiresAt);
   });
 
   it('refuses unknown poll secrets and foreign or unknown devices', async () => {

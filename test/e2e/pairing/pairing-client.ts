@@ -185,3 +185,18 @@ export async function readStored(
     await client.close();
   }
 }
+
+/** Test setup only: removes a stored document (e.g. a pairing MongoDB's TTL index purged). */
+export async function deleteStored(
+  mongoUri: string,
+  collection: 'pairings' | 'sessions',
+  id: string,
+): Promise<void> {
+  const client = new MongoClient(mongoUri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    const result = await client.db().collection<{ _id: string }>(collection).deleteOne({ _id: id });
+    assert.equal(result.deletedCount, 1, `${collection} ${id} existed`);
+  } finally {
+    await client.close();
+  }
+}

@@ -72,6 +72,14 @@ export class MongoosePairingRepository extends PairingRepository {
     return doc === null ? null : toPairingRecord(doc);
   }
 
+  async findById(id: string): Promise<PairingRecord | null> {
+    const doc = await this.pairings
+      .findOne({ _id: String(id) })
+      .lean<LeanPairing>()
+      .exec();
+    return doc === null ? null : toPairingRecord(doc);
+  }
+
   async claim(lookup: PairingLookup, grant: ClaimGrant): Promise<PairingRecord | null> {
     const by: QueryFilter<Pairing> =
       'secretHash' in lookup
@@ -115,6 +123,15 @@ export class MongoosePairingRepository extends PairingRepository {
       .updateOne(claimed, {
         $set: { claimedAt: null, deviceId: null, poll: null, purgeAt: doc.expiresAt },
       })
+      .exec();
+  }
+
+  async capPoll(id: string, deviceId: string, notAfter: Date): Promise<void> {
+    await this.pairings
+      .updateOne(
+        { _id: String(id), deviceId: String(deviceId), poll: { $ne: null } },
+        { $min: { 'poll.expiresAt': new Date(notAfter) } },
+      )
       .exec();
   }
 

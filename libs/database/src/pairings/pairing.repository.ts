@@ -61,6 +61,9 @@ export abstract class PairingRepository {
   /** The pairing if it belongs to that owner's session; null otherwise. */
   abstract findOwned(ownerId: string, sessionId: string, id: string): Promise<PairingRecord | null>;
 
+  /** Any pairing by id (e.g. a device's `pairingId`); null when unknown or purged. */
+  abstract findById(id: string): Promise<PairingRecord | null>;
+
   /**
    * Claims, in one conditional update, the pairing with that secret or code hash that is
    * unclaimed and not past `expiresAt` at `grant.now`. At most one caller ever wins. Null when
@@ -70,6 +73,12 @@ export abstract class PairingRepository {
 
   /** Undoes the claim made for `deviceId` (its device could not be added to the session). */
   abstract release(id: string, deviceId: string): Promise<void>;
+
+  /**
+   * Brings the poll of the claim made for `deviceId` forward to `notAfter` if it would end later
+   * (a pending device never waits past its session's expiry). No-op otherwise.
+   */
+  abstract capPoll(id: string, deviceId: string, notAfter: Date): Promise<void>;
 
   /**
    * RFC 8628 pacing for the live poll with that secret hash (`poll.expiresAt > now`, not

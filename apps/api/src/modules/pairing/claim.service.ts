@@ -76,7 +76,7 @@ export class ClaimService {
       pairingId: pairing.id,
       createdAt: now,
     };
-    const { session, added } = await this.addDevice(pairing, device, now);
+    const { session, added, pollEndsAt } = await this.addDevice(pairing, device, now);
     if (added.status === 'pending') {
       this.metrics.claim('pending');
       return {
@@ -84,7 +84,7 @@ export class ClaimService {
         device: toDeviceResponse(added),
         pollSecret,
         interval: this.config.pairing.pollIntervalSeconds,
-        expiresAt: pollExpiresAt.toISOString(),
+        expiresAt: pollEndsAt.toISOString(),
       };
     }
     this.metrics.claim('active');
@@ -121,6 +121,12 @@ export class ClaimService {
     const session = await this.sessions.findById(pairing.sessionId);
     if (session === null) return { refused: 'inactive' };
     const status = session.requireApproval ? 'pending' : 'active';
+    // The wait for approval never outlasts the session: the 202 promises no more than it has.
+    let pollEndsAt = pairing.poll?.expiresAt ?? session.expiresAt;
+    if (status === 'pending' && session.expiresAt.getTime() < pollEndsAt.getTime()) {
+      await this.pairings.capPoll(pairing.id, device.id, session.expiresAt);
+      pollEndsAt = session.expiresAt;
+    }
     const frozen: NewDevice = { ...device, status, permissions: [...session.guestPermissions] };
     const result = await this.devices.add(session.id, frozen, now, {
       type: 'device.claimed',
@@ -132,7 +138,7 @@ export class ClaimService {
       lastSeenAt: null,
       decidedAt: null,
     };
-    return { session: result.session, added };
+    return { session: result.session, added, pollEndsAt };
   }
 
   private async release(pairing: PairingRecord, deviceId: string): Promise<void> {
@@ -148,6 +154,8 @@ export class ClaimService {
 interface Added {
   session: SessionRecord;
   added: DeviceRecord;
+  /** Until when a pending device may poll (its pairing's poll, capped at the session's end). */
+  pollEndsAt: Date;
 }
 
 interface Refused {

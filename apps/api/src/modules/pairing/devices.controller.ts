@@ -23,8 +23,10 @@ import { DeviceTokenResponse } from './dto/claim.response.js';
 import { DeviceListResponse, DeviceResponse } from './dto/device.response.js';
 import { DevicesService } from './devices.service.js';
 
+const WRONG_STATE = 'The device is not in a state this allows (CONFLICT).';
+
 /** `:sessionId` and `:deviceId` of a device route, and its 404 and 409. */
-const DeviceRoute = (): MethodDecorator =>
+const DeviceRoute = (conflict = WRONG_STATE): MethodDecorator =>
   applyDecorators(
     SessionIdParam(),
     ApiParam({
@@ -33,7 +35,7 @@ const DeviceRoute = (): MethodDecorator =>
       example: 'Xk4pR7vT1wZ9qL2nB6mC0A',
     }),
     ApiNotFoundResponse({ description: 'Unknown session or device, or not yours (NOT_FOUND).' }),
-    ApiConflictResponse({ description: 'The device is not in a state this allows (CONFLICT).' }),
+    ApiConflictResponse({ description: conflict }),
   );
 
 @ApiTags('devices')
@@ -57,7 +59,10 @@ export class DevicesController {
   @Post('sessions/:sessionId/devices/:deviceId/approve')
   @HttpCode(HttpStatus.OK)
   @Auth('user')
-  @DeviceRoute()
+  @DeviceRoute(
+    'The device is not pending, or it stopped waiting for approval (its poll expired): it is ' +
+      'revoked then, freeing its place, and has to pair again (CONFLICT).',
+  )
   @ApiOperation({ summary: 'Approve a pending device: its next poll gets a token' })
   @ApiOkResponse({ type: DeviceResponse })
   @ApiGoneResponse({ description: 'The session is closed or expired (SESSION_EXPIRED).' })

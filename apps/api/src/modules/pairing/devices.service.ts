@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AppError, isPublicId, type DevicePrincipal, type UserPrincipal } from '@app/common';
 import {
   DeviceRepository,
+  PairingRepository,
   SessionRepository,
+  type DeviceRecord,
   type DeviceStatus,
   type SessionRecord,
 } from '@app/database';
@@ -15,7 +17,7 @@ import {
   type DeviceResponse,
 } from './dto/device.response.js';
 import { DeviceGrantsService } from './device-grants.service.js';
-import { deviceNotFound, wrongDeviceState } from './pairing.errors.js';
+import { deviceNotFound, stoppedWaiting, wrongDeviceState } from './pairing.errors.js';
 
 interface Decision {
   from: DeviceStatus[];
@@ -52,6 +54,7 @@ export class DevicesService {
     private readonly access: SessionAccessService,
     private readonly devices: DeviceRepository,
     private readonly sessions: SessionRepository,
+    private readonly pairings: PairingRepository,
     private readonly deviceAccess: DeviceAccessService,
     private readonly grants: DeviceGrantsService,
   ) {}
@@ -61,8 +64,29 @@ export class DevicesService {
     return { items: session.devices.map(toDeviceResponse), nextCursor: null };
   }
 
-  approve(user: UserPrincipal, sessionId: string, deviceId: string): Promise<DeviceResponse> {
-    return this.decide(user, sessionId, deviceId, APPROVE);
+  /**
+   * Only a device that still polls can be approved: one whose poll expired (or whose pairing is
+   * gone) would never fetch its token, so it is revoked instead (freeing its place) and the
+   * owner gets a 409.
+   */
+  async approve(user: UserPrincipal, sessionId: string, deviceId: string): Promise<DeviceResponse> {
+    const session = await this.access.owned(user, sessionId);
+    const now = new Date();
+    const device = this.judge(session, deviceId, APPROVE, now);
+    if (!(await this.stillPolling(device, now))) {
+      await this.devices.transition(
+        user.userId,
+        session.id,
+        device.id,
+        ['pending'],
+        'revoked',
+        now,
+        { type: 'device.revoked', data: { deviceId: device.id, reason: 'stopped_waiting' } },
+        false,
+      );
+      throw stoppedWaiting();
+    }
+    return this.apply(user, session, deviceId, APPROVE, now);
   }
 
   reject(user: UserPrincipal, sessionId: string, deviceId: string): Promise<DeviceResponse> {
@@ -99,6 +123,17 @@ export class DevicesService {
     const session = await this.access.owned(user, sessionId);
     const now = new Date();
     this.judge(session, deviceId, decision, now);
+    return this.apply(user, session, deviceId, decision, now);
+  }
+
+  /** The decision's transition, once judged on `session`. */
+  private async apply(
+    user: UserPrincipal,
+    session: SessionRecord,
+    deviceId: string,
+    decision: Decision,
+    now: Date,
+  ): Promise<DeviceResponse> {
     const updated = await this.devices.transition(
       user.userId,
       session.id,
@@ -111,7 +146,7 @@ export class DevicesService {
     );
     if (updated === null) {
       // Something changed since the read (another decision, the session closed): say what.
-      this.judge(await this.access.owned(user, sessionId), deviceId, decision, new Date());
+      this.judge(await this.access.owned(user, session.id), deviceId, decision, new Date());
       throw new AppError('CONFLICT', 'The device changed meanwhile; read it again');
     }
     const device = updated.devices.find((d) => d.id === deviceId);
@@ -120,7 +155,12 @@ export class DevicesService {
   }
 
   /** 404 unknown device · 410 session not live (when required) · 409 wrong state. */
-  private judge(session: SessionRecord, deviceId: string, decision: Decision, now: Date): void {
+  private judge(
+    session: SessionRecord,
+    deviceId: string,
+    decision: Decision,
+    now: Date,
+  ): DeviceRecord {
     const device = isPublicId(deviceId)
       ? session.devices.find((d) => d.id === deviceId)
       : undefined;
@@ -128,5 +168,18 @@ export class DevicesService {
     if (decision.requireLiveSession) this.access.assertLive(session, now);
     if (!decision.from.includes(device.status))
       throw wrongDeviceState(device.status, decision.done);
+    return device;
+  }
+
+  /** Whether the pending device's poll (on its pairing) can still fetch a token after `now`. */
+  private async stillPolling(device: DeviceRecord, now: Date): Promise<boolean> {
+    const pairing = await this.pairings.findById(device.pairingId);
+    const poll = pairing?.deviceId === device.id ? pairing.poll : null;
+    return (
+      poll !== null &&
+      poll !== undefined &&
+      poll.completedAt === null &&
+      poll.expiresAt.getTime() > now.getTime()
+    );
   }
 }

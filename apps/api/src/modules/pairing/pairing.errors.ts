@@ -38,5 +38,9 @@ export const pairingNotFound = (): AppError => new AppError('NOT_FOUND', 'Pairin
 
 export const deviceNotFound = (): AppError => new AppError('NOT_FOUND', 'Device not found');
 
+// Approving a device whose poll expired would hand a token to nobody.
+export const stoppedWaiting = (): AppError =>
+  new AppError('CONFLICT', 'This device stopped waiting for approval; pair it again');
+
 export const wrongDeviceState = (status: DeviceStatus, action: string): AppError =>
   new AppError('CONFLICT', `A ${status} device cannot be ${action}`);
