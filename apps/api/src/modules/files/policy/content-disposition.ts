@@ -1,0 +1,37 @@
+// Content-Disposition for downloads (RFC 6266 with an RFC 5987 / 8187 `filename*`): always an
+// attachment, so nothing uploaded is ever rendered from the storage origin.
+
+// RFC 5987 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~".
+const ATTR_CHAR = /^[A-Za-z0-9!#$&+\-.^_`|~]$/;
+
+/**
+ * `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded UTF-8>`.
+ * The fallback (for user agents without RFC 5987) replaces every non-ASCII code point and
+ * control character by `_`, escapes `"` and `\`, and breaks `%XX` (RFC 6266 appendix D: some
+ * agents would percent-decode it); `filename*` carries the exact name.
+ */
+export function contentDispositionAttachment(name: string): string {
+  if (name === '') return 'attachment';
+  return `attachment; filename="${asciiFallback(name)}"; filename*=UTF-8''${encodeExtValue(name)}`;
+}
+
+function asciiFallback(name: string): string {
+  return Array.from(name, (char) => (/^[\x20-\x7E]$/.test(char) ? char : '_'))
+    .join('')
+    .replace(/%(?=[0-9A-Fa-f]{2})/g, '_')
+    .replace(/["\\]/g, '\\$&');
+}
+
+// Percent-encodes the UTF-8 bytes of everything outside attr-char (' ( ) * % space included).
+// Buffer encodes a lone surrogate as U+FFFD, so the result is always valid UTF-8.
+function encodeExtValue(name: string): string {
+  let out = '';
+  for (const byte of Buffer.from(name, 'utf8')) {
+    const char = String.fromCharCode(byte);
+    out +=
+      byte < 0x80 && ATTR_CHAR.test(char)
+        ? char
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
