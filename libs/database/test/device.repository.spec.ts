@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { EventRepository } from '../src/events/event.repository.js';
-import { DeviceRepository } from '../src/sessions/device.repository.js';
+import { DeviceRepository, deviceHistoryCap } from '../src/sessions/device.repository.js';
 import { SessionRepository } from '../src/sessions/session.repository.js';
 import type { SessionRecord } from '../src/sessions/session.types.js';
 import {
@@ -99,12 +99,12 @@ describe('DeviceRepository against MongoDB', () => {
     }
   });
 
-  it('keeps at most 4 × maxDevices devices, rejected and revoked ones included', async () => {
-    const session = await liveSession(1);
-    for (let i = 0; i < 4; i++) {
+  // Adds and revokes `count` devices: the session's history grows, its count stays at 0.
+  const churn = async (session: SessionRecord, count: number): Promise<void> => {
+    for (let i = 0; i < count; i++) {
       const device = newDevice();
       const added = await devices.add(session.id, device, new Date(), claimed);
-      assert.ok(added.ok, `device ${i}`);
+      assert.ok(added.ok, `device ${String(i)}`);
       const revoked = await devices.transition(
         session.ownerId,
         session.id,
@@ -117,12 +117,34 @@ describe('DeviceRepository against MongoDB', () => {
       );
       assert.equal(revoked?.stats.devices, 0);
     }
-    const before = await stored(session.id);
+  };
+
+  it('keeps max(4 × maxDevices, 20) devices, rejected and revoked ones included', async () => {
+    assert.equal(deviceHistoryCap(1), 20);
+    assert.equal(deviceHistoryCap(5), 20);
+    assert.equal(deviceHistoryCap(6), 24);
+    for (const maxDevices of [1, 6]) {
+      const session = await liveSession(maxDevices);
+      await churn(session, deviceHistoryCap(maxDevices));
+      const before = await stored(session.id);
+      // Not `full`: stats.devices is 0, and revoking would make no room.
+      assert.deepEqual(await devices.add(session.id, newDevice(), new Date(), claimed), {
+        ok: false,
+        reason: 'history_full',
+      });
+      assert.deepEqual(await stored(session.id), before);
+      assert.equal((await sessions.findById(session.id))?.stats.devices, 0);
+    }
+  });
+
+  it('says full, not history_full, while the history has room', async () => {
+    const session = await liveSession(1);
+    await churn(session, deviceHistoryCap(1) - 2);
+    assert.ok((await devices.add(session.id, newDevice(), new Date(), claimed)).ok);
     assert.deepEqual(await devices.add(session.id, newDevice(), new Date(), claimed), {
       ok: false,
       reason: 'full',
     });
-    assert.deepEqual(await stored(session.id), before);
   });
 
   it('approves, rejects and revokes, keeping stats.devices right', async () => {

@@ -1,20 +1,29 @@
-// Sessions, their embedded devices and their events in process memory, for service specs. Same
-// contracts as the MongoDB repositories (libs/database/src/sessions, events): every state change
-// allocates the next `seq` and records its event; records handed out are copies. One
-// InMemorySessionStore backs all three repositories, as one collection does in MongoDB.
+// Sessions, their embedded devices, their events and pairings in process memory, for service
+// specs. Same contracts as the MongoDB repositories (libs/database/src/sessions, events,
+// pairings): every state change allocates the next `seq` and records its event; records handed
+// out are copies. One InMemorySessionStore backs the session, device and event repositories, as
+// one collection does in MongoDB, and the pairing repository next to them.
 //
 //   const store = new InMemorySessionStore();
 //   const service = new DeviceAccessService(store.sessions, store.devices);
+import { AppError } from '@app/common';
 import {
+  deviceHistoryCap,
   DeviceRepository,
   EventRepository,
+  PairingRepository,
   SessionRepository,
   type AddDeviceResult,
+  type ClaimGrant,
   type DeviceRecord,
   type DeviceStatus,
   type EventRecord,
   type NewDevice,
+  type NewPairing,
   type NewSession,
+  type PairingLookup,
+  type PairingRecord,
+  type PollResult,
   type SessionChange,
   type SessionEventInput,
   type SessionPage,
@@ -40,26 +49,34 @@ export class InMemorySessionStore {
   readonly calls: string[] = [];
   /**
    * Test hook: when set, repository calls reject with `error` (a database outage); with
-   * `onlyCalls`, only the calls whose name starts with it (e.g. 'touch:').
+   * `onlyCalls`, only the calls whose name starts with it (e.g. 'touch:'). With `lostReply`
+   * the call takes effect first and only its reply is lost (the write committed, the driver
+   * threw).
    */
-  failure: { error: Error; onlyCalls?: string } | undefined;
+  failure: { error: Error; onlyCalls?: string; lostReply?: boolean } | undefined;
+  /** Test hook: runs before each call (e.g. to close a session just before `recordEvent:`). */
+  beforeCall: ((name: string) => void) | undefined;
+
+  /** Pairings by id, with the hashes the repository keeps to itself. */
+  readonly pairingRecords = new Map<string, StoredPairing>();
 
   readonly sessions: InMemorySessionRepository = new InMemorySessionRepository(this);
   readonly devices: InMemoryDeviceRepository = new InMemoryDeviceRepository(this);
   readonly eventLog: InMemoryEventRepository = new InMemoryEventRepository(this);
+  readonly pairings: InMemoryPairingRepository = new InMemoryPairingRepository(this);
 
   /** Resolves `run()` as a repository call would, or rejects with `failure`. */
   call<T>(name: string, run: () => T): Promise<T> {
     this.calls.push(name);
+    this.beforeCall?.(name);
     const failure = this.failure;
-    if (
+    const fails =
       failure !== undefined &&
-      (failure.onlyCalls === undefined || name.startsWith(failure.onlyCalls))
-    ) {
-      return Promise.reject(failure.error);
-    }
+      (failure.onlyCalls === undefined || name.startsWith(failure.onlyCalls));
     try {
-      return Promise.resolve(run());
+      if (fails && failure.lostReply !== true) return Promise.reject(failure.error);
+      const result = run();
+      return fails ? Promise.reject(failure.error) : Promise.resolve(result);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -195,12 +212,10 @@ export class InMemoryDeviceRepository extends DeviceRepository {
       const found = this.store.records.get(sessionId);
       if (found === undefined) return { ok: false, reason: 'not_found' };
       if (!isLive(found, now)) return { ok: false, reason: 'inactive' };
-      if (
-        found.stats.devices >= found.limits.maxDevices ||
-        found.devices.length >= 4 * found.limits.maxDevices
-      ) {
-        return { ok: false, reason: 'full' };
+      if (found.devices.length >= deviceHistoryCap(found.limits.maxDevices)) {
+        return { ok: false, reason: 'history_full' };
       }
+      if (found.stats.devices >= found.limits.maxDevices) return { ok: false, reason: 'full' };
       found.devices.push({
         ...device,
         permissions: [...device.permissions],
@@ -273,5 +288,141 @@ export class InMemoryEventRepository extends EventRepository {
         .slice(0, limit)
         .map((e) => ({ ...e, data: { ...e.data } })),
     );
+  }
+}
+
+interface StoredPairing extends PairingRecord {
+  secretHash: string;
+  codeHash: string;
+  pollSecretHash: string | null;
+}
+
+// What the repository hands out: the record fields only (the hashes stay inside).
+const copyPairing = (p: StoredPairing): PairingRecord => ({
+  id: p.id,
+  sessionId: p.sessionId,
+  ownerId: p.ownerId,
+  createdAt: p.createdAt,
+  expiresAt: p.expiresAt,
+  claimedAt: p.claimedAt,
+  deviceId: p.deviceId,
+  poll: p.poll === null ? null : { ...p.poll },
+  ...(p.nonce === undefined ? {} : { nonce: p.nonce }),
+});
+
+export class InMemoryPairingRepository extends PairingRepository {
+  constructor(private readonly store: InMemorySessionStore) {
+    super();
+  }
+
+  create(pairing: NewPairing): Promise<PairingRecord> {
+    return this.store.call(`pairings.create:${pairing.id}`, () => {
+      const taken = [...this.store.pairingRecords.values()].some(
+        (p) => p.codeHash === pairing.codeHash || p.secretHash === pairing.secretHash,
+      );
+      if (taken) throw new AppError('CONFLICT', 'This pairing code is taken; try another one');
+      const stored: StoredPairing = {
+        ...pairing,
+        claimedAt: null,
+        deviceId: null,
+        poll: null,
+        pollSecretHash: null,
+      };
+      this.store.pairingRecords.set(pairing.id, stored);
+      return copyPairing(stored);
+    });
+  }
+
+  findOwned(ownerId: string, sessionId: string, id: string): Promise<PairingRecord | null> {
+    return this.store.call(`pairings.findOwned:${id}`, () => {
+      const found = this.store.pairingRecords.get(id);
+      return found?.ownerId === ownerId && found.sessionId === sessionId
+        ? copyPairing(found)
+        : null;
+    });
+  }
+
+  findById(id: string): Promise<PairingRecord | null> {
+    return this.store.call(`pairings.findById:${id}`, () => {
+      const found = this.store.pairingRecords.get(id);
+      return found === undefined ? null : copyPairing(found);
+    });
+  }
+
+  claim(lookup: PairingLookup, grant: ClaimGrant): Promise<PairingRecord | null> {
+    return this.store.call(`pairings.claim`, () => {
+      const found = [...this.store.pairingRecords.values()].find((p) =>
+        'secretHash' in lookup
+          ? p.secretHash === lookup.secretHash
+          : p.codeHash === lookup.codeHash,
+      );
+      if (found === undefined || found.claimedAt !== null) return null;
+      if (found.expiresAt.getTime() <= grant.now.getTime()) return null;
+      found.claimedAt = grant.now;
+      found.deviceId = grant.deviceId;
+      found.pollSecretHash = grant.poll?.secretHash ?? null;
+      found.poll =
+        grant.poll === null
+          ? null
+          : {
+              expiresAt: grant.poll.expiresAt,
+              intervalSeconds: grant.poll.intervalSeconds,
+              lastPolledAt: null,
+              completedAt: null,
+            };
+      return copyPairing(found);
+    });
+  }
+
+  release(id: string, deviceId: string): Promise<void> {
+    return this.store.call(`pairings.release:${id}`, () => {
+      const found = this.store.pairingRecords.get(id);
+      if (found?.deviceId !== deviceId) return;
+      found.claimedAt = null;
+      found.deviceId = null;
+      found.poll = null;
+      found.pollSecretHash = null;
+    });
+  }
+
+  capPoll(id: string, deviceId: string, notAfter: Date): Promise<void> {
+    return this.store.call(`pairings.capPoll:${id}`, () => {
+      const found = this.store.pairingRecords.get(id);
+      if (found?.deviceId !== deviceId || found.poll === null) return;
+      if (notAfter.getTime() < found.poll.expiresAt.getTime()) found.poll.expiresAt = notAfter;
+    });
+  }
+
+  poll(pollSecretHash: string, now: Date, slowDownStepSeconds: number): Promise<PollResult> {
+    return this.store.call('pairings.poll', (): PollResult => {
+      const found = [...this.store.pairingRecords.values()].find(
+        (p) => p.pollSecretHash === pollSecretHash,
+      );
+      const poll = found?.poll;
+      if (found === undefined || poll === null || poll === undefined) return { kind: 'unknown' };
+      if (poll.completedAt !== null || poll.expiresAt.getTime() <= now.getTime()) {
+        return { kind: 'unknown' };
+      }
+      const early =
+        poll.lastPolledAt !== null &&
+        poll.lastPolledAt.getTime() > now.getTime() - poll.intervalSeconds * 1000;
+      poll.lastPolledAt = now;
+      if (!early) return { kind: 'ok', pairing: copyPairing(found) };
+      poll.intervalSeconds += slowDownStepSeconds;
+      return {
+        kind: 'slow_down',
+        intervalSeconds: poll.intervalSeconds,
+        pairing: copyPairing(found),
+      };
+    });
+  }
+
+  completePoll(id: string, now: Date): Promise<boolean> {
+    return this.store.call(`pairings.completePoll:${id}`, () => {
+      const poll = this.store.pairingRecords.get(id)?.poll;
+      if (poll === null || poll === undefined || poll.completedAt !== null) return false;
+      poll.completedAt = now;
+      return true;
+    });
   }
 }

@@ -11,18 +11,31 @@ export interface NewDevice {
   createdAt: Date;
 }
 
+/** The device array keeps rejected and revoked devices too, up to this many per allowed one… */
+export const DEVICE_HISTORY_FACTOR = 4;
+/** …and never fewer than this many in all, so a small session survives some churn. */
+export const DEVICE_HISTORY_MIN = 20;
+
+/** How many devices (of any status) a session with `maxDevices` keeps: its history cap. */
+export const deviceHistoryCap = (maxDevices: number): number =>
+  Math.max(DEVICE_HISTORY_FACTOR * maxDevices, DEVICE_HISTORY_MIN);
+
 export type AddDeviceResult =
   | { ok: true; session: SessionRecord }
-  /** unknown session · not active or past expiresAt · maxDevices (or the history cap) reached */
-  | { ok: false; reason: 'not_found' | 'inactive' | 'full' };
+  /**
+   * unknown session · not active or past expiresAt · maxDevices pending and active devices
+   * (revoking one makes room) · the history cap reached (nothing makes room: a new session)
+   */
+  | { ok: false; reason: 'not_found' | 'inactive' | 'full' | 'history_full' };
 
 /** A session's embedded devices. Lives on the sessions collection; used by the pairing module. */
 export abstract class DeviceRepository {
   /**
    * Adds a device in one conditional update: the session is `active` and not past `expiresAt`
    * at `now`, `stats.devices` (pending + active) is below `limits.maxDevices`, and the device
-   * array is below its history cap (4 × maxDevices). Increments `stats.devices` and records
-   * `event` (device.claimed). Concurrent adds never exceed maxDevices.
+   * array is below its history cap (`deviceHistoryCap(maxDevices)`). Increments `stats.devices`
+   * and records `event` (device.claimed). Concurrent adds never exceed maxDevices. A session at
+   * its history cap answers `history_full` (before `full`: it is the refusal that lasts).
    */
   abstract add(
     sessionId: string,

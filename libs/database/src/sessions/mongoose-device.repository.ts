@@ -2,15 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { Permission } from '@app/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
-import { DeviceRepository, type AddDeviceResult, type NewDevice } from './device.repository.js';
+import {
+  DeviceRepository,
+  deviceHistoryCap,
+  type AddDeviceResult,
+  type NewDevice,
+} from './device.repository.js';
 import { liveAt } from './mongoose-session.repository.js';
 import { SessionOutbox } from './session-outbox.js';
 import { toSessionRecord, type LeanSession } from './session.records.js';
 import { Session, type DeviceDoc } from './session.schema.js';
 import type { DeviceStatus, SessionEventInput, SessionRecord } from './session.types.js';
-
-/** The device array keeps rejected and revoked devices too, up to this many per allowed one. */
-export const DEVICE_HISTORY_FACTOR = 4;
 
 // Pending and active devices are what `stats.devices` counts (and maxDevices bounds).
 const COUNTED: readonly DeviceStatus[] = ['pending', 'active'];
@@ -44,6 +46,7 @@ export class MongooseDeviceRepository extends DeviceRepository {
     if (!isLive(before, now)) return { ok: false, reason: 'inactive' };
     const maxDevices = Math.trunc(Number(before.limits.maxDevices));
     if (!(maxDevices >= 1)) return { ok: false, reason: 'full' };
+    const historyCap = deviceHistoryCap(maxDevices);
 
     const doc: DeviceDoc = {
       id: String(device.id),
@@ -61,8 +64,8 @@ export class MongooseDeviceRepository extends DeviceRepository {
         _id: id,
         ...liveAt(now),
         'stats.devices': { $lt: maxDevices },
-        // The history cap: no element at index 4 × maxDevices − 1, i.e. fewer than that many.
-        [`devices.${DEVICE_HISTORY_FACTOR * maxDevices - 1}`]: { $exists: false },
+        // The history cap: no element at index cap − 1, i.e. fewer than that many devices.
+        [`devices.${String(historyCap - 1)}`]: { $exists: false },
       },
       { $push: { devices: doc }, $inc: { 'stats.devices': 1 } },
       event,
@@ -70,10 +73,15 @@ export class MongooseDeviceRepository extends DeviceRepository {
     );
     if (after !== null) return { ok: true, session: toSessionRecord(after) };
 
-    // Refused: say why from what the session looks like now.
-    const current = await this.head(id);
+    // Refused: say why from what the session looks like now (with the device at the cap's last
+    // index, if there is one).
+    const current = await this.sessions
+      .findOne({ _id: id }, { ...HEAD, devices: { $slice: [historyCap - 1, 1] } })
+      .lean<SessionHead & Pick<LeanSession, 'devices'>>()
+      .exec();
     if (current === null) return { ok: false, reason: 'not_found' };
     if (!isLive(current, now)) return { ok: false, reason: 'inactive' };
+    if (current.devices.length > 0) return { ok: false, reason: 'history_full' };
     return { ok: false, reason: 'full' };
   }
 

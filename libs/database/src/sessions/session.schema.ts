@@ -123,7 +123,7 @@ export class Session {
   @Prop({ type: SessionStatsSchema, required: true })
   stats!: SessionStatsDoc;
 
-  /** Every device ever claimed, bounded by 4 × limits.maxDevices (the add's filter). */
+  /** Every device ever claimed, bounded by max(4 × limits.maxDevices, 20) (the add's filter). */
   @Prop({ type: [DeviceSchema], default: [] })
   devices!: DeviceDoc[];
 

@@ -16,7 +16,7 @@ import type { ActiveClaimResponse, PendingClaimResponse } from './dto/claim.resp
 import type { ClaimPairingDto } from './dto/claim-pairing.dto.js';
 import { toDeviceResponse } from './dto/device.response.js';
 import { DeviceGrantsService } from './device-grants.service.js';
-import { invalidPairing, sessionFull, sessionInactive } from './pairing.errors.js';
+import { historyFull, invalidPairing, sessionFull, sessionInactive } from './pairing.errors.js';
 import { PairingMetrics } from './pairing-metrics.js';
 import { hashCode, hashSecret, newPollSecret, normalizeCode } from './pairing-codes.js';
 import { cleanUserAgent } from './user-agent.js';
@@ -108,8 +108,8 @@ export class ClaimService {
     }
     if ('session' in outcome) return outcome;
     await this.release(pairing, device.id);
-    this.metrics.claim(outcome.refused);
-    throw outcome.refused === 'full' ? sessionFull() : sessionInactive();
+    this.metrics.claim(outcome.refused === 'inactive' ? 'inactive' : 'full');
+    throw REFUSALS[outcome.refused]();
   }
 
   private async tryAdd(
@@ -132,7 +132,7 @@ export class ClaimService {
       type: 'device.claimed',
       data: { deviceId: device.id, name: device.name, status },
     });
-    if (!result.ok) return { refused: result.reason === 'full' ? 'full' : 'inactive' };
+    if (!result.ok) return { refused: result.reason === 'not_found' ? 'inactive' : result.reason };
     const added = result.session.devices.find((d) => d.id === device.id) ?? {
       ...frozen,
       lastSeenAt: null,
@@ -159,5 +159,11 @@ interface Added {
 }
 
 interface Refused {
-  refused: 'full' | 'inactive';
+  refused: 'full' | 'history_full' | 'inactive';
 }
+
+const REFUSALS: Record<Refused['refused'], () => Error> = {
+  full: sessionFull,
+  history_full: historyFull,
+  inactive: sessionInactive,
+};

@@ -48,7 +48,11 @@ export class ClaimsController {
   @ApiUnauthorizedResponse({
     description: 'Unknown, spent or expired secret or code, all alike (UNAUTHENTICATED).',
   })
-  @ApiConflictResponse({ description: 'The session has all the devices it allows (CONFLICT).' })
+  @ApiConflictResponse({
+    description:
+      'The session has all the devices it allows, or has had max(4 × maxDevices, 20) devices ' +
+      'in all (CONFLICT).',
+  })
   @ApiGoneResponse({ description: 'The session is closed or expired (SESSION_EXPIRED).' })
   async claim(
     @Body() body: ClaimPairingDto,

@@ -31,6 +31,11 @@ export const deviceRefused = (status: 'rejected' | 'revoked'): AppError =>
 export const sessionFull = (): AppError =>
   new AppError('CONFLICT', 'The session already has as many devices as it allows');
 
+// The session's device history (rejected and revoked ones included) is at its cap: no
+// revocation makes room, unlike sessionFull.
+export const historyFull = (): AppError =>
+  new AppError('CONFLICT', 'This session has had too many devices; start a new session');
+
 export const sessionInactive = (): AppError =>
   new AppError('SESSION_EXPIRED', 'The session is no longer active');
 

@@ -218,7 +218,10 @@ export const PAIR_SCRIPT = `(function () {
       return ended('This session has ended', 'It can no longer be joined.');
     }
     if (res.status === 409) {
-      return ended('This session is full', 'No more devices can join it. Ask its owner to make room.');
+      // Full for now (the owner can remove a device) or for good (too many devices came and went):
+      // the server's detail says which.
+      var detail = res.body && typeof res.body.detail === 'string' ? res.body.detail : '';
+      return ended('This session cannot take this device', detail || 'No more devices can join it. Ask its owner to make room.');
     }
     if (res.status === 429) {
       var wait = res.retryAfter > 0 ? ' Wait ' + res.retryAfter + ' s and try again.' : ' Wait a moment and try again.';
