@@ -103,6 +103,32 @@ export interface AppConfig {
     /** How long a pending device may wait for the owner's approval (PAIRING_APPROVAL_TTL_SECONDS, default 600). */
     approvalTtlSeconds: number;
   };
+  /** Uploads and downloads of files (FILE_* and the upload/download variables). */
+  files: {
+    /** Largest file the server accepts, whatever a session allows (MAX_FILE_BYTES, default 5 GiB). */
+    maxFileBytes: number;
+    /** Files of at least this size upload as S3 multipart (MULTIPART_THRESHOLD_BYTES, default 64 MiB, 8 MiB..5 GiB). */
+    multipartThresholdBytes: number;
+    /** Lifetime of a presigned PUT or part URL, never past the upload window (UPLOAD_URL_TTL_SECONDS, default 600, 60..3600). */
+    uploadUrlTtlSeconds: number;
+    /** Time from declare until the upload must be complete (UPLOAD_WINDOW_SECONDS, default 86400, 300..604800). */
+    uploadWindowSeconds: number;
+    /** Lifetime of a presigned download URL (DOWNLOAD_URL_TTL_SECONDS, default 60, 10..900). */
+    downloadUrlTtlSeconds: number;
+    /** Declarable content types, exact or `type/*` (CONTENT_TYPES_ALLOWED); empty = all not blocked. */
+    contentTypesAllowed: string[];
+    /** Refused content types, exact or `type/*`; wins over allowed (CONTENT_TYPES_BLOCKED, default native executables). */
+    contentTypesBlocked: string[];
+    /** How long one worker holds a verifying file before another may take it over (FILE_VERIFY_LEASE_SECONDS, default 300). */
+    verifyLeaseSeconds: number;
+  };
+  /** Per-owner daily upload quotas, per UTC day (QUOTA_* variables). */
+  quota: {
+    /** Files an owner's sessions may declare per UTC day (QUOTA_DAILY_FILES, default 100). */
+    dailyFiles: number;
+    /** Bytes an owner's sessions may declare per UTC day (QUOTA_DAILY_BYTES, default 20 GiB). */
+    dailyBytes: number;
+  };
   rateLimit: {
     /** Default requests per window per client for every route. */
     defaultLimit: number;

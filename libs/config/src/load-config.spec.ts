@@ -25,6 +25,7 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 }
 
 const rsa = () => generateKeyPairSync('rsa', { modulusLength: 2048 });
+const MIB = 1024 ** 2;
 const GIB = 1024 ** 3;
 const TIB = 1024 * GIB;
 
@@ -83,6 +84,25 @@ describe('loadConfig', () => {
       pollIntervalSeconds: 5,
       approvalTtlSeconds: 600,
     });
+    assert.deepEqual(config.files, {
+      maxFileBytes: 5 * GIB,
+      multipartThresholdBytes: 64 * MIB,
+      uploadUrlTtlSeconds: 600,
+      uploadWindowSeconds: 86_400,
+      downloadUrlTtlSeconds: 60,
+      contentTypesAllowed: [],
+      contentTypesBlocked: [
+        'application/x-msdownload',
+        'application/vnd.microsoft.portable-executable',
+        'application/x-dosexec',
+        'application/x-msdos-program',
+        'application/x-executable',
+        'application/x-elf',
+        'application/x-mach-binary',
+      ],
+      verifyLeaseSeconds: 300,
+    });
+    assert.deepEqual(config.quota, { dailyFiles: 100, dailyBytes: 20 * GIB });
   });
 
   it('derives PUBLIC_URL from PORT and CORS origins from PUBLIC_URL', () => {
@@ -421,6 +441,131 @@ describe('loadConfig', () => {
         SESSION_DEFAULT_TTL_SECONDS: '300',
       }).sessions.defaultTtlSeconds,
       300,
+    );
+  });
+
+  it('reads the file and quota settings', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      MAX_FILE_BYTES: String(TIB),
+      MULTIPART_THRESHOLD_BYTES: String(8 * MIB),
+      UPLOAD_URL_TTL_SECONDS: '300',
+      UPLOAD_WINDOW_SECONDS: '3600',
+      DOWNLOAD_URL_TTL_SECONDS: '30',
+      CONTENT_TYPES_ALLOWED: 'image/*, Application/PDF,image/*',
+      CONTENT_TYPES_BLOCKED: 'image/svg+xml,text/*',
+      FILE_VERIFY_LEASE_SECONDS: '120',
+      QUOTA_DAILY_FILES: '10',
+      QUOTA_DAILY_BYTES: String(GIB),
+    });
+    assert.deepEqual(config.files, {
+      maxFileBytes: TIB,
+      multipartThresholdBytes: 8 * MIB,
+      uploadUrlTtlSeconds: 300,
+      uploadWindowSeconds: 3600,
+      downloadUrlTtlSeconds: 30,
+      contentTypesAllowed: ['image/*', 'application/pdf'],
+      contentTypesBlocked: ['image/svg+xml', 'text/*'],
+      verifyLeaseSeconds: 120,
+    });
+    assert.deepEqual(config.quota, { dailyFiles: 10, dailyBytes: GIB });
+  });
+
+  it('blocks nothing with CONTENT_TYPES_BLOCKED=none; blank means the default', () => {
+    assert.deepEqual(
+      loadConfig({ ...REQUIRED, CONTENT_TYPES_BLOCKED: 'none' }).files.contentTypesBlocked,
+      [],
+    );
+    assert.deepEqual(
+      loadConfig({ ...REQUIRED, CONTENT_TYPES_BLOCKED: ' NONE ' }).files.contentTypesBlocked,
+      [],
+    );
+    assert.equal(
+      loadConfig({ ...REQUIRED, CONTENT_TYPES_BLOCKED: ' ' }).files.contentTypesBlocked.length,
+      7,
+    );
+    assert.deepEqual(
+      loadConfig({ ...REQUIRED, CONTENT_TYPES_ALLOWED: '' }).files.contentTypesAllowed,
+      [],
+    );
+    // "none" is no content type: an allow list of nothing would refuse every upload.
+    assert.equal(problemsOf({ CONTENT_TYPES_ALLOWED: 'none' }).length, 1);
+  });
+
+  it('refuses content-type entries that are not type/subtype or type/*, naming the entry', () => {
+    assert.deepEqual(problemsOf({ CONTENT_TYPES_ALLOWED: 'image/*,text/plain; charset=utf-8' }), [
+      'CONTENT_TYPES_ALLOWED: must be a comma-separated list of type/subtype or type/* like image/*,application/pdf ("text/plain; charset=utf-8" is neither), got "image/*,text/plain; charset=utf-8"',
+    ]);
+    assert.deepEqual(problemsOf({ CONTENT_TYPES_BLOCKED: 'exe' }), [
+      'CONTENT_TYPES_BLOCKED: must be a comma-separated list of type/subtype or type/* like image/*,application/pdf, or none ("exe" is neither), got "exe"',
+    ]);
+    for (const value of [
+      '*/*',
+      '*',
+      'image/',
+      '/png',
+      'image/png,',
+      'image/png,,text/plain',
+      'image/p ng',
+      'image/png/x',
+      'ïmage/png',
+      '"image/png"',
+    ]) {
+      assert.equal(problemsOf({ CONTENT_TYPES_ALLOWED: value }).length, 1, value);
+      assert.equal(problemsOf({ CONTENT_TYPES_BLOCKED: value }).length, 1, value);
+    }
+  });
+
+  it('bounds every file and quota setting, one line per bad value', () => {
+    const outOfRange: [string, string, string][] = [
+      ['MAX_FILE_BYTES', '0', `1 and ${String(5 * TIB)}`],
+      ['MAX_FILE_BYTES', String(5 * TIB + 1), `1 and ${String(5 * TIB)}`],
+      [
+        'MULTIPART_THRESHOLD_BYTES',
+        String(8 * MIB - 1),
+        `${String(8 * MIB)} and ${String(5 * GIB)}`,
+      ],
+      [
+        'MULTIPART_THRESHOLD_BYTES',
+        String(5 * GIB + 1),
+        `${String(8 * MIB)} and ${String(5 * GIB)}`,
+      ],
+      ['UPLOAD_URL_TTL_SECONDS', '59', '60 and 3600'],
+      ['UPLOAD_URL_TTL_SECONDS', '3601', '60 and 3600'],
+      ['UPLOAD_WINDOW_SECONDS', '299', '300 and 604800'],
+      ['UPLOAD_WINDOW_SECONDS', '604801', '300 and 604800'],
+      ['DOWNLOAD_URL_TTL_SECONDS', '9', '10 and 900'],
+      ['DOWNLOAD_URL_TTL_SECONDS', '901', '10 and 900'],
+      ['FILE_VERIFY_LEASE_SECONDS', '29', '30 and 86400'],
+      ['FILE_VERIFY_LEASE_SECONDS', '86401', '30 and 86400'],
+      ['QUOTA_DAILY_FILES', '0', '1 and 10000000'],
+      ['QUOTA_DAILY_FILES', '10000001', '1 and 10000000'],
+      ['QUOTA_DAILY_BYTES', '0', `1 and ${String(1024 * TIB)}`],
+      ['QUOTA_DAILY_BYTES', String(1024 * TIB + 1), `1 and ${String(1024 * TIB)}`],
+    ];
+    for (const [name, value, range] of outOfRange) {
+      assert.deepEqual(
+        problemsOf({ [name]: value }),
+        [`${name}: must be an integer between ${range}, got "${value}"`],
+        `${name}=${value}`,
+      );
+    }
+    for (const value of ['64MiB', '1.5', '1e9', '-1']) {
+      assert.equal(problemsOf({ MULTIPART_THRESHOLD_BYTES: value }).length, 1, value);
+    }
+    // The extremes are accepted.
+    const wide = loadConfig({
+      ...REQUIRED,
+      MAX_FILE_BYTES: String(5 * TIB),
+      MULTIPART_THRESHOLD_BYTES: String(5 * GIB),
+      UPLOAD_URL_TTL_SECONDS: '3600',
+      UPLOAD_WINDOW_SECONDS: String(7 * 86_400),
+      DOWNLOAD_URL_TTL_SECONDS: '10',
+      QUOTA_DAILY_BYTES: String(1024 * TIB),
+    });
+    assert.deepEqual(
+      [wide.files.maxFileBytes, wide.files.multipartThresholdBytes, wide.quota.dailyBytes],
+      [5 * TIB, 5 * GIB, 1024 * TIB],
     );
   });
 });

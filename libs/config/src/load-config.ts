@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { AppConfig, LogLevel } from './app-config.js';
 import { ConfigError } from './config-error.js';
+import { DEFAULT_BLOCKED_CONTENT_TYPES, readContentTypes } from './content-types.js';
 import { EnvReader, type Env } from './env-reader.js';
 import { readSigningKey, readVerifyKeys } from './jwt-keys.js';
 
@@ -142,6 +143,27 @@ function readSessionBounds(env: EnvReader): AppConfig['sessions'] {
   };
 }
 
+const MIB = 1024 ** 2;
+
+function readFiles(env: EnvReader): AppConfig['files'] {
+  return {
+    maxFileBytes: env.int('MAX_FILE_BYTES', 5 * GIB, 1, 5 * TIB),
+    // 8 MiB is the smallest part we plan; a single PUT may not exceed 5 GiB (S3's limit).
+    multipartThresholdBytes: env.int('MULTIPART_THRESHOLD_BYTES', 64 * MIB, 8 * MIB, 5 * GIB),
+    uploadUrlTtlSeconds: env.int('UPLOAD_URL_TTL_SECONDS', 600, 60, 3600),
+    uploadWindowSeconds: env.int('UPLOAD_WINDOW_SECONDS', DAY, 300, 7 * DAY),
+    downloadUrlTtlSeconds: env.int('DOWNLOAD_URL_TTL_SECONDS', 60, 10, 900),
+    contentTypesAllowed: readContentTypes(env, 'CONTENT_TYPES_ALLOWED', [], false),
+    contentTypesBlocked: readContentTypes(
+      env,
+      'CONTENT_TYPES_BLOCKED',
+      DEFAULT_BLOCKED_CONTENT_TYPES,
+      true,
+    ),
+    verifyLeaseSeconds: env.int('FILE_VERIFY_LEASE_SECONDS', 300, 30, DAY),
+  };
+}
+
 /**
  * Builds the validated configuration from environment variables. Throws a `ConfigError` with one
  * line per problem; nothing else in the codebase reads `process.env`.
@@ -156,7 +178,10 @@ function readSessionBounds(env: EnvReader): AppConfig['sessions'] {
  * RATE_LIMIT_WINDOW_SECONDS, RATE_LIMIT_AUTH_MAX, RATE_LIMIT_AUTH_WINDOW_SECONDS, RATE_LIMIT_POLL_MAX,
  * SESSION_DEFAULT_TTL_SECONDS, SESSION_MIN_TTL_SECONDS, SESSION_MAX_TTL_SECONDS, SESSION_MAX_DEVICES,
  * SESSION_MAX_FILES, SESSION_MAX_TOTAL_BYTES, SESSION_MAX_FILE_BYTES, SESSION_MAX_DOWNLOADS_PER_FILE,
- * PAIRING_DEFAULT_TTL_SECONDS, PAIRING_POLL_INTERVAL_SECONDS, PAIRING_APPROVAL_TTL_SECONDS (* required).
+ * PAIRING_DEFAULT_TTL_SECONDS, PAIRING_POLL_INTERVAL_SECONDS, PAIRING_APPROVAL_TTL_SECONDS,
+ * MAX_FILE_BYTES, MULTIPART_THRESHOLD_BYTES, UPLOAD_URL_TTL_SECONDS, UPLOAD_WINDOW_SECONDS,
+ * DOWNLOAD_URL_TTL_SECONDS, CONTENT_TYPES_ALLOWED, CONTENT_TYPES_BLOCKED, FILE_VERIFY_LEASE_SECONDS,
+ * QUOTA_DAILY_FILES, QUOTA_DAILY_BYTES (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -218,6 +243,11 @@ export function loadConfig(envVars: Env): AppConfig {
       defaultTtlSeconds: env.int('PAIRING_DEFAULT_TTL_SECONDS', 120, 30, 600),
       pollIntervalSeconds: env.int('PAIRING_POLL_INTERVAL_SECONDS', 5, 1, 60),
       approvalTtlSeconds: env.int('PAIRING_APPROVAL_TTL_SECONDS', 600, 60, DAY),
+    },
+    files: readFiles(env),
+    quota: {
+      dailyFiles: env.int('QUOTA_DAILY_FILES', 100, 1, 10_000_000),
+      dailyBytes: env.int('QUOTA_DAILY_BYTES', 20 * GIB, 1, 1024 * TIB),
     },
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
