@@ -184,6 +184,20 @@ describe('PairingRepository against MongoDB', () => {
     assert.equal(await pairings.findById({ $ne: null } as unknown as string), null);
   });
 
+  it('deletes a pairing by id only; unknown or smuggled ids delete nothing', async () => {
+    const keep = newPairing();
+    const gone = newPairing();
+    await pairings.create(keep);
+    await pairings.create(gone);
+    await pairings.delete(newPublicId());
+    await pairings.delete({ $ne: null } as unknown as string);
+    assert.notEqual(await pairings.findById(gone.id), null);
+    await pairings.delete(gone.id);
+    assert.equal(await pairings.findById(gone.id), null);
+    assert.notEqual(await pairings.findById(keep.id), null);
+    await pairings.delete(gone.id);
+  });
+
   it('caps the poll of its own claim only, and only ever earlier', async () => {
     const input = newPairing();
     await pairings.create(input);

@@ -342,6 +342,12 @@ export class InMemoryPairingRepository extends PairingRepository {
     });
   }
 
+  delete(id: string): Promise<void> {
+    return this.store.call(`pairings.delete:${id}`, () => {
+      this.store.pairingRecords.delete(id);
+    });
+  }
+
   findById(id: string): Promise<PairingRecord | null> {
     return this.store.call(`pairings.findById:${id}`, () => {
       const found = this.store.pairingRecords.get(id);

@@ -72,6 +72,10 @@ export class MongoosePairingRepository extends PairingRepository {
     return doc === null ? null : toPairingRecord(doc);
   }
 
+  async delete(id: string): Promise<void> {
+    await this.pairings.deleteOne({ _id: String(id) }).exec();
+  }
+
   async findById(id: string): Promise<PairingRecord | null> {
     const doc = await this.pairings
       .findOne({ _id: String(id) })

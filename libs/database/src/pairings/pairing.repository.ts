@@ -61,6 +61,9 @@ export abstract class PairingRepository {
   /** The pairing if it belongs to that owner's session; null otherwise. */
   abstract findOwned(ownerId: string, sessionId: string, id: string): Promise<PairingRecord | null>;
 
+  /** Removes a pairing (one whose creation was undone); no-op when unknown. */
+  abstract delete(id: string): Promise<void>;
+
   /** Any pairing by id (e.g. a device's `pairingId`); null when unknown or purged. */
   abstract findById(id: string): Promise<PairingRecord | null>;
 

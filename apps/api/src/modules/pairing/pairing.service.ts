@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AppError, isPublicId, newPublicId, type UserPrincipal } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { PairingRepository, SessionRepository, type NewPairing } from '@app/database';
@@ -24,6 +24,8 @@ const CODE_ATTEMPTS = 5;
 /** Creating pairings and rendering their QR codes (owner only). */
 @Injectable()
 export class PairingService {
+  private readonly logger = new Logger(PairingService.name);
+
   constructor(
     private readonly access: SessionAccessService,
     private readonly sessions: SessionRepository,
@@ -46,14 +48,8 @@ export class PairingService {
     const ttlMs = (ttlSeconds ?? this.config.pairing.defaultTtlSeconds) * 1000;
     // A pairing never outlives its session.
     const expiresAt = new Date(Math.min(now.getTime() + ttlMs, session.expiresAt.getTime()));
-    // The event is the atomic liveness check: a session that closed or expired since the read
-    // gets a 410 with nothing stored.
-    const recorded = await this.sessions.recordEvent(user.userId, session.id, now, {
-      type: 'pairing.created',
-      data: { pairingId: id, expiresAt: expiresAt.toISOString() },
-    });
-    if (recorded === null) throw sessionInactive();
     const secret = deriveSecret(this.secrets.secretKey(), id, nonce);
+    // The pairing first, then its event: an insert that fails leaves no event behind.
     const code = await this.insert((codeHash) => ({
       id,
       sessionId: session.id,
@@ -64,6 +60,17 @@ export class PairingService {
       createdAt: now,
       expiresAt,
     }));
+    // The event is the atomic liveness check: a session that closed or expired since the read
+    // gets a 410, and the pairing goes again, so nothing stored changed. (Should the event's
+    // write fail outright, the pairing stays: nobody ever saw its secret or code, and it expires.)
+    const recorded = await this.sessions.recordEvent(user.userId, session.id, now, {
+      type: 'pairing.created',
+      data: { pairingId: id, expiresAt: expiresAt.toISOString() },
+    });
+    if (recorded === null) {
+      await this.discard(id);
+      throw sessionInactive();
+    }
     this.metrics.pairingCreated();
     return { id, code, pairingUrl: this.pairingUrl(secret), expiresAt: expiresAt.toISOString() };
   }
@@ -86,6 +93,15 @@ export class PairingService {
     }
     const secret = deriveSecret(this.secrets.secretKey(), pairing.id, pairing.nonce);
     return renderQr(this.pairingUrl(secret), format);
+  }
+
+  /** Undoes an insert; a failure only leaves an unusable pairing until its TTL purges it. */
+  private async discard(id: string): Promise<void> {
+    try {
+      await this.pairings.delete(id);
+    } catch (err) {
+      this.logger.warn(`could not delete pairing ${id}: ${String(err)}`);
+    }
   }
 
   private pairingUrl(secret: string): string {
