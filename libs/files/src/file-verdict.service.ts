@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  FileRepository,
+  QuotaRepository,
+  SessionFilesRepository,
+  type FileRecord,
+  type FileStatus,
+} from '@app/database';
+import { StorageService } from '@app/storage';
+import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
+import { rejectionText, type Rejection } from './rejection.js';
+import { sniffContradiction } from './sniff.js';
+
+// Only a file still being settled may be accepted or rejected.
+const UNSETTLED: readonly FileStatus[] = ['pending', 'verifying'];
+
+/** Bytes of the object's head that sniffing reads (file-type needs at most ~4 KiB). */
+export const SNIFF_BYTES = 4096;
+
+/**
+ * The end of an upload's life as a candidate: accepted (ready) or rejected (object deleted,
+ * reservations given back). The transition is the decision: of concurrent verdicts on one file
+ * (two completes, two verifiers whose leases overlapped) exactly one wins, and the others return
+ * the winner's record without side effects of their own.
+ */
+@Injectable()
+export class FileVerdictService {
+  private readonly logger = new Logger(FileVerdictService.name);
+
+  constructor(
+    private readonly files: FileRepository,
+    private readonly sessionFiles: SessionFilesRepository,
+    private readonly quotas: QuotaRepository,
+    private readonly storage: StorageService,
+    private readonly metrics: FileLifecycleMetrics,
+  ) {}
+
+  /** A recognizable format in `head` that contradicts the declared type, as a rejection. */
+  async inspect(file: Pick<FileRecord, 'contentType'>, head: Buffer): Promise<Rejection | null> {
+    const contradiction = await sniffContradiction(file.contentType, head);
+    if (contradiction === null) return null;
+    return {
+      reason: 'content',
+      detail: `the bytes are ${contradiction}, ${file.contentType} was declared`,
+    };
+  }
+
+  /** pending/verifying → ready; the winner records file.ready. Returns the file as it is now. */
+  async accept(file: FileRecord, now: Date): Promise<FileRecord> {
+    const ready = await this.files.transition(file.id, [file.status], 'ready', now);
+    if (ready === null) return this.current(file);
+    this.metrics.accepted(file.upload.mode, file.size);
+    await this.sessionFiles.recordEvent(file.sessionId, now, {
+      type: 'file.ready',
+      data: { fileId: file.id, name: file.name, size: file.size },
+    });
+    return ready;
+  }
+
+  /**
+   * Deletes the object first, then pending/verifying → rejected; the winner gives the daily
+   * quota and the session's reservation back and records file.rejected. Returns the file as it
+   * is now (rejected, or whatever a concurrent verdict made of it).
+   */
+  async reject(file: FileRecord, rejection: Rejection, now: Date): Promise<FileRecord> {
+    // Re-read: a concurrent verdict may have made it ready, and a ready object must stay.
+    const fresh = await this.files.findById(file.id);
+    if (fresh === null || !UNSETTLED.includes(fresh.status)) return fresh ?? file;
+    await this.removeObject(fresh);
+    const rejected = await this.files.transition(fresh.id, [fresh.status], 'rejected', now, {
+      rejectedReason: rejectionText(rejection),
+    });
+    if (rejected === null) return this.current(fresh);
+    await this.quotas.release(fresh.ownerId, fresh.quotaDay, 1, fresh.size);
+    await this.sessionFiles.release(fresh.sessionId, fresh.size);
+    this.metrics.rejectedFor(rejection.reason);
+    this.logger.log(`file ${fresh.id} rejected (${rejectionText(rejection)})`);
+    await this.sessionFiles.recordEvent(fresh.sessionId, now, {
+      type: 'file.rejected',
+      data: { fileId: fresh.id, reason: rejection.reason },
+    });
+    return rejected;
+  }
+
+  /** The object and, for a multipart upload still open, its parts; a missing one counts as gone. */
+  private async removeObject(file: FileRecord): Promise<void> {
+    if (file.upload.mode === 'multipart' && file.status === 'pending') {
+      await this.storage.abortMultipartUpload(file.storageKey, file.upload.uploadId);
+    }
+    await this.storage.deleteObject(file.storageKey);
+  }
+
+  private async current(file: FileRecord): Promise<FileRecord> {
+    return (await this.files.findById(file.id)) ?? file;
+  }
+}

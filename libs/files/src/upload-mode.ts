@@ -1,0 +1,3 @@
+import type { UploadPlan } from '@app/database';
+
+export type UploadMode = UploadPlan['mode'];
