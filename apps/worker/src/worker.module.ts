@@ -4,10 +4,13 @@ import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
+import { FilesLifecycleModule } from '@app/files';
+import { FileVerificationJob } from './jobs/file-verification.job.js';
 
 /**
- * The worker: background jobs (cleanup, reconciliation; registered here as they land, each
- * behind a MongoDB lease so one replica runs it per tick) plus the same /health and /metrics
+ * The worker: background jobs (the verifier of completed multipart uploads, which leases one
+ * file at a time; cleanup and reconciliation as they land, each behind a MongoDB lease so one
+ * replica runs it per tick) plus the same /health and /metrics
  * endpoints as the API, so orchestrators probe and scrape both alike. It serves no product
  * route, so it needs no auth guard.
  */
@@ -27,7 +30,9 @@ export class WorkerModule {
         ]),
         MetricsModule,
         ScheduleModule.forRoot(),
+        FilesLifecycleModule,
       ],
+      providers: [FileVerificationJob],
     };
   }
 }
