@@ -87,8 +87,9 @@ export abstract class FileRepository {
 
   /**
    * Moves a file from one of `from` to `to` in one conditional update, setting `readyAt` (ready),
-   * `rejectedReason` (rejected) or `deletedAt` (deleted). Null when nothing matched: so of two
-   * concurrent completes exactly one wins.
+   * `rejectedReason` (rejected) or `deletedAt` (deleted), and freeing any verification lease.
+   * Null when nothing matched (unknown id, or not in one of `from`): so of two concurrent
+   * completes exactly one wins.
    */
   abstract transition(
     id: string,
@@ -98,12 +99,18 @@ export abstract class FileRepository {
     detail?: { rejectedReason?: string },
   ): Promise<FileRecord | null>;
 
-  /** One atomic conditional increment of `downloads` (status ready, downloads < maxDownloads). */
+  /**
+   * One atomic conditional increment of `downloads` (status ready, downloads < the file's own
+   * maxDownloads); the granted record carries the new count. Refused: `not_found` (unknown id),
+   * `not_ready` (any other status, deleted included) or `limit_reached`; nothing counted then.
+   */
   abstract grantDownload(id: string): Promise<DownloadGrant>;
 
   /**
    * For the verifier (any number of worker replicas): takes the lease of one `verifying` file
-   * whose lease is free or expired, for `leaseMs`. Null when there is none.
+   * whose lease is free or expired at `now`, until `now + leaseMs` (never-leased files first).
+   * Null when there is none. A lease is advisory: the verifier settles the file with
+   * `transition(id, ['verifying'], …)`, which decides if an expired lease was taken over.
    */
   abstract leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null>;
 }

@@ -16,11 +16,17 @@ export abstract class SessionFilesRepository {
    * Reserves one file and `size` bytes on a session that is `active` and not past `expiresAt`
    * at `now`, in one conditional update: `stats.files < limits.maxFiles`,
    * `stats.bytes + size <= limits.maxTotalBytes`, `size <= limits.maxFileBytes`. Concurrent
-   * reservations never exceed the limits. No event. On refusal the reason says which limit.
+   * reservations never exceed the limits. No event. On refusal the reason says why:
+   * `not_found`, `inactive` (closed, expired or past expiresAt), `file_too_large` (size over
+   * maxFileBytes), `too_many_files`, `too_many_bytes`; nothing changes then. `size` must be a
+   * non-negative integer (RangeError otherwise).
    */
   abstract reserve(sessionId: string, size: number, now: Date): Promise<FileSlotResult>;
 
-  /** Gives a reservation back (rejected, deleted or abandoned file); never below zero. */
+  /**
+   * Gives a reservation back (rejected, deleted or abandoned file), whatever the session's status.
+   * Never below zero: a release larger than what the session holds changes nothing. No event.
+   */
   abstract release(sessionId: string, size: number): Promise<void>;
 
   /**

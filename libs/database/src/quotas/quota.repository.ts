@@ -16,9 +16,12 @@ export interface QuotaUsage {
  */
 export abstract class QuotaRepository {
   /**
-   * Adds `files` and `bytes` to the owner's day when the result stays within `limits` (one
-   * conditional upsert; a refused upsert's duplicate key means "over the limit"). False when it
-   * would exceed them; nothing changes then.
+   * Adds `files` and `bytes` (non-negative integers) to the owner's day (`YYYY-MM-DD`, UTC)
+   * when the result stays within `limits`: one conditional upsert. Its duplicate key means the
+   * day's document exists (over the limit, or created by a concurrent first reservation): the
+   * same conditional update without upsert then decides. False when it would exceed the limits,
+   * also for a request over them on its own; nothing changes then. The day's document is purged
+   * two days after the day ends.
    */
   abstract reserve(
     ownerId: string,
@@ -28,8 +31,12 @@ export abstract class QuotaRepository {
     limits: QuotaLimits,
   ): Promise<boolean>;
 
-  /** Gives a reservation back (a rejected or abandoned upload); never below zero. */
+  /**
+   * Gives a reservation back (a rejected or abandoned upload) to the day it was charged to. Never
+   * below zero: a release larger than what the day holds changes nothing.
+   */
   abstract release(ownerId: string, day: string, files: number, bytes: number): Promise<void>;
 
+  /** The owner's usage on `day`; zeros for a day without reservations. */
   abstract usage(ownerId: string, day: string): Promise<QuotaUsage>;
 }
