@@ -5,7 +5,9 @@ import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { PairPageModule } from './modules/pair-page/pair-page.module.js';
+import { FilesModule } from './modules/files/files.module.js';
 import { PairingModule } from './modules/pairing/pairing.module.js';
+import { QuotaModule } from './modules/quota/quota.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
 
@@ -31,6 +33,8 @@ export class AppModule {
         AuthModule,
         SessionsModule,
         PairingModule,
+        FilesModule,
+        QuotaModule,
         PairPageModule,
       ],
     };

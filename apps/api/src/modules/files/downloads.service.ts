@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '@app/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { FileRepository, SessionFilesRepository } from '@app/database';
+import { PRESIGNER, type Presigner } from '@app/storage';
+import type { DownloadResponse } from './dto/download.response.js';
+import { FileAccessService } from './file-access.service.js';
+import { FileMetrics } from './file-metrics.js';
+import { downloadLimitReached, fileNotFound, notReady } from './files.errors.js';
+import { contentDispositionAttachment } from './policy/content-disposition.js';
+
+/**
+ * Download grants: one atomic conditional increment of the file's counter, then a presigned GET
+ * valid for about a minute that makes storage answer as an attachment with the stored type.
+ */
+@Injectable()
+export class DownloadsService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(PRESIGNER) private readonly presigner: Presigner,
+    private readonly files: FileRepository,
+    private readonly sessionFiles: SessionFilesRepository,
+    private readonly access: FileAccessService,
+    private readonly metrics: FileMetrics,
+  ) {}
+
+  async grant(principal: Principal, fileId: string): Promise<DownloadResponse> {
+    const now = new Date();
+    const { file, session } = await this.access.readable(principal, fileId);
+    this.access.assertLive(session, now);
+    if (file.status !== 'ready') throw notReady(file.status);
+    const grant = await this.files.grantDownload(file.id);
+    if (!grant.ok) {
+      if (grant.reason === 'limit_reached') throw downloadLimitReached();
+      if (grant.reason === 'not_ready') throw notReady(file.status);
+      throw fileNotFound();
+    }
+    const granted = grant.file;
+    const get = this.presigner.presignGet({
+      key: granted.storageKey,
+      expiresInSeconds: this.config.files.downloadUrlTtlSeconds,
+      responseContentDisposition: contentDispositionAttachment(granted.name),
+      responseContentType: granted.contentType,
+    });
+    this.metrics.downloadGranted();
+    await this.sessionFiles.recordEvent(session.id, now, {
+      type: 'file.downloaded',
+      data: { fileId: granted.id, downloads: granted.downloads },
+    });
+    return {
+      url: get.url,
+      expiresAt: get.expiresAt.toISOString(),
+      remainingDownloads: Math.max(0, granted.maxDownloads - granted.downloads),
+    };
+  }
+}
