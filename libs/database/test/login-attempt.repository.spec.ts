@@ -58,10 +58,12 @@ describe('LoginAttemptRepository against MongoDB', () => {
 
   it('lets exactly one of many concurrent writers of the same version through', async () => {
     const key = `race-${randomSuffix()}`;
-    // Creation race: one insert wins, the duplicates lose.
+    // Creation race: one insert wins, the duplicates lose. (Times in the future: a record that
+    // expired in 1970 is fair game for the TTL sweep, which under load ran mid-test.)
+    const now = Date.now();
     const created = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        attempts.replace(key, null, record(1, new Date(1000 + i))),
+        attempts.replace(key, null, record(1, new Date(now + i))),
       ),
     );
     assert.equal(created.filter(Boolean).length, 1);
