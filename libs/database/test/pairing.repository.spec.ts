@@ -54,6 +54,7 @@ describe('PairingRepository against MongoDB', () => {
       id: input.id,
       sessionId: input.sessionId,
       ownerId: input.ownerId,
+      secretHash: input.secretHash,
       createdAt: input.createdAt,
       expiresAt: input.expiresAt,
       claimedAt: null,

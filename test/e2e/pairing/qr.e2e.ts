@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import QRCode from 'qrcode';
+import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import { decodeQr, halfBlocksToModules, pngSize } from '../../support/qr.js';
-import { startTestApp, type TestApp } from '../../support/test-app.js';
+import { dropDatabase, startTestApp, type TestApp } from '../../support/test-app.js';
+import { login } from '../auth/auth-client.js';
 import { expectProblem } from '../http/problem-assert.js';
 import {
   call,
+  claim,
   claimActive,
   createPairing,
   createSession,
@@ -123,4 +127,75 @@ describe('pairing: QR codes', () => {
   });
 
   const pairingUrl = (): string => pairing.pairingUrl;
+});
+
+describe('pairing: QR codes after a signing-key rotation', () => {
+  let backends: TestBackends;
+  let mongoUri: string;
+
+  // One database; the app is redeployed with a new JWT_PRIVATE_KEY, from which the pairing
+  // secret is derived. (One app at a time: passport's strategies are process-wide.)
+  const deploy = (): Promise<TestApp> => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const env = {
+      ...GENEROUS_LIMITS,
+      MONGODB_URI: mongoUri,
+      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    };
+    return startTestApp({ backends, env });
+  };
+  before(async () => {
+    backends = await startTestBackends();
+    mongoUri = `${backends.mongoUri}/sx_rotation_${randomSuffix()}`;
+  });
+  after(async () => {
+    if (backends.external.mongo) await dropDatabase(mongoUri);
+    await backends.stop();
+  });
+
+  it('answers 410 instead of drawing a secret that no longer matches the pairing', async () => {
+    const first = await deploy();
+    let owner: Owner;
+    let session: Session;
+    let pairing: Pairing;
+    let path: string;
+    try {
+      owner = await newOwner(first.baseUrl);
+      session = await createSession(first.baseUrl, owner);
+      pairing = await createPairing(first.baseUrl, owner, session.id);
+      path = `/v1/sessions/${session.id}/pairings/${pairing.id}/qr?format=txt`;
+      assert.equal((await call(first.baseUrl, 'GET', path, { token: owner.token })).status, 200);
+    } finally {
+      await first.close();
+    }
+
+    const second = await deploy();
+    try {
+      // The owner signs in again: the old token was signed with the old key.
+      const { accessToken } = await login(second.baseUrl, owner.email);
+      const refused = await expectProblem(
+        await call(second.baseUrl, 'GET', path, { token: accessToken }),
+        410,
+        'GONE',
+      );
+      assert.equal(refused.detail, 'This pairing was made with an earlier key; create a new one');
+      // A new pairing renders, and the QR code already on screen still claims (its secret's
+      // hash is stored, whatever the key).
+      const fresh = await createPairing(
+        second.baseUrl,
+        { ...owner, token: accessToken },
+        session.id,
+      );
+      const freshPath = `/v1/sessions/${session.id}/pairings/${fresh.id}/qr?format=png`;
+      const png = await call(second.baseUrl, 'GET', freshPath, { token: accessToken });
+      assert.equal(png.status, 200);
+      assert.equal(await decodeQr(Buffer.from(await png.arrayBuffer()), 'png'), fresh.pairingUrl);
+      const claimed = await claim(second.baseUrl, {
+        secret: new URL(pairing.pairingUrl).hash.slice(1),
+      });
+      assert.equal(claimed.status, 201, await claimed.text());
+    } finally {
+      await second.close();
+    }
+  });
 });

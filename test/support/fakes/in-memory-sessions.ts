@@ -292,16 +292,16 @@ export class InMemoryEventRepository extends EventRepository {
 }
 
 interface StoredPairing extends PairingRecord {
-  secretHash: string;
   codeHash: string;
   pollSecretHash: string | null;
 }
 
-// What the repository hands out: the record fields only (the hashes stay inside).
+// What the repository hands out: the record fields only (the code and poll hashes stay inside).
 const copyPairing = (p: StoredPairing): PairingRecord => ({
   id: p.id,
   sessionId: p.sessionId,
   ownerId: p.ownerId,
+  secretHash: p.secretHash,
   createdAt: p.createdAt,
   expiresAt: p.expiresAt,
   claimedAt: p.claimedAt,

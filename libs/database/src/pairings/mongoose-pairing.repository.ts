@@ -18,6 +18,7 @@ const toPairingRecord = (doc: LeanPairing): PairingRecord => ({
   id: doc._id,
   sessionId: doc.sessionId,
   ownerId: doc.ownerId,
+  secretHash: doc.secretHash,
   createdAt: doc.createdAt,
   expiresAt: doc.expiresAt,
   claimedAt: doc.claimedAt ?? null,

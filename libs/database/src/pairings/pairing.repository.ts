@@ -11,6 +11,12 @@ export interface PairingRecord {
   id: string;
   sessionId: string;
   ownerId: string;
+  /**
+   * SHA-256 (hex) of the pairing secret. Not a secret (the secret has 256 bits), but internal:
+   * it lets the QR route check that the secret it re-derives is still this pairing's (a key
+   * rotation changes the derivation). Never part of a response.
+   */
+  secretHash: string;
   createdAt: Date;
   expiresAt: Date;
   claimedAt: Date | null;

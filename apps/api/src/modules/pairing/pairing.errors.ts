@@ -41,6 +41,9 @@ export const sessionInactive = (): AppError =>
 
 export const pairingNotFound = (): AppError => new AppError('NOT_FOUND', 'Pairing not found');
 
+export const madeWithEarlierKey = (): AppError =>
+  new AppError('GONE', 'This pairing was made with an earlier key; create a new one');
+
 export const deviceNotFound = (): AppError => new AppError('NOT_FOUND', 'Device not found');
 
 // Approving a device whose poll expired would hand a token to nobody.

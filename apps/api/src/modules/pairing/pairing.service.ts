@@ -5,7 +5,7 @@ import { PairingRepository, SessionRepository, type NewPairing } from '@app/data
 import { PairingSecrets } from '../auth/index.js';
 import { SessionAccessService } from '../sessions/index.js';
 import type { PairingResponse } from './dto/pairing.response.js';
-import { pairingNotFound, sessionInactive } from './pairing.errors.js';
+import { madeWithEarlierKey, pairingNotFound, sessionInactive } from './pairing.errors.js';
 import { PairingMetrics } from './pairing-metrics.js';
 import {
   deriveSecret,
@@ -92,6 +92,9 @@ export class PairingService {
       throw new AppError('GONE', 'The pairing was already claimed or has expired');
     }
     const secret = deriveSecret(this.secrets.secretKey(), pairing.id, pairing.nonce);
+    // Since a signing-key rotation the derivation yields another secret: a QR code of it could
+    // never be claimed.
+    if (hashSecret(secret) !== pairing.secretHash) throw madeWithEarlierKey();
     return renderQr(this.pairingUrl(secret), format);
   }
 

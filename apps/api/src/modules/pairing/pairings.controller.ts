@@ -68,7 +68,8 @@ export class PairingsController {
   @ApiNotFoundResponse({ description: 'Unknown pairing, or not of this session (NOT_FOUND).' })
   @ApiGoneResponse({
     description:
-      'The pairing was claimed or expired (GONE), or the session is not active (SESSION_EXPIRED).',
+      'The pairing was claimed or expired, or made with an earlier signing key (GONE); or the ' +
+      'session is not active (SESSION_EXPIRED).',
   })
   async qr(
     @CurrentUser() user: UserPrincipal,
