@@ -27,6 +27,9 @@ import { partLength } from './policy/part-plan.js';
 
 // Part numbers named in a 409, at most.
 const LISTED_MISSING = 10;
+// How long a complete that finds the upload closed waits for a concurrent one to finish it.
+const UPLOAD_CLOSED_WAIT_MS = 10_000;
+const UPLOAD_CLOSED_POLL_MS = 200;
 
 const unquote = (etag: string): string => etag.replace(/^"(.*)"$/, '$1');
 
@@ -163,15 +166,22 @@ export class CompleteService {
   }
 
   /**
-   * The upload id is gone: a concurrent complete finished it (or one that crashed before its
-   * transition did). The file's outcome if it moved on; verifying if the object is there.
+   * The upload id is gone: a concurrent complete (on any replica) is finishing it or has, or one
+   * that crashed before its transition did. The file's outcome once it moves on; verifying once
+   * the object is there. Storage may need a moment to assemble the object, so this looks again
+   * for a while before answering 409.
    */
   private async afterUploadClosed(file: FileRecord): Promise<FileRecord> {
-    const current = (await this.files.findById(file.id)) ?? file;
-    if (current.status !== 'pending') return current;
-    const head = await this.storage.headObject(file.storageKey);
-    if (head === null) throw uploadIncomplete('The multipart upload no longer exists');
-    return this.toVerifying(current);
+    const deadline = Date.now() + UPLOAD_CLOSED_WAIT_MS;
+    for (;;) {
+      const current = (await this.files.findById(file.id)) ?? file;
+      if (current.status !== 'pending') return current;
+      if ((await this.storage.headObject(file.storageKey)) !== null) {
+        return this.toVerifying(current);
+      }
+      if (Date.now() >= deadline) throw uploadIncomplete('The multipart upload no longer exists');
+      await new Promise((resolve) => setTimeout(resolve, UPLOAD_CLOSED_POLL_MS));
+    }
   }
 
   private async toVerifying(file: FileRecord): Promise<FileRecord> {

@@ -14,7 +14,7 @@ import { hexSha256ToBase64 } from '@app/files';
 import { PRESIGNER, StorageService, type Presigner } from '@app/storage';
 import { SessionAccessService } from '../sessions/index.js';
 import type { DeclareFileDto } from './dto/declare-file.dto.js';
-import { toFileResponse } from './dto/file.response.js';
+import { fileExpiresAt, toFileResponse } from './dto/file.response.js';
 import type { DeclaredFileResponse, UploadResponse } from './dto/upload.response.js';
 import { FileMetrics } from './file-metrics.js';
 import {
@@ -164,7 +164,7 @@ export class DeclareService {
         mode: 'multipart',
         partSize: file.upload.partSize,
         partCount: file.upload.partCount,
-        expiresAt: file.uploadExpiresAt.toISOString(),
+        expiresAt: fileExpiresAt(file, session).toISOString(),
       };
     }
     const put = this.presigner.presignPut({

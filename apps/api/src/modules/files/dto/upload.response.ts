@@ -57,7 +57,8 @@ export class MultipartUploadResponse {
 
   @ApiProperty({
     format: 'date-time',
-    description: 'The whole upload must be completed by then (UPLOAD_WINDOW_SECONDS).',
+    description:
+      'The whole upload must be completed by then (UPLOAD_WINDOW_SECONDS, never past the session’s expiry).',
     example: '2026-01-02T12:00:00.000Z',
   })
   expiresAt!: string;
