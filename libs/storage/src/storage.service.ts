@@ -2,14 +2,17 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { StorageObjectMissingError } from './errors/storage-errors.js';
+import { StorageObjectMissingError, StorageRequestRejectedError } from './errors/storage-errors.js';
+import { asReadable, hashStream, readAtMost } from './objects/body-readers.js';
 import type { StoragePolicy } from './resilience/storage-policy.js';
 import type {
   CompletedPart,
@@ -19,9 +22,11 @@ import type {
   StoredPart,
 } from './storage.types.js';
 
-// S3 limits: DeleteObjects takes 1000 keys, ListParts pages 1000 parts.
+// S3 limits: DeleteObjects takes 1000 keys, an upload has at most 10,000 parts.
 const DELETE_BATCH = 1000;
-const MAX_LIST_PAGES = 100;
+const MAX_PARTS = 10_000;
+/** The most getObjectRange reads in one call. */
+export const MAX_RANGE_BYTES = 64 * 1024;
 
 /**
  * Server-side storage operations on the configured bucket. Every call goes through the
@@ -70,6 +75,86 @@ export class StorageService {
       if (err instanceof StorageObjectMissingError) return null;
       throw err;
     }
+  }
+
+  /**
+   * Bytes `start..endInclusive` of the object (at most MAX_RANGE_BYTES), fewer when the object
+   * is shorter, empty when it is shorter than `start + 1` bytes; null when it does not exist.
+   */
+  async getObjectRange(key: string, start: number, endInclusive: number): Promise<Buffer | null> {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(endInclusive) || start < 0) {
+      throw new RangeError('start and endInclusive must be non-negative integers');
+    }
+    const length = endInclusive - start + 1;
+    if (length < 1 || length > MAX_RANGE_BYTES) {
+      throw new RangeError(`A range must hold 1..${MAX_RANGE_BYTES} bytes`);
+    }
+    try {
+      return await this.policy.execute(
+        'GetObjectRange',
+        async (abortSignal) => {
+          const out = await this.client.send(
+            new GetObjectCommand({
+              Bucket: this.bucket,
+              Key: key,
+              Range: `bytes=${start}-${endInclusive}`,
+            }),
+            { abortSignal },
+          );
+          return readAtMost(asReadable(out.Body), length, abortSignal);
+        },
+        { key },
+      );
+    } catch (err) {
+      if (err instanceof StorageObjectMissingError) return null;
+      // 416: the object is shorter than `start + 1` bytes (an empty object always is).
+      if (err instanceof StorageRequestRejectedError && err.httpStatus === 416) {
+        return Buffer.alloc(0);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Reads the whole object back through SHA-256 in constant memory; null when it does not
+   * exist. No overall deadline (5 GiB take minutes): it fails once `idleTimeoutMs` (default:
+   * the call deadline) pass without a byte, and at once while the circuit is not closed.
+   */
+  async readObjectSha256(
+    key: string,
+    options: { idleTimeoutMs?: number } = {},
+  ): Promise<{ sha256Hex: string; size: number } | null> {
+    try {
+      return await this.policy.executeStreaming(
+        'ReadObjectSha256',
+        async (abortSignal, progress) => {
+          const out = await this.client.send(
+            new GetObjectCommand({ Bucket: this.bucket, Key: key }),
+            {
+              abortSignal,
+            },
+          );
+          progress();
+          return hashStream(asReadable(out.Body), out.ContentLength, abortSignal, progress);
+        },
+        { key, idleTimeoutMs: options.idleTimeoutMs },
+      );
+    } catch (err) {
+      if (err instanceof StorageObjectMissingError) return null;
+      throw err;
+    }
+  }
+
+  /** Deletes one object; a key that is already gone counts as deleted. */
+  async deleteObject(key: string): Promise<void> {
+    await this.policy.execute(
+      'DeleteObject',
+      (abortSignal) =>
+        this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }), {
+          abortSignal,
+        }),
+      { key },
+    );
   }
 
   /** Deletes keys in batches; a key that is already gone counts as deleted. */
@@ -146,11 +231,19 @@ export class StorageService {
     return { uploadId: out.UploadId };
   }
 
-  /** All parts uploaded so far. Throws StorageObjectMissingError for an unknown upload. */
-  async listParts(key: string, uploadId: string): Promise<StoredPart[]> {
+  /**
+   * Every part uploaded so far (up to 10,000), in part-number order, following ListParts
+   * pagination (`pageSize`: parts per page, S3's maximum 1000 by default). Throws
+   * StorageObjectMissingError for an unknown (aborted, completed) upload.
+   */
+  async listParts(
+    key: string,
+    uploadId: string,
+    options: { pageSize?: number } = {},
+  ): Promise<StoredPart[]> {
     const parts: StoredPart[] = [];
     let marker: string | undefined;
-    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    for (;;) {
       const out = await this.policy.execute(
         'ListParts',
         (abortSignal) =>
@@ -160,6 +253,7 @@ export class StorageService {
               Key: key,
               UploadId: uploadId,
               PartNumberMarker: marker,
+              MaxParts: options.pageSize,
             }),
             { abortSignal },
           ),
@@ -174,10 +268,15 @@ export class StorageService {
           checksumSha256: p.ChecksumSHA256,
         });
       }
-      if (out.IsTruncated !== true || out.NextPartNumberMarker === undefined) break;
-      marker = out.NextPartNumberMarker;
+      if (out.IsTruncated !== true) return parts;
+      const next = out.NextPartNumberMarker;
+      // Part numbers only grow and stop at 10,000: a marker that does not advance (or a
+      // listing past the limit) is a broken server, not a reason to loop forever.
+      if (next === undefined || Number(next) <= Number(marker ?? 0) || parts.length > MAX_PARTS) {
+        throw new Error(`ListParts pagination did not advance past marker ${String(marker)}`);
+      }
+      marker = next;
     }
-    return parts;
   }
 
   /** Idempotent: an upload that is already gone counts as aborted. */

@@ -17,6 +17,8 @@ const NETWORK_ERROR_CODES = new Set([
   'ENETUNREACH',
   'EHOSTDOWN',
   'UND_ERR_SOCKET',
+  // A response body that ended before its Content-Length.
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 const NOT_FOUND_CODES = new Set(['NotFound', 'NoSuchKey', 'NoSuchUpload']);

@@ -2,6 +2,7 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
+  TaskCancelledError,
   TimeoutStrategy,
   circuitBreaker,
   handleWhen,
@@ -37,6 +38,13 @@ export interface StorageCallOptions {
   key?: string;
   /** Tighter deadline than the default (ms), e.g. for health probes. */
   timeoutMs?: number;
+}
+
+export interface StreamingCallOptions {
+  /** Object key, for a precise "missing object" error. */
+  key?: string;
+  /** The call fails when this long passes without progress (ms); default: the call deadline. */
+  idleTimeoutMs?: number;
 }
 
 export type CircuitStateName = 'closed' | 'half-open' | 'open';
@@ -165,29 +173,62 @@ export class StoragePolicy {
     fn: (signal: AbortSignal) => Promise<T>,
     options: StorageCallOptions = {},
   ): Promise<T> {
-    const started = process.hrtime.bigint();
-    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     if (this.breaker.state === CircuitState.HalfOpen) {
       // One trial call is deciding whether storage is back. Cockatiel would queue this call
       // behind it (up to the trial's deadline, 15 s for a slow operation); answer at once instead.
-      this.metrics.observeCall(operation, 'circuit_open', elapsed());
-      throw new StorageUnavailableError(
-        'Storage is unavailable (circuit half-open: a trial call is in flight)',
-        this.retryAfterSeconds(),
-      );
+      this.refuseWhileNotClosed(operation, 'half-open: a trial call is in flight');
     }
     const policy =
       options.timeoutMs === undefined
         ? this.guarded
         : wrap(this.breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+    return this.observed(operation, options.key, () => policy.execute(({ signal }) => fn(signal)));
+  }
+
+  /**
+   * For a call that legitimately runs for minutes (streaming a whole object): no overall
+   * deadline, but it fails as a timeout once `idleTimeoutMs` pass without `progress()`. It goes
+   * through the breaker (a stall or failure counts against it) yet is never the half-open trial:
+   * unless the circuit is closed it fails at once, so a long read cannot hold the breaker
+   * half-open; the cheap calls and the recovery probe close it.
+   */
+  async executeStreaming<T>(
+    operation: string,
+    fn: (signal: AbortSignal, progress: () => void) => Promise<T>,
+    options: StreamingCallOptions = {},
+  ): Promise<T> {
+    if (this.breaker.state !== CircuitState.Closed) {
+      this.refuseWhileNotClosed(operation, this.circuitState);
+    }
+    const idleMs = options.idleTimeoutMs ?? this.options.callTimeoutMs;
+    return this.observed(operation, options.key, () =>
+      this.breaker.execute(({ signal }) => withIdleTimeout(idleMs, signal, fn)),
+    );
+  }
+
+  private refuseWhileNotClosed(operation: string, why: string): never {
+    this.metrics.observeCall(operation, 'circuit_open', 0);
+    throw new StorageUnavailableError(
+      `Storage is unavailable (circuit ${why})`,
+      this.retryAfterSeconds(),
+    );
+  }
+
+  private async observed<T>(
+    operation: string,
+    key: string | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    const started = process.hrtime.bigint();
+    const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
-      const result = await policy.execute(({ signal }) => fn(signal));
+      const result = await run();
       this.metrics.observeCall(operation, 'success', elapsed());
       return result;
     } catch (err) {
       const outcome = classifyOutcome(err);
       this.metrics.observeCall(operation, outcome, elapsed());
-      throw this.toDomainError(operation, err, options.key);
+      throw this.toDomainError(operation, err, key);
     }
   }
 
@@ -209,6 +250,43 @@ export class StoragePolicy {
     const outcome = classifyOutcome(err);
     if (outcome === 'not_found') return new StorageObjectMissingError(key ?? '(unknown)', err);
     return new StorageRequestRejectedError(operation, errorCodeOf(err), httpStatusOf(err), err);
+  }
+}
+
+/**
+ * Runs `fn` with a signal that aborts (and a result that rejects with a timeout) once `idleMs`
+ * pass without `progress()`; `outer` (the breaker's signal) aborts it too.
+ */
+async function withIdleTimeout<T>(
+  idleMs: number,
+  outer: AbortSignal,
+  fn: (signal: AbortSignal, progress: () => void) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(outer.reason);
+  outer.addEventListener('abort', onOuterAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let stalled: (err: Error) => void = () => undefined;
+  const idle = new Promise<never>((_, reject) => {
+    stalled = reject;
+  });
+  const progress = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const err = Object.assign(
+        new TaskCancelledError(`Storage call made no progress for ${idleMs} ms`),
+        { name: 'TimeoutError' },
+      );
+      controller.abort(err);
+      stalled(err);
+    }, idleMs);
+  };
+  progress();
+  try {
+    return await Promise.race([fn(controller.signal, progress), idle]);
+  } finally {
+    clearTimeout(timer);
+    outer.removeEventListener('abort', onOuterAbort);
   }
 }
 
