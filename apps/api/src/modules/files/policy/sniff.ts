@@ -39,7 +39,7 @@ const HTML_TAGS = [
  */
 export async function sniffContradiction(
   declaredType: string,
-  head: Buffer,
+  head: Uint8Array,
   blockList?: BlockList,
 ): Promise<string | null> {
   const declared = bareType(declaredType);
@@ -64,7 +64,7 @@ export async function sniffContradiction(
   return null;
 }
 
-async function detect(head: Buffer): Promise<{ mime: string; ext: string } | null> {
+async function detect(head: Uint8Array): Promise<{ mime: string; ext: string } | null> {
   if (head.length === 0) return null;
   try {
     return (await fileTypeFromBuffer(head)) ?? null;
@@ -76,11 +76,10 @@ async function detect(head: Buffer): Promise<{ mime: string; ext: string } | nul
 
 const bareType = (type: string): string => (type.split(';')[0] ?? '').trim().toLowerCase();
 
-function markupIn(declared: string, head: Buffer): { type: string; start: string } | null {
+function markupIn(declared: string, head: Uint8Array): { type: string; start: string } | null {
   const kind = declared.slice(0, declared.indexOf('/'));
   if (kind !== 'image' && kind !== 'audio' && kind !== 'video') return null;
-  const text = head
-    .subarray(0, 512)
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 512))
     .toString('latin1')
     .replace(/^\xEF\xBB\xBF/, '')
     .replace(/^[\t\n\f\r ]+/, '')
@@ -101,7 +100,7 @@ function markupIn(declared: string, head: Buffer): { type: string; start: string
 }
 
 /** No binary control bytes (any 8-bit text encoding), or a UTF-16 byte order mark. */
-function looksLikeText(head: Buffer): boolean {
+function looksLikeText(head: Uint8Array): boolean {
   if (
     head.length >= 2 &&
     ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
