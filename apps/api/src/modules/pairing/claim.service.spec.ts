@@ -130,4 +130,52 @@ describe('ClaimService (in-memory repositories)', () => {
     );
     assert.equal(stored().stats.devices, 1);
   });
+
+  describe('when the device add fails', () => {
+    const outage = new Error('connection reset');
+
+    it('gives the pairing back when the add did not commit', async () => {
+      const { store, claims, pairing, stored } = await rig();
+      const { id, secret } = await pairing();
+      store.failure = { error: outage, onlyCalls: 'add:' };
+      await assert.rejects(claims.claim({ secret }, 'A/1'), outage);
+      assert.equal(store.pairingRecords.get(id)?.claimedAt, null);
+      store.failure = undefined;
+      assert.equal(await refusal(claims.claim({ secret }, 'A/1')), 'ok');
+      assert.equal(stored().devices.length, 1);
+    });
+
+    it('keeps the pairing spent when the add committed and only its reply was lost', async () => {
+      const { store, claims, pairing, stored } = await rig();
+      const { id, secret } = await pairing();
+      store.failure = { error: outage, onlyCalls: 'add:', lostReply: true };
+      await assert.rejects(claims.claim({ secret }, 'A/1'), outage);
+      const [device] = stored().devices;
+      assert.equal(stored().devices.length, 1);
+      assert.equal(store.pairingRecords.get(id)?.deviceId, device?.id);
+      store.failure = undefined;
+      // The same secret again: spent, so one pairing never makes two devices.
+      assert.equal(
+        await refusal(claims.claim({ secret }, 'A/1')),
+        'UNAUTHENTICATED: Unknown, spent or expired pairing secret or code',
+      );
+      assert.equal(stored().devices.length, 1);
+    });
+
+    it('keeps the pairing spent when it cannot tell (the re-read fails too)', async () => {
+      const { store, claims, pairing, stored } = await rig();
+      const { id, secret } = await pairing();
+      store.beforeCall = (name) => {
+        if (name.startsWith('add:')) {
+          store.failure = { error: outage, onlyCalls: 'add:', lostReply: true };
+        } else if (name.startsWith('findById:') && store.failure !== undefined) {
+          store.failure = { error: outage, onlyCalls: 'findById:' };
+        }
+      };
+      await assert.rejects(claims.claim({ secret }, 'A/1'), outage);
+      assert.equal(store.calls.filter((c) => c.startsWith('pairings.release')).length, 0);
+      assert.notEqual(store.pairingRecords.get(id)?.claimedAt, null);
+      assert.equal(stored().devices.length, 1);
+    });
+  });
 });

@@ -103,7 +103,11 @@ export class ClaimService {
     try {
       outcome = await this.tryAdd(pairing, device, now);
     } catch (err) {
-      await this.release(pairing, device.id);
+      // The add may have committed with only its reply lost: give the pairing back only when
+      // the device is surely not there, or one pairing would make two devices.
+      if (await this.deviceAbsent(pairing.sessionId, device.id)) {
+        await this.release(pairing, device.id);
+      }
       throw err;
     }
     if ('session' in outcome) return outcome;
@@ -139,6 +143,17 @@ export class ClaimService {
       decidedAt: null,
     };
     return { session: result.session, added, pollEndsAt };
+  }
+
+  /** True when a fresh read shows no such device; false when it is there or the read fails. */
+  private async deviceAbsent(sessionId: string, deviceId: string): Promise<boolean> {
+    try {
+      const session = await this.sessions.findById(sessionId);
+      return session?.devices.some((d) => d.id === deviceId) !== true;
+    } catch (err) {
+      this.logger.warn(`could not tell whether device ${deviceId} was added: ${String(err)}`);
+      return false;
+    }
   }
 
   private async release(pairing: PairingRecord, deviceId: string): Promise<void> {
