@@ -171,9 +171,12 @@ describe('SessionRepository against MongoDB', () => {
         null,
         why,
       );
-      const closeResult = await sessions.close(ownerId, id, now, event('session.closed'));
-      if (why === 'not owned' || why === 'smuggled owner') assert.equal(closeResult, null, why);
-      else assert.deepEqual(closeResult, await sessions.findById(id), why);
+      // Closing is refused only for others; an expired session closes (see below).
+      if (why !== 'expired') {
+        const closeResult = await sessions.close(ownerId, id, now, event('session.closed'));
+        if (why === 'closed') assert.deepEqual(closeResult, await sessions.findById(id), why);
+        else assert.equal(closeResult, null, why);
+      }
       assert.deepEqual(await stored(id), before, `${why}: nothing stored changed`);
     }
     // An active session read at a later `now` is just as expired.
@@ -213,6 +216,30 @@ describe('SessionRepository against MongoDB', () => {
       (await events.list(input.id, 0, 10)).map((e) => e.type),
       ['session.created', 'session.closed'],
     );
+  });
+
+  it('closes an expired session, whether stored active past expiresAt or stored expired', async () => {
+    const past = Date.now() - 2 * hour;
+    const lapsed = newSession({ createdAt: new Date(past), expiresAt: new Date(past + hour) });
+    const marked = newSession();
+    for (const s of [lapsed, marked]) await sessions.create(s, event('session.created'));
+    await fixture.raw('sessions').updateOne({ _id: marked.id }, { $set: { status: 'expired' } });
+    for (const input of [lapsed, marked]) {
+      const now = new Date();
+      const closed = await sessions.close(input.ownerId, input.id, now, event('session.closed'));
+      assert.equal(closed?.status, 'closed');
+      assert.deepEqual(closed?.closedAt, now);
+      assert.equal(closed?.seq, 2);
+      assert.deepEqual(await sessions.findById(input.id), closed);
+      // Once closed, closing again changes nothing.
+      const again = await sessions.close(input.ownerId, input.id, new Date(), event('x'));
+      assert.deepEqual(again, closed);
+      assert.deepEqual(
+        (await events.list(input.id, 0, 10)).map((e) => e.type),
+        ['session.created', 'session.closed'],
+      );
+    }
+    assert.equal(await sessions.close('intruder', lapsed.id, new Date(), event('x')), null);
   });
 
   it('records an event on a live owned session', async () => {

@@ -6,6 +6,7 @@ import { expectProblem } from '../http/problem-assert.js';
 import {
   allActivity,
   call,
+  counterValue,
   createSession,
   expectJson,
   getSession,
@@ -26,7 +27,7 @@ describe('sessions: expiry is enforced on every access, at once', () => {
     await t.close();
   });
 
-  it('reads a session past expiresAt as expired and refuses changes with 410', async () => {
+  it('reads a session past expiresAt as expired, refuses changes with 410, closes it on DELETE', async () => {
     const token = (await signUp(t.baseUrl)).accessToken;
     const session = await createSession(t.baseUrl, token, { name: 'Brief', ttlSeconds: 1 });
     assert.equal(session.status, 'active');
@@ -59,14 +60,29 @@ describe('sessions: expiry is enforced on every access, at once', () => {
       ['session.created'],
     );
 
-    // Closing an expired session is not an error; it has ended already and stays as it is.
+    // Closing an expired session closes it: an owner's explicit end, recorded and counted.
+    const closedBefore = await counterValue(t.baseUrl, 'sharexpress_sessions_closed_total');
     const closed = await call(t.baseUrl, 'DELETE', path, token);
     assert.equal(closed.status, 204);
     await closed.body?.cancel();
-    assert.deepEqual(await getSession(t.baseUrl, token, session.id), expired);
+    assert.deepEqual(await getSession(t.baseUrl, token, session.id), {
+      ...expired,
+      status: 'closed',
+    });
+    const closedEvents = await allActivity(t.baseUrl, token, session.id);
     assert.deepEqual(
-      (await allActivity(t.baseUrl, token, session.id)).map((e) => e.type),
-      ['session.created'],
+      closedEvents.map((e) => e.type),
+      ['session.created', 'session.closed'],
+    );
+    // Closing again is still 204 and changes nothing.
+    const again = await call(t.baseUrl, 'DELETE', path, token);
+    assert.equal(again.status, 204);
+    await again.body?.cancel();
+    assert.equal((await getSession(t.baseUrl, token, session.id)).status, 'closed');
+    assert.deepEqual(await allActivity(t.baseUrl, token, session.id), closedEvents);
+    assert.equal(
+      (await counterValue(t.baseUrl, 'sharexpress_sessions_closed_total')) - closedBefore,
+      1,
     );
   });
 

@@ -128,15 +128,16 @@ export class MongooseSessionRepository extends SessionRepository {
     now: Date,
     event: SessionEventInput,
   ): Promise<SessionRecord | null> {
+    // Live or expired (stored so, or active past expiresAt): closing it is a change and an event.
     const doc = await this.outbox.apply(
-      { _id: String(id), ownerId: String(ownerId), ...liveAt(now) },
+      { _id: String(id), ownerId: String(ownerId), status: { $ne: 'closed' } },
       { $set: { status: 'closed', closedAt: now } },
       event,
       now,
     );
     if (doc !== null) return toSessionRecord(doc);
-    // Nothing changed: closed already (or expired) → the session as it is, no event; unknown or
-    // someone else's → null.
+    // Nothing changed: closed already → the session as it is, no event; unknown or someone
+    // else's → null.
     const current = await this.sessions
       .findOne({ _id: String(id), ownerId: String(ownerId) }, WITHOUT_OUTBOX)
       .lean<LeanSession>()

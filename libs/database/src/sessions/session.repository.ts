@@ -55,10 +55,10 @@ export abstract class SessionRepository {
   ): Promise<SessionRecord | null>;
 
   /**
-   * Closes an owned session that is `active` and not past `expiresAt` at `now` (status `closed`,
-   * `closedAt` now) and records `event`. A session that is already closed, or expired, comes back
-   * unchanged, with no new event (the caller tells them apart with its effective status). Null
-   * when unknown or not owned.
+   * Closes an owned session that is not closed yet — live, or expired (stored `expired`, or
+   * `active` past `expiresAt`): status `closed`, `closedAt` now, and records `event`. A session
+   * already closed comes back unchanged, with no new event (the caller tells the two apart by
+   * `closedAt`). Null when unknown or not owned.
    */
   abstract close(
     ownerId: string,

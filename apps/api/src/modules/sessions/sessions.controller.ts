@@ -105,7 +105,9 @@ export class SessionsController {
   @Auth('user')
   @SessionIdParam()
   @ApiOperation({ summary: 'Close a session: every device token stops working at once' })
-  @ApiNoContentResponse({ description: 'Closed (also when it was already closed or expired).' })
+  @ApiNoContentResponse({
+    description: 'Closed, also when it had expired; already closed: unchanged, also 204.',
+  })
   close(@CurrentUser() user: UserPrincipal, @Param('sessionId') sessionId: string): Promise<void> {
     return this.sessions.close(user, sessionId);
   }

@@ -107,7 +107,7 @@ export class SessionsService {
     throw sessionNotLive(status === 'active' ? 'expired' : status);
   }
 
-  /** Closes the session; closing it again (or an expired one) is not an error. */
+  /** Closes the session, also an expired one; closing it again is not an error (nor a change). */
   async close(user: UserPrincipal, sessionId: string): Promise<void> {
     if (!isPublicId(sessionId)) throw sessionNotFound();
     const now = new Date();
