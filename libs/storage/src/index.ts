@@ -1,8 +1,10 @@
 // Storage: the only importer of @aws-sdk/*. Resilient S3 calls, presigned URLs, health.
+export * from './cors/cors-rules.js';
 export * from './errors/index.js';
 export * from './health/storage-health.indicator.js';
 export * from './presign/presigner.js';
 export * from './presign/sigv4-presigner.js';
+export * from './presign/upload-headers.js';
 export {
   classifyOutcome,
   isInfrastructureFailure,

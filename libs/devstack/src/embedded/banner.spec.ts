@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '@app/config';
 import { reachableHost, renderBanner } from './banner.js';
-import { corsRulesFor } from './bucket-setup.js';
 
 const config = loadConfig({
   PORT: '3100',
@@ -54,18 +53,5 @@ describe('startup banner', () => {
     assert.equal(reachableHost('::'), '127.0.0.1');
     assert.equal(reachableHost('::1'), '[::1]');
     assert.equal(reachableHost('10.1.2.3'), '10.1.2.3');
-  });
-});
-
-describe('bucket CORS rules', () => {
-  it('allow browser GET/PUT/HEAD from each origin once and expose ETag', () => {
-    const [rule] = corsRulesFor([
-      'http://localhost:3000',
-      'http://localhost:3000',
-      'https://a.example',
-    ]);
-    assert.deepEqual(rule?.AllowedOrigins, ['http://localhost:3000', 'https://a.example']);
-    assert.deepEqual(rule?.AllowedMethods, ['GET', 'PUT', 'HEAD']);
-    assert.ok(rule?.ExposeHeaders?.includes('ETag'));
   });
 });

@@ -1,33 +1,18 @@
-// Creates the product's bucket in the devstack S3 (idempotent) and sets the CORS rules browsers
-// need for presigned uploads and downloads from PUBLIC_URL and CORS_ORIGINS.
+// Creates the product's bucket in the devstack S3 (idempotent) and applies the product's CORS
+// rules (storageCorsRules, the one source the README prints too) for PUBLIC_URL and CORS_ORIGINS.
 import {
   CreateBucketCommand,
   HeadBucketCommand,
   PutBucketCorsCommand,
   S3Client,
-  type CORSRule,
 } from '@aws-sdk/client-s3';
+import { storageCorsRules } from '@app/storage';
 
 export interface BucketTarget {
   endpoint: string;
   region: string;
   bucket: string;
   credentials: { accessKeyId: string; secretAccessKey: string };
-}
-
-/** The rule set `npm start` applies; the README shows the same rules for MinIO and AWS. */
-export function corsRulesFor(origins: readonly string[]): CORSRule[] {
-  return [
-    {
-      AllowedOrigins: [...new Set(origins)],
-      AllowedMethods: ['GET', 'PUT', 'HEAD'],
-      // Presigned PUTs send content-type, content-length and x-amz-checksum-sha256 (and
-      // if-none-match); "*" keeps the rule valid as the signed header set evolves.
-      AllowedHeaders: ['*'],
-      ExposeHeaders: ['ETag', 'x-amz-checksum-sha256', 'x-amz-request-id'],
-      MaxAgeSeconds: 3600,
-    },
-  ];
 }
 
 function statusOf(err: unknown): number | undefined {
@@ -57,7 +42,7 @@ export async function ensureBucket(
     await client.send(
       new PutBucketCorsCommand({
         Bucket: target.bucket,
-        CORSConfiguration: { CORSRules: corsRulesFor(origins) },
+        CORSConfiguration: { CORSRules: storageCorsRules(origins) },
       }),
     );
   } finally {

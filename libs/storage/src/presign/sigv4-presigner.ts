@@ -6,6 +6,7 @@ import type {
   Presigner,
 } from './presigner.js';
 import { SigV4QuerySigner, encodeKeyPath, type SigV4Credentials } from './sigv4-query-signer.js';
+import { UPLOAD_HEADERS } from './upload-headers.js';
 
 export interface SigV4PresignerOptions {
   /** Base URL clients reach storage at, e.g. `https://s3.example.com` or `http://127.0.0.1:9000`. */
@@ -51,11 +52,11 @@ export class SigV4Presigner implements Presigner {
     checkSha256(input.sha256Base64);
     if (input.contentType.trim() === '') throw new TypeError('contentType must not be empty');
     const headers: Record<string, string> = {
-      'content-length': String(input.contentLength),
-      'content-type': input.contentType,
-      'x-amz-checksum-sha256': input.sha256Base64,
+      [UPLOAD_HEADERS.contentLength]: String(input.contentLength),
+      [UPLOAD_HEADERS.contentType]: input.contentType,
+      [UPLOAD_HEADERS.checksumSha256]: input.sha256Base64,
     };
-    if (input.ifNoneMatch === true) headers['if-none-match'] = '*';
+    if (input.ifNoneMatch === true) headers[UPLOAD_HEADERS.ifNoneMatch] = '*';
     return this.sign('PUT', input.key, { 'x-id': 'PutObject' }, headers, input.expiresInSeconds);
   }
 
@@ -80,10 +81,12 @@ export class SigV4Presigner implements Presigner {
       throw new RangeError(`partNumber must be an integer in 1..${MAX_PART_NUMBER}`);
     }
     if (input.uploadId === '') throw new TypeError('uploadId must not be empty');
-    const headers: Record<string, string> = { 'content-length': String(input.contentLength) };
+    const headers: Record<string, string> = {
+      [UPLOAD_HEADERS.contentLength]: String(input.contentLength),
+    };
     if (input.sha256Base64 !== undefined) {
       checkSha256(input.sha256Base64);
-      headers['x-amz-checksum-sha256'] = input.sha256Base64;
+      headers[UPLOAD_HEADERS.checksumSha256] = input.sha256Base64;
     }
     const query = {
       partNumber: String(input.partNumber),
