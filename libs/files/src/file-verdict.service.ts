@@ -7,15 +7,16 @@ import {
   type FileStatus,
 } from '@app/database';
 import { StorageService } from '@app/storage';
+import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
 import { rejectionText, type Rejection } from './rejection.js';
-import { sniffContradiction } from './sniff.js';
+import { SNIFF_HEAD_BYTES, sniffContradiction } from './sniff.js';
 
 // Only a file still being settled may be accepted or rejected.
 const UNSETTLED: readonly FileStatus[] = ['pending', 'verifying'];
 
 /** Bytes of the object's head that sniffing reads (file-type needs at most ~4 KiB). */
-export const SNIFF_BYTES = 4096;
+export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
  * The end of an upload's life as a candidate: accepted (ready) or rejected (object deleted,
@@ -33,16 +34,21 @@ export class FileVerdictService {
     private readonly quotas: QuotaRepository,
     private readonly storage: StorageService,
     private readonly metrics: FileLifecycleMetrics,
+    private readonly contentTypes: ContentTypePolicy,
   ) {}
 
-  /** A recognizable format in `head` that contradicts the declared type, as a rejection. */
-  async inspect(file: Pick<FileRecord, 'contentType'>, head: Buffer): Promise<Rejection | null> {
-    const contradiction = await sniffContradiction(file.contentType, head);
+  /**
+   * A recognizable format in `head` (the object's first bytes) that contradicts the declared
+   * type, or that the content type policy blocks whatever was declared, as a rejection.
+   */
+  async inspect(
+    file: Pick<FileRecord, 'contentType'>,
+    head: Uint8Array,
+  ): Promise<Rejection | null> {
+    const contradiction = await sniffContradiction(file.contentType, head, this.contentTypes);
     if (contradiction === null) return null;
-    return {
-      reason: 'content',
-      detail: `the bytes are ${contradiction}, ${file.contentType} was declared`,
-    };
+    // "content looks like …": the reason already says it is the content.
+    return { reason: 'content', detail: contradiction.replace(/^content /, '') };
   }
 
   /** pending/verifying → ready; the winner records file.ready. Returns the file as it is now. */

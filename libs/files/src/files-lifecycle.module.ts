@@ -1,16 +1,29 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileDatabaseModule, QuotaDatabaseModule } from '@app/database';
+import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
 import { FileVerdictService } from './file-verdict.service.js';
 import { FileVerifier } from './file-verifier.js';
 
 /**
  * The file lifecycle steps the API (complete of a single upload) and the worker (read-back of a
- * multipart upload) share. Storage comes from the global StorageModule.
+ * multipart upload) share, and the content type policy (CONTENT_TYPES_ALLOWED / _BLOCKED) both
+ * apply. Storage comes from the global StorageModule.
  */
 @Module({
   imports: [FileDatabaseModule, QuotaDatabaseModule],
-  providers: [FileLifecycleMetrics, FileVerdictService, FileVerifier],
-  exports: [FileLifecycleMetrics, FileVerdictService, FileVerifier],
+  providers: [
+    {
+      provide: ContentTypePolicy,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) =>
+        new ContentTypePolicy(config.files.contentTypesAllowed, config.files.contentTypesBlocked),
+    },
+    FileLifecycleMetrics,
+    FileVerdictService,
+    FileVerifier,
+  ],
+  exports: [ContentTypePolicy, FileLifecycleMetrics, FileVerdictService, FileVerifier],
 })
 export class FilesLifecycleModule {}

@@ -1,5 +1,6 @@
 // Files: the parts of the file lifecycle that both the API and the worker run (verifying an
 // uploaded object, accepting or rejecting it and giving its reservations back).
+export * from './content-type.js';
 export * from './file-lifecycle-metrics.js';
 export * from './file-verdict.service.js';
 export * from './file-verifier.js';

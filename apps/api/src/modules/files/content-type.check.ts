@@ -1,19 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@app/config';
+import { Injectable } from '@nestjs/common';
+import { ContentTypePolicy, parseContentType } from '@app/files';
 import { unsupportedType } from './files.errors.js';
-import { ContentTypePolicy, parseContentType } from './policy/content-type.js';
 
 /** The declared content type, as stored: a bare lower-case `type/subtype` the policy allows. */
 @Injectable()
 export class ContentTypeCheck {
-  private readonly policy: ContentTypePolicy;
-
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.policy = new ContentTypePolicy(
-      config.files.contentTypesAllowed,
-      config.files.contentTypesBlocked,
-    );
-  }
+  constructor(private readonly policy: ContentTypePolicy) {}
 
   /** The normalized type; 415 UNSUPPORTED_MEDIA_TYPE otherwise. */
   check(raw: string): string {
