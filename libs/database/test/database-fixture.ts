@@ -15,6 +15,14 @@ export interface DatabaseFixture {
   close(): Promise<void>;
 }
 
+export interface DatabaseFixtureOptions {
+  /**
+   * Driver options for the connection string, e.g. `monitorCommands=true` so a spec can watch
+   * the commands sent (`connection.getClient().on('commandStarted', …)`).
+   */
+  uriOptions?: string;
+}
+
 /**
  * `modules` on their own database `sx_<prefix>_<random>`, with every model's indexes built
  * (the concurrency specs rely on the unique ones).
@@ -22,12 +30,14 @@ export interface DatabaseFixture {
 export async function startDatabaseFixture(
   prefix: string,
   modules: (Type | DynamicModule)[],
+  options: DatabaseFixtureOptions = {},
 ): Promise<DatabaseFixture> {
   const backends = await startTestBackends();
   try {
+    const query = options.uriOptions === undefined ? '' : `?${options.uriOptions}`;
     const config = loadConfig({
       NODE_ENV: 'test',
-      MONGODB_URI: `${backends.mongoUri}/sx_${prefix}_${randomSuffix()}`,
+      MONGODB_URI: `${backends.mongoUri}/sx_${prefix}_${randomSuffix()}${query}`,
       S3_ENDPOINT: backends.s3.endpoint,
       S3_ACCESS_KEY_ID: backends.s3.accessKeyId,
       S3_SECRET_ACCESS_KEY: backends.s3.secretAccessKey,

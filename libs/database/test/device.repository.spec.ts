@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { CommandStartedEvent, Document } from 'mongodb';
 import { after, before, describe, it } from 'node:test';
 import { EventRepository } from '../src/events/event.repository.js';
 import { DeviceRepository, deviceHistoryCap } from '../src/sessions/device.repository.js';
@@ -30,7 +31,8 @@ describe('DeviceRepository against MongoDB', () => {
     );
 
   before(async () => {
-    fixture = await startSessionRepositories();
+    // Command monitoring, so a spec can see what the driver sends.
+    fixture = await startSessionRepositories({ uriOptions: 'monitorCommands=true' });
     sessions = fixture.moduleRef.get(SessionRepository);
     devices = fixture.moduleRef.get(DeviceRepository);
     events = fixture.moduleRef.get(EventRepository);
@@ -300,5 +302,22 @@ describe('DeviceRepository against MongoDB', () => {
 
     assert.equal(await devices.countActive(new Date()), before + 3);
     assert.equal(await devices.countActive(new Date(Date.now() + 30 * minute)), before + 2);
+  });
+
+  it('bounds the count of active devices with maxTimeMS, so a slow database cannot stall /metrics', async () => {
+    const sent: Document[] = [];
+    const client = fixture.connection.getClient();
+    const listener = (started: CommandStartedEvent): void => {
+      if (started.commandName === 'aggregate') sent.push(started.command);
+    };
+    client.on('commandStarted', listener);
+    try {
+      await devices.countActive(new Date());
+    } finally {
+      client.off('commandStarted', listener);
+    }
+    assert.equal(sent.length, 1);
+    assert.equal(sent[0]?.aggregate, 'sessions');
+    assert.equal(sent[0]?.maxTimeMS, 2000);
   });
 });

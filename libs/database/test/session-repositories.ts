@@ -8,7 +8,11 @@ import type { NewDevice } from '../src/sessions/device.repository.js';
 import { SessionDatabaseModule } from '../src/sessions/session-database.module.js';
 import type { NewSession } from '../src/sessions/session.repository.js';
 import type { SessionEventInput, SessionLimits } from '../src/sessions/session.types.js';
-import { startDatabaseFixture, type DatabaseFixture } from './database-fixture.js';
+import {
+  startDatabaseFixture,
+  type DatabaseFixture,
+  type DatabaseFixtureOptions,
+} from './database-fixture.js';
 
 /** A stored document as the driver returns it: string `_id`, the rest untyped. */
 export type StoredDoc = { _id: string } & Document;
@@ -18,11 +22,14 @@ export interface SessionRepositoriesFixture extends DatabaseFixture {
   raw<T extends Document = StoredDoc>(name: 'sessions' | 'pairings' | 'events'): Collection<T>;
 }
 
-export async function startSessionRepositories(): Promise<SessionRepositoriesFixture> {
-  const fixture = await startDatabaseFixture('sessions', [
-    SessionDatabaseModule,
-    PairingDatabaseModule,
-  ]);
+export async function startSessionRepositories(
+  options: DatabaseFixtureOptions = {},
+): Promise<SessionRepositoriesFixture> {
+  const fixture = await startDatabaseFixture(
+    'sessions',
+    [SessionDatabaseModule, PairingDatabaseModule],
+    options,
+  );
   return {
     ...fixture,
     raw: <T extends Document = StoredDoc>(name: string) => fixture.connection.collection<T>(name),

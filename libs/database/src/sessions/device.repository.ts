@@ -61,7 +61,10 @@ export abstract class DeviceRepository {
     requireLiveSession: boolean,
   ): Promise<SessionRecord | null>;
 
-  /** Active devices of sessions that are active and not past `expiresAt` at `now` (a gauge). */
+  /**
+   * Active devices of sessions that are active and not past `expiresAt` at `now` (a gauge). The
+   * database gives up after 2 s (maxTimeMS) and the call rejects, rather than stall a scrape.
+   */
   abstract countActive(now: Date): Promise<number>;
 
   /** Sets `lastSeenAt` to `now` if it is null or older than `now - minIntervalMs`. No event. */

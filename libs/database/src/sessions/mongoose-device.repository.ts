@@ -18,6 +18,9 @@ import type { DeviceStatus, SessionEventInput, SessionRecord } from './session.t
 const COUNTED: readonly DeviceStatus[] = ['pending', 'active'];
 const isCounted = (status: DeviceStatus): boolean => COUNTED.includes(status);
 
+/** The gauge's count gives up after this long (server-side), so a slow database cannot stall a scrape. */
+export const COUNT_ACTIVE_MAX_TIME_MS = 2000;
+
 type SessionHead = Pick<LeanSession, '_id' | 'status' | 'expiresAt' | 'limits' | 'stats'>;
 const HEAD = { _id: 1, status: 1, expiresAt: 1, limits: 1, stats: 1 } as const;
 
@@ -138,6 +141,7 @@ export class MongooseDeviceRepository extends DeviceRepository {
         { $match: { 'devices.status': 'active' } },
         { $count: 'n' },
       ])
+      .option({ maxTimeMS: COUNT_ACTIVE_MAX_TIME_MS })
       .exec();
     return row?.n ?? 0;
   }
