@@ -270,6 +270,39 @@ describe('files: single uploads', () => {
     assert.match(metrics, /sharexpress_uploads_rejected_total\{reason="content"\} [1-9]/);
   });
 
+  it('rejects an HTML page declared as image/jpeg, and accepts a real PNG as image/png', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const html = text('<!DOCTYPE html><html><body><script>alert(document.cookie)</script>');
+    const { file, upload } = await declared<SingleUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes: html, name: 'photo.jpg', contentType: 'image/jpeg' },
+      'single',
+    );
+    await putOk(upload, html);
+    const problem = await expectProblem(
+      await complete(t.baseUrl, owner.token, file.id),
+      422,
+      'INTEGRITY_MISMATCH',
+    );
+    assert.match(problem.detail, /text\/html/);
+    assert.equal(await objectExists(t.backends, storageKey(session.id, file.id)), false);
+
+    // A genuine PNG (signature and IHDR) declared as what it is passes the sniff.
+    const png = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from('0000000d49484452000000010000000108060000001f15c489', 'hex'),
+      testBytes(64, 2),
+    ]);
+    const ok = await uploadSingle(t.baseUrl, owner.token, session.id, {
+      bytes: png,
+      name: 'dot.png',
+      contentType: 'image/png',
+    });
+    assert.equal(ok.status, 'ready');
+  });
+
   it('stores hostile names safely: the response shows the safe name, the key has ids only', async () => {
     const { owner, session } = await ownerWithSession(t.baseUrl);
     const emoji = '😀'.repeat(75); // 300 bytes of UTF-8
