@@ -121,6 +121,19 @@ describe('ClaimService (in-memory repositories)', () => {
     assert.equal(store.pairingRecords.get(id)?.claimedAt, null, 'the pairing is unspent');
   });
 
+  it('answers 201 with a token, or 202 with a poll secret when approval is required', async () => {
+    const open = await rig();
+    const active = await open.claims.claim({ secret: (await open.pairing()).secret }, 'A/1');
+    assert.equal(active.httpStatus, 201);
+    assert.equal(active.body.status, 'active');
+    assert.ok('accessToken' in active.body && active.body.accessToken.length > 0);
+    const guarded = await rig({ requireApproval: true });
+    const pending = await guarded.claims.claim({ secret: (await guarded.pairing()).secret }, 'B/1');
+    assert.equal(pending.httpStatus, 202);
+    assert.equal(pending.body.status, 'pending');
+    assert.ok('pollSecret' in pending.body && !('accessToken' in pending.body));
+  });
+
   it('answers a full session with the 409 that revoking a device cures', async () => {
     const { claims, pairing, stored } = await rig({ maxDevices: 1 });
     assert.equal(await refusal(claims.claim({ secret: (await pairing()).secret }, 'A/1')), 'ok');

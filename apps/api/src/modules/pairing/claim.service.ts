@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { newPublicId } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import {
@@ -25,6 +25,11 @@ export const DEFAULT_DEVICE_NAME = 'Device';
 
 export type ClaimResult = ActiveClaimResponse | PendingClaimResponse;
 
+/** A claim's answer: 201 with the device token, or 202 when the device waits for approval. */
+export type ClaimReply =
+  | { httpStatus: HttpStatus.CREATED; body: ActiveClaimResponse }
+  | { httpStatus: HttpStatus.ACCEPTED; body: PendingClaimResponse };
+
 /** Claiming a pairing: at most once, atomically, then a device within the session's limits. */
 @Injectable()
 export class ClaimService {
@@ -43,7 +48,7 @@ export class ClaimService {
   async claim(
     body: ClaimPairingDto,
     userAgent: string | string[] | undefined,
-  ): Promise<ClaimResult> {
+  ): Promise<ClaimReply> {
     const now = new Date();
     const lookup = this.lookup(body);
     const deviceId = newPublicId();
@@ -79,16 +84,20 @@ export class ClaimService {
     const { session, added, pollEndsAt } = await this.addDevice(pairing, device, now);
     if (added.status === 'pending') {
       this.metrics.claim('pending');
-      return {
+      const body: PendingClaimResponse = {
         status: 'pending',
         device: toDeviceResponse(added),
         pollSecret,
         interval: this.config.pairing.pollIntervalSeconds,
         expiresAt: pollEndsAt.toISOString(),
       };
+      return { httpStatus: HttpStatus.ACCEPTED, body };
     }
     this.metrics.claim('active');
-    return this.grants.activeClaim(session, added, now);
+    return {
+      httpStatus: HttpStatus.CREATED,
+      body: await this.grants.activeClaim(session, added, now),
+    };
   }
 
   private lookup(body: ClaimPairingDto): PairingLookup | null {

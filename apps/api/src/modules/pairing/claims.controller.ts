@@ -15,11 +15,17 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '@app/common';
 import { CredentialsRateLimit, PairingPollRateLimit } from '../rate-limit/index.js';
-import { ClaimService, type ClaimResult } from './claim.service.js';
+import { ClaimService, type ClaimReply, type ClaimResult } from './claim.service.js';
 import { ActiveClaimResponse, PendingClaimResponse } from './dto/claim.response.js';
 import { ClaimPairingDto } from './dto/claim-pairing.dto.js';
 import { PollPairingDto } from './dto/poll-pairing.dto.js';
 import { PollService } from './poll.service.js';
+
+/** Sends the status the service chose with its body (the reply is passed through). */
+function withStatus(reply: FastifyReply, { httpStatus, body }: ClaimReply): ClaimResult {
+  void reply.status(httpStatus);
+  return body;
+}
 
 @ApiTags('pairing')
 @ApiExtraModels(ActiveClaimResponse, PendingClaimResponse)
@@ -59,9 +65,7 @@ export class ClaimsController {
     @Headers('user-agent') userAgent: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ClaimResult> {
-    const result = await this.claims.claim(body, userAgent);
-    void reply.status(result.status === 'pending' ? HttpStatus.ACCEPTED : HttpStatus.CREATED);
-    return result;
+    return withStatus(reply, await this.claims.claim(body, userAgent));
   }
 
   @Post('poll')
