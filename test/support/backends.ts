@@ -50,7 +50,8 @@ const env = (name: string): string | undefined => {
 
 export const randomSuffix = (): string => randomBytes(5).toString('hex');
 
-async function createTestBucket(s3: TestS3): Promise<void> {
+/** Creates `s3.bucket` (idempotent), as startTestBackends does for its own bucket. */
+export async function createTestBucket(s3: TestS3): Promise<void> {
   const { endpoint, region, accessKeyId, secretAccessKey } = s3;
   const client = testS3Client(
     { endpoint, region, credentials: { accessKeyId, secretAccessKey } },

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { TestBackends } from '../../support/backends.js';
+import { createTestBucket, type TestBackends } from '../../support/backends.js';
 import type { Role, Target, Tally } from './load-worker.js';
 
 export type { Target } from './load-worker.js';
@@ -41,9 +41,11 @@ export async function startBenchBackends(): Promise<TestBackends> {
   const mongoUri = await mongo.first;
   const dataDir = await mkdtemp(join(tmpdir(), 'sx-bench-'));
   const s3 = await startS3Server({ port: 0, dataDir });
+  const bucket = { endpoint: s3.endpoint, region: s3.region, ...s3.credentials, bucket: 'bench' };
+  await createTestBucket(bucket);
   return {
     mongoUri,
-    s3: { endpoint: s3.endpoint, region: s3.region, ...s3.credentials, bucket: 'bench' },
+    s3: bucket,
     external: { mongo: false, s3: false },
     stop: async () => {
       await s3.stop();

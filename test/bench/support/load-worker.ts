@@ -7,6 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface Target {
   url: string;
   token?: string;
+  /** GET unless said (a POST carries no body). */
+  method?: 'GET' | 'POST';
 }
 export interface LoadRequest {
   role: 'load';
@@ -27,7 +29,7 @@ async function slice(agent: Agent, target: Target, job: LoadRequest, tally: Tall
   const headers = target.token === undefined ? {} : { authorization: `Bearer ${target.token}` };
   const once = () =>
     new Promise<number>((resolve, reject) => {
-      const req = request(target.url, { agent, headers }, (res) => {
+      const req = request(target.url, { agent, headers, method: target.method ?? 'GET' }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
       });
@@ -40,7 +42,7 @@ async function slice(agent: Agent, target: Target, job: LoadRequest, tally: Tall
     Array.from({ length: job.connections }, async () => {
       while (performance.now() < deadline) {
         const status = await once().catch(() => 0);
-        if (status === 200) tally.ok++;
+        if (status >= 200 && status < 300) tally.ok++;
         else tally.failed++;
       }
     }),
