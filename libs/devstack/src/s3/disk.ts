@@ -3,7 +3,7 @@
 //   <dataDir>/.tmp/<uuid>                                  uploads in flight
 //   <dataDir>/buckets/<bucket>/bucket.json                 bucket settings (CORS, lifecycle)
 //   <dataDir>/buckets/<bucket>/objects/<sha256(key)>.json  object sidecar
-//   <dataDir>/buckets/<bucket>/objects/<sha256(key)>.<rand>.data
+//   <dataDir>/buckets/<bucket>/objects/<sha256(key)>.<rand>.data   (a multipart object: one per part)
 //   <dataDir>/buckets/<bucket>/uploads/<uploadId>/upload.json, part-<n>.json, part-<n>.<rand>.data
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';

@@ -1,8 +1,7 @@
-// CompleteMultipartUpload: checks the part list as S3 does, then streams the parts into one file.
+// CompleteMultipartUpload: checks the part list as S3 does, then makes the parts' files the
+// object's data (see data-files.ts).
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { receiveToBuffer } from './body.js';
 import {
   Checksummer,
@@ -14,7 +13,6 @@ import {
   type StoredChecksum,
 } from './checksums.js';
 import { header, requireBucket, requireKey, sendXml, type S3Context } from './context.js';
-import { removeQuietly } from './disk.js';
 import { S3Error } from './errors.js';
 import { uploadIdParam } from './multipart.js';
 import { checksumHeaders, writeConditions } from './objects.js';
@@ -110,34 +108,22 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
   const { body } = await receiveToBuffer(ctx, { objectChecksumHeaders: true });
   const requested = parseCompleteBody(body.toString('utf8'), checksumAlgorithm);
   const upload = ctx.store.claimUpload(bucket, key, uploadId);
-  const tmp = ctx.store.tempFile();
   try {
     const parts = resolveParts(upload, requested);
     check(ctx.store.getObject(bucket, key));
-    const whole =
-      checksumAlgorithm && checksumType === 'FULL_OBJECT'
-        ? new Checksummer(checksumAlgorithm)
-        : undefined;
-    const out = createWriteStream(tmp);
-    const hasher = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        whole?.update(chunk);
-        done(null, chunk);
-      },
-    });
-    // Parts are streamed one after another into a single file; memory stays flat.
-    await pipeline(
-      async function* () {
-        for (const part of parts)
-          yield* createReadStream(ctx.store.partPath(bucket, uploadId, part));
-      },
-      hasher,
-      out,
-    );
     const md5s = Buffer.concat(parts.map((p) => Buffer.from(p.etag.replace(/"/g, ''), 'hex')));
     const etag = `"${createHash('md5').update(md5s).digest('hex')}-${parts.length}"`;
     let checksum: StoredChecksum | undefined;
-    if (checksumAlgorithm && whole) {
+    if (checksumAlgorithm && checksumType === 'FULL_OBJECT') {
+      // The only case that reads the data: a whole-object CRC over every part, in order.
+      const whole = new Checksummer(checksumAlgorithm);
+      for (const part of parts) {
+        for await (const chunk of createReadStream(ctx.store.partPath(bucket, uploadId, part), {
+          highWaterMark: 1024 * 1024,
+        }) as AsyncIterable<Buffer>) {
+          whole.update(chunk);
+        }
+      }
       const value = whole.digest().toString('base64');
       if (
         wholeHeader !== undefined &&
@@ -161,9 +147,11 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
     }
     const size = parts.reduce((n, p) => n + p.size, 0);
     const { contentType, headers, metadata } = upload.record;
-    const record = await ctx.store.commitObject(
+    // The parts' files become the object's data as they are: no copy, as quick as on S3.
+    const record = await ctx.store.commitMultipart(
       bucket,
-      tmp,
+      upload,
+      parts,
       {
         key,
         size,
@@ -178,7 +166,6 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
       },
       check,
     );
-    await ctx.store.removeUpload(bucket, uploadId);
     const host = header(ctx, 'host') ?? '127.0.0.1';
     sendXml(
       ctx,
@@ -197,7 +184,6 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
     );
   } catch (err) {
     ctx.store.releaseUpload(upload);
-    await removeQuietly(tmp);
     throw err;
   }
 }

@@ -1,7 +1,6 @@
 // Single-object operations: PutObject, GetObject, HeadObject, DeleteObject, CopyObject.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -106,21 +105,6 @@ function lookup(ctx: S3Context): ObjectRecord {
   return record;
 }
 
-/** Opens the current version's file; a concurrent overwrite may unlink it, so look up again. */
-async function openCurrent(
-  ctx: S3Context,
-): Promise<{ record: ObjectRecord; file: FileHandle | undefined }> {
-  for (let attempt = 0; ; attempt++) {
-    const record = lookup(ctx);
-    if (ctx.method === 'HEAD') return { record, file: undefined };
-    try {
-      return { record, file: await open(ctx.store.objectPath(requireBucket(ctx), record), 'r') };
-    } catch (err) {
-      if (attempt >= 3 || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-  }
-}
-
 /** The byte range of one part (`?partNumber=`); a simple object is its own part 1. */
 function partRange(ctx: S3Context, record: ObjectRecord, raw: string): ByteRange {
   if (ctx.headers.has('range')) {
@@ -150,8 +134,9 @@ function partRange(ctx: S3Context, record: ObjectRecord, raw: string): ByteRange
 
 /** GetObject and HeadObject. */
 export async function getObject(ctx: S3Context): Promise<void> {
-  const { record, file } = await openCurrent(ctx);
-  let handedOff = false;
+  const record = lookup(ctx);
+  // Held from the lookup on, so an overwrite or delete in the meantime cannot cut the body.
+  const data = ctx.method === 'HEAD' ? undefined : ctx.store.openData(requireBucket(ctx), record);
   try {
     if (evaluateReadConditions((n) => header(ctx, n), record) === 'not-modified') {
       ctx.res.writeHead(304, {
@@ -182,21 +167,14 @@ export async function getObject(ctx: S3Context): Promise<void> {
       headers['content-length'] = record.size;
     }
     ctx.res.writeHead(range ? 206 : 200, headers);
-    if (!file || record.size === 0) {
+    if (!data || record.size === 0) {
       ctx.res.end();
       return;
     }
-    // From here the read stream owns the handle and closes it.
-    handedOff = true;
-    const stream = file.createReadStream({
-      start: range?.start ?? 0,
-      end: range?.end ?? record.size - 1,
-      autoClose: true,
-      highWaterMark: 1024 * 1024,
-    });
-    await pipeline(stream, ctx.res).catch(() => ctx.res.destroy());
+    const body = data.read(range?.start ?? 0, range?.end ?? record.size - 1);
+    await pipeline(body, ctx.res).catch(() => ctx.res.destroy());
   } finally {
-    if (file && !handedOff) await file.close().catch(() => undefined);
+    data?.release();
   }
 }
 
@@ -273,11 +251,9 @@ export async function copyObject(ctx: S3Context): Promise<void> {
     },
   });
   try {
-    await pipeline(
-      createReadStream(ctx.store.objectPath(src.bucket, source)),
-      hasher,
-      createWriteStream(tmp),
-    );
+    // Nothing awaited since the lookup: the source's data is still the version checked above.
+    const data = ctx.store.openData(src.bucket, source);
+    await pipeline(data.read(), hasher, createWriteStream(tmp)).finally(() => data.release());
     const checksum: StoredChecksum | undefined = checksummer && {
       algorithm: checksummer.algorithm,
       value: checksummer.digest().toString('base64'),

@@ -3,83 +3,36 @@
 // sidecar on disk and the index never disagree.
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChecksumAlgorithm, ChecksumType, StoredChecksum } from './checksums.js';
-import type { CorsRule } from './cors.js';
-import {
-  Layout,
-  ensureDir,
-  keyHash,
-  listDir,
-  readJson,
-  removeQuietly,
-  removeTree,
-  writeJsonAtomic,
-} from './disk.js';
+import { DataFiles, readSegments, type DataSegment } from './data-files.js';
+import { Layout, ensureDir, removeQuietly, removeTree, writeJsonAtomic } from './disk.js';
 import { S3Error } from './errors.js';
+import {
+  dataFileNames,
+  loadBuckets,
+  type BucketRecord,
+  type BucketState,
+  type ObjectData,
+  type ObjectRecord,
+  type PartRecord,
+  type UploadRecord,
+  type UploadState,
+} from './store-records.js';
 
-/** Stored representation headers besides Content-Type (Content-Disposition, Cache-Control…). */
-export type StoredHeaders = Record<string, string>;
-
-export interface ObjectRecord {
-  key: string;
-  size: number;
-  /** Quoted, as sent in the ETag header. */
-  etag: string;
-  lastModified: number;
-  contentType: string;
-  headers: StoredHeaders;
-  /** User metadata without the `x-amz-meta-` prefix, names lower-case. */
-  metadata: Record<string, string>;
-  checksum?: StoredChecksum;
-  partsCount?: number;
-  /** Part sizes in order, for GetObject/HeadObject by partNumber on multipart objects. */
-  partSizes?: number[];
-  /** Data file name inside the bucket's objects directory. */
-  file: string;
-}
-
-export interface PartRecord {
-  partNumber: number;
-  size: number;
-  etag: string;
-  lastModified: number;
-  /** Base64 digest in the upload's checksum algorithm, if it has one. */
-  checksum?: string;
-  file: string;
-}
-
-export interface UploadRecord {
-  uploadId: string;
-  key: string;
-  initiated: number;
-  contentType: string;
-  headers: StoredHeaders;
-  metadata: Record<string, string>;
-  checksumAlgorithm?: ChecksumAlgorithm;
-  checksumType?: ChecksumType;
-}
-
-export interface BucketRecord {
-  name: string;
-  created: number;
-  cors?: CorsRule[];
-  /** The validated LifecycleConfiguration document, returned as stored. */
-  lifecycle?: string;
-}
-
-interface BucketState {
-  record: BucketRecord;
-  objects: Map<string, ObjectRecord>;
-  uploads: Map<string, { record: UploadRecord; parts: Map<number, PartRecord>; busy: boolean }>;
-  sorted: string[] | undefined;
-}
-
-export type UploadState = BucketState['uploads'] extends Map<string, infer U> ? U : never;
+export type {
+  BucketRecord,
+  ObjectData,
+  ObjectRecord,
+  PartRecord,
+  StoredHeaders,
+  UploadRecord,
+  UploadState,
+} from './store-records.js';
 
 export class Store {
   readonly layout: Layout;
   private readonly buckets = new Map<string, BucketState>();
   private lock: Promise<unknown> = Promise.resolve();
+  private readonly data = new DataFiles();
 
   private constructor(root: string) {
     this.layout = new Layout(root);
@@ -99,45 +52,7 @@ export class Store {
   }
 
   private async load(): Promise<void> {
-    const { layout } = this;
-    await removeTree(layout.tmpDir);
-    await ensureDir(layout.tmpDir);
-    await ensureDir(layout.bucketsDir);
-    for (const name of await listDir(layout.bucketsDir)) {
-      const record = await readJson<BucketRecord>(layout.bucketFile(name));
-      if (!record) continue;
-      const state: BucketState = {
-        record,
-        objects: new Map(),
-        uploads: new Map(),
-        sorted: undefined,
-      };
-      const files = await listDir(layout.objectsDir(name));
-      const referenced = new Set<string>();
-      for (const f of files.filter((f) => f.endsWith('.json'))) {
-        const obj = await readJson<ObjectRecord>(join(layout.objectsDir(name), f));
-        if (obj && `${keyHash(obj.key)}.json` === f) {
-          state.objects.set(obj.key, obj);
-          referenced.add(obj.file);
-        }
-      }
-      // Data files no sidecar points to are leftovers of interrupted writes.
-      for (const f of files.filter((f) => f.endsWith('.data') && !referenced.has(f))) {
-        await removeQuietly(join(layout.objectsDir(name), f));
-      }
-      for (const id of await listDir(layout.uploadsDir(name))) {
-        const dir = layout.uploadDir(name, id);
-        const upload = await readJson<UploadRecord>(join(dir, 'upload.json'));
-        if (!upload) continue;
-        const parts = new Map<number, PartRecord>();
-        for (const f of (await listDir(dir)).filter((f) => /^part-\d+\.json$/.test(f))) {
-          const part = await readJson<PartRecord>(join(dir, f));
-          if (part) parts.set(part.partNumber, part);
-        }
-        state.uploads.set(id, { record: upload, parts, busy: false });
-      }
-      this.buckets.set(name, state);
-    }
+    for (const [name, state] of await loadBuckets(this.layout)) this.buckets.set(name, state);
   }
 
   tempFile(): string {
@@ -209,8 +124,31 @@ export class Store {
     return this.state(bucket).objects.get(key);
   }
 
-  objectPath(bucket: string, record: Pick<ObjectRecord, 'file'>): string {
-    return join(this.layout.objectsDir(bucket), record.file);
+  /** The object's data files with their sizes, in order. */
+  private segmentsOf(bucket: string, record: ObjectRecord): DataSegment[] {
+    const dir = this.layout.objectsDir(bucket);
+    if (!record.segments) return [{ path: join(dir, record.file), size: record.size }];
+    return record.segments.map((f, i) => ({
+      path: join(dir, f),
+      size: record.partSizes?.[i] ?? 0,
+    }));
+  }
+
+  private dataPaths(bucket: string, record: ObjectRecord): string[] {
+    return dataFileNames(record).map((f) => join(this.layout.objectsDir(bucket), f));
+  }
+
+  /**
+   * The object's bytes for reading. Call synchronously after looking the record up, and
+   * `release()` when done: until then its files outlive any overwrite or delete.
+   */
+  openData(bucket: string, record: ObjectRecord): ObjectData {
+    const release = this.data.pin(this.dataPaths(bucket, record));
+    const segments = this.segmentsOf(bucket, record);
+    return {
+      read: (start = 0, end = record.size - 1) => readSegments(segments, start, end),
+      release,
+    };
   }
 
   /** Keys in S3 order: lexicographic by UTF-8 bytes. */
@@ -238,13 +176,66 @@ export class Store {
       const previous = state.objects.get(record.key);
       check?.(previous);
       const full: ObjectRecord = { ...record, file: this.layout.newObjectFile(record.key) };
-      await rename(tmpPath, this.objectPath(bucket, full));
-      await writeJsonAtomic(this.layout.objectSidecar(bucket, record.key), full);
-      state.objects.set(record.key, full);
-      if (!previous) state.sorted = undefined;
-      if (previous) await removeQuietly(this.objectPath(bucket, previous));
+      await rename(tmpPath, join(this.layout.objectsDir(bucket), full.file));
+      await this.install(bucket, state, full, previous);
       return full;
     });
+  }
+
+  /**
+   * CompleteMultipartUpload: the (claimed) upload's part files become the object's data as
+   * they are, moved rather than copied; the upload is gone afterwards.
+   */
+  commitMultipart(
+    bucket: string,
+    upload: UploadState,
+    parts: readonly PartRecord[],
+    record: Omit<ObjectRecord, 'file' | 'segments'>,
+    check?: (current: ObjectRecord | undefined) => void,
+  ): Promise<ObjectRecord> {
+    return this.exclusive(async () => {
+      const state = this.state(bucket);
+      const previous = state.objects.get(record.key);
+      check?.(previous);
+      const { uploadId } = upload.record;
+      const objects = this.layout.objectsDir(bucket);
+      const segments: string[] = [];
+      try {
+        for (const part of parts) {
+          const name = this.layout.newObjectFile(record.key);
+          await rename(this.partPath(bucket, uploadId, part), join(objects, name));
+          segments.push(name);
+        }
+      } catch (err) {
+        // Put back what was moved, so the upload stays whole for a retry.
+        await Promise.all(
+          segments.map((name, i) =>
+            rename(join(objects, name), this.partPath(bucket, uploadId, parts[i])).catch(
+              () => undefined,
+            ),
+          ),
+        );
+        throw err;
+      }
+      const full: ObjectRecord = { ...record, file: '', segments };
+      await this.install(bucket, state, full, previous);
+      state.uploads.delete(uploadId);
+      await removeTree(this.layout.uploadDir(bucket, uploadId));
+      return full;
+    });
+  }
+
+  /** Makes `full` (its data already in place) the current version; the previous one goes. */
+  private async install(
+    bucket: string,
+    state: BucketState,
+    full: ObjectRecord,
+    previous: ObjectRecord | undefined,
+  ): Promise<void> {
+    await writeJsonAtomic(this.layout.objectSidecar(bucket, full.key), full);
+    state.objects.set(full.key, full);
+    if (!previous) state.sorted = undefined;
+    if (previous) await this.data.discard(this.dataPaths(bucket, previous));
   }
 
   deleteObject(bucket: string, key: string): Promise<boolean> {
@@ -255,7 +246,7 @@ export class Store {
       state.objects.delete(key);
       state.sorted = undefined;
       await removeQuietly(this.layout.objectSidecar(bucket, key));
-      await removeQuietly(this.objectPath(bucket, previous));
+      await this.data.discard(this.dataPaths(bucket, previous));
       return true;
     });
   }
