@@ -143,7 +143,9 @@ describe('StorageService reads against S3', () => {
 
       // Live memory, not garbage: a quick young-generation collection before each sample
       // frees the chunks already hashed (they otherwise stay counted until V8 gets round to
-      // it), so a reader that kept them would show ~64 MiB here, a streaming one a few.
+      // it), so a reader that kept them would show ~64 MiB here, a streaming one a few (up to
+      // ~25 on a loaded machine: chunks that outlive two scavenges wait for a full collection;
+      // the in-process devstack's own buffers count too).
       const gc = exposeGc();
       gc();
       const before = process.memoryUsage().arrayBuffers;
@@ -162,7 +164,7 @@ describe('StorageService reads against S3', () => {
       }
 
       assert.ok(samples >= 3, `only ${samples} memory samples during the read`);
-      assert.ok(peak < 24 * MiB, `${Math.round(peak / MiB)} MiB of live buffers reading 64 MiB`);
+      assert.ok(peak < 40 * MiB, `${Math.round(peak / MiB)} MiB of live buffers reading 64 MiB`);
     });
   });
 
