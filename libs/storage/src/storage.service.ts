@@ -207,6 +207,10 @@ export class StorageService {
     };
   }
 
+  /**
+   * Starts a multipart upload. With `checksumSha256`, storage verifies a SHA-256 on every part
+   * (presignUploadPart binds it) and the completed object carries a composite `<b64>-<parts>`.
+   */
   async createMultipartUpload(input: {
     key: string;
     contentType: string;
@@ -296,6 +300,12 @@ export class StorageService {
     }
   }
 
+  /**
+   * Assembles the parts (sorted by number; pass listParts' result: ETags and, for a SHA-256
+   * upload, each part's checksum, which storage requires and checks). Throws
+   * StorageObjectMissingError when the upload is gone: aborted, or completed already (another
+   * replica may have won; headObject tells).
+   */
   async completeMultipartUpload(input: {
     key: string;
     uploadId: string;
