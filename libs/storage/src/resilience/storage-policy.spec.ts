@@ -287,3 +287,66 @@ describe('StoragePolicy recovery without traffic', () => {
     assert.equal(storage.state.probes, 1);
   });
 });
+
+describe('StoragePolicy streaming calls', () => {
+  const tick = (progress: () => void, times: number, everyMs: number) =>
+    (async () => {
+      for (let i = 0; i < times; i++) {
+        await sleep(everyMs);
+        progress();
+      }
+      return 'done';
+    })();
+
+  it('run past the call deadline while they make progress', async () => {
+    const { policy, calls } = makePolicy({ callTimeoutMs: 100 });
+    const started = performance.now();
+    const result = await policy.executeStreaming('Read', (_signal, progress) =>
+      tick(progress, 10, 30),
+    );
+    assert.equal(result, 'done');
+    assert.ok(performance.now() - started > 250);
+    assert.deepEqual(calls.at(-1), { operation: 'Read', outcome: 'success' });
+  });
+
+  it('fail as a timeout (aborting the call) once no progress comes for idleTimeoutMs', async () => {
+    const { policy, calls } = makePolicy();
+    let aborted = false;
+    const e = await policy
+      .executeStreaming(
+        'Read',
+        (signal, progress) => {
+          signal.addEventListener('abort', () => (aborted = true));
+          progress();
+          return new Promise<never>(() => undefined);
+        },
+        { idleTimeoutMs: 50 },
+      )
+      .catch((x: unknown) => x);
+    assert.ok(e instanceof StorageUnavailableError, String(e));
+    assert.ok(aborted, 'the signal told the call to stop');
+    assert.deepEqual(calls.at(-1), { operation: 'Read', outcome: 'timeout' });
+  });
+
+  it('count against the breaker, and fail at once unless it is closed (never the trial)', async () => {
+    const { policy, calls } = makePolicy({ halfOpenAfterMs: 40 });
+    for (let i = 0; i < 3; i++) {
+      await policy.executeStreaming('Read', () => Promise.reject(refused())).catch(() => undefined);
+    }
+    assert.equal(policy.circuitState, 'open');
+    await sleep(60);
+    let called = false;
+    const e = await policy
+      .executeStreaming('Read', () => {
+        called = true;
+        return Promise.resolve(1);
+      })
+      .catch((x: unknown) => x);
+    assert.ok(e instanceof StorageUnavailableError);
+    assert.equal(called, false, 'a long read is never the half-open trial');
+    assert.equal(calls.at(-1)?.outcome, 'circuit_open');
+    // A cheap call is the trial and closes it; then streaming calls go through again.
+    await policy.execute('HeadBucket', () => Promise.resolve('ok'));
+    assert.equal(await policy.executeStreaming('Read', () => Promise.resolve(2)), 2);
+  });
+});
