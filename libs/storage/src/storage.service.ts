@@ -69,6 +69,7 @@ export class StorageService {
         etag: out.ETag ?? '',
         checksumSha256: out.ChecksumSHA256,
         contentType: out.ContentType,
+        contentEncoding: out.ContentEncoding,
         lastModified: out.LastModified ?? new Date(0),
       };
     } catch (err) {

@@ -5,6 +5,11 @@ export interface StoredObjectInfo {
   /** Base64 SHA-256, when the object was stored with that checksum. */
   checksumSha256?: string;
   contentType?: string;
+  /**
+   * Stored Content-Encoding. A presigned PUT cannot forbid unsigned standard headers, so an
+   * uploader may have added one; a download would then be served with it.
+   */
+  contentEncoding?: string;
   lastModified: Date;
 }
 

@@ -168,6 +168,24 @@ describe('StorageService reads against S3', () => {
     });
   });
 
+  it('headObject shows a Content-Encoding the uploader added (unsigned headers are stored)', async () => {
+    const key = `reads/${randomSuffix()}`;
+    const body = randomBytes(10);
+    const put = storage.presigner.presignPut({
+      key,
+      contentLength: body.length,
+      contentType: 'application/octet-stream',
+      sha256Base64: sha256Base64(body),
+      expiresInSeconds: 120,
+      ifNoneMatch: true,
+    });
+    const res = await putWith(put.url, { ...put.headers, 'content-encoding': 'gzip' }, body);
+    assert.equal(res.status, 200, await res.text());
+    assert.equal((await storage.service.headObject(key))?.contentEncoding, 'gzip');
+    const plain = await store(body);
+    assert.equal((await storage.service.headObject(plain))?.contentEncoding, undefined);
+  });
+
   it('deleteObject removes an object and is idempotent', async () => {
     const key = await store(randomBytes(10));
     await storage.service.deleteObject(key);
