@@ -61,6 +61,7 @@ export const newFile = (overrides: Partial<NewFile> = {}): NewFile => {
     storageKey: `sessions/${sessionId}/files/${id}`,
     upload: { mode: 'single' },
     uploadExpiresAt: new Date(createdAt.getTime() + 24 * hour),
+    uploadUrlExpiresAt: new Date(createdAt.getTime() + hour / 6),
     quotaDay: createdAt.toISOString().slice(0, 10),
     maxDownloads: 10,
     createdAt,

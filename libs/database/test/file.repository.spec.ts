@@ -16,6 +16,8 @@ const pendingRecord = (input: NewFile): FileRecord => ({
   readyAt: null,
   rejectedReason: null,
   deletedAt: null,
+  objectPurgedAt: null,
+  verifyAttempts: 0,
 });
 
 describe('FileRepository against MongoDB', () => {

@@ -28,6 +28,7 @@ export const toFileRecord = (doc: LeanFile): FileRecord => ({
   status: doc.status,
   upload: toUploadPlan(doc.upload),
   uploadExpiresAt: doc.uploadExpiresAt,
+  uploadUrlExpiresAt: doc.uploadUrlExpiresAt ?? null,
   quotaDay: doc.quotaDay,
   downloads: doc.downloads,
   maxDownloads: doc.maxDownloads,
@@ -35,4 +36,7 @@ export const toFileRecord = (doc: LeanFile): FileRecord => ({
   readyAt: doc.readyAt ?? null,
   rejectedReason: doc.rejectedReason ?? null,
   deletedAt: doc.deletedAt ?? null,
+  // Absent on documents written before these fields.
+  objectPurgedAt: doc.objectPurgedAt ?? null,
+  verifyAttempts: doc.verifyAttempts ?? 0,
 });

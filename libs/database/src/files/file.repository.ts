@@ -38,6 +38,12 @@ export interface FileRecord {
   upload: UploadPlan;
   /** The upload must complete by then (UPLOAD_WINDOW_SECONDS); the worker sweeps it after. */
   uploadExpiresAt: Date;
+  /**
+   * When the last upload URL issued for the file (its single PUT, or any part URL) expires; null
+   * when none was recorded (files from before this field: their URLs never outlived
+   * uploadExpiresAt). Until then a client can still write to its storage key.
+   */
+  uploadUrlExpiresAt: Date | null;
   /** UTC day (YYYY-MM-DD) whose quota the reservation was charged to. */
   quotaDay: string;
   downloads: number;
@@ -47,11 +53,25 @@ export interface FileRecord {
   /** Why it was rejected (size, checksum, content…); null otherwise. */
   rejectedReason: string | null;
   deletedAt: Date | null;
+  /**
+   * Rejected or deleted: when the worker, after the last upload URL expired, removed the object
+   * (and any multipart upload) once more, so that no write through a still valid URL outlives the
+   * record; null until then.
+   */
+  objectPurgedAt: Date | null;
+  /** Verification leases taken so far (read-backs attempted, crashed ones included). */
+  verifyAttempts: number;
 }
 
 export type NewFile = Omit<
   FileRecord,
-  'status' | 'downloads' | 'readyAt' | 'rejectedReason' | 'deletedAt'
+  | 'status'
+  | 'downloads'
+  | 'readyAt'
+  | 'rejectedReason'
+  | 'deletedAt'
+  | 'objectPurgedAt'
+  | 'verifyAttempts'
 >;
 
 export interface FilePage {
@@ -107,10 +127,44 @@ export abstract class FileRepository {
   abstract grantDownload(id: string): Promise<DownloadGrant>;
 
   /**
+   * Records an upload URL issued for a `pending` file (a part URL) that expires at `expiresAt`:
+   * uploadUrlExpiresAt becomes the later of the two. Null when the file is unknown or no longer
+   * pending (nothing recorded: the caller must not hand the URL out).
+   */
+  abstract noteUploadUrl(id: string, expiresAt: Date): Promise<FileRecord | null>;
+
+  /**
    * For the verifier (any number of worker replicas): takes the lease of one `verifying` file
-   * whose lease is free or expired at `now`, until `now + leaseMs` (never-leased files first).
-   * Null when there is none. A lease is advisory: the verifier settles the file with
-   * `transition(id, ['verifying'], …)`, which decides if an expired lease was taken over.
+   * whose lease is free or expired at `now`, until `now + leaseMs` (never-leased files first),
+   * and counts the attempt (verifyAttempts + 1, in the returned record). Null when there is none.
+   * A lease is advisory: the verifier settles the file with `transition(id, ['verifying'], …)`,
+   * which decides if an expired lease was taken over.
    */
   abstract leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null>;
+
+  /**
+   * Extends the lease a verifier holds (`heldUntil`, as leaseVerification or its last renewal set
+   * it) to `until`. False when it no longer holds it (the file was settled, or the lease expired
+   * and another verifier took it); nothing changes then.
+   */
+  abstract renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean>;
+
+  /**
+   * Frees the lease a verifier holds (`heldUntil`) and gives back the attempt it counted: the
+   * verification could not run (storage unavailable), which says nothing about the file. No-op
+   * when it no longer holds the lease.
+   */
+  abstract releaseVerification(id: string, heldUntil: Date): Promise<void>;
+
+  /**
+   * For the object purge (any number of worker replicas): claims, until `now + leaseMs`, one
+   * `rejected` or `deleted` file whose object is not confirmed gone (objectPurgedAt null), whose
+   * last upload URL has expired at `now` (uploadUrlExpiresAt; uploadExpiresAt when none was
+   * recorded) and whose purge claim is free or expired. Null when there is none. A claim that
+   * expires (a crashed worker) is taken again.
+   */
+  abstract claimObjectPurge(now: Date, leaseMs: number): Promise<FileRecord | null>;
+
+  /** Sets objectPurgedAt on a rejected or deleted file and frees its purge claim. */
+  abstract markObjectPurged(id: string, now: Date): Promise<void>;
 }

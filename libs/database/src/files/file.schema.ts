@@ -84,6 +84,10 @@ export class StoredFile {
   @Prop({ type: Date, required: true })
   uploadExpiresAt!: Date;
 
+  /** When the last upload URL issued expires (null: none recorded, or an older document). */
+  @Prop({ type: Date, default: null })
+  uploadUrlExpiresAt!: Date | null;
+
   /** UTC day (YYYY-MM-DD) whose quota holds the reservation. */
   @Prop({ type: String, required: true })
   quotaDay!: string;
@@ -113,6 +117,18 @@ export class StoredFile {
    */
   @Prop({ type: Date, default: null })
   verifyLeaseUntil!: Date | null;
+
+  /** Verification leases taken (absent on older documents: 0). */
+  @Prop({ type: Number, default: 0 })
+  verifyAttempts!: number;
+
+  /** Rejected or deleted: when the object purge after the last URL's expiry was done. */
+  @Prop({ type: Date, default: null })
+  objectPurgedAt!: Date | null;
+
+  /** Until when a worker holds the object purge of the file (null = free). Internal. */
+  @Prop({ type: Date, default: null })
+  purgeLeaseUntil!: Date | null;
 }
 
 export const StoredFileSchema = SchemaFactory.createForClass(StoredFile);
@@ -123,3 +139,5 @@ StoredFileSchema.index({ sessionId: 1, createdAt: 1, _id: 1 });
 StoredFileSchema.index({ status: 1, verifyLeaseUntil: 1 });
 // The upload sweeper (worker, later issue): pending files whose upload window has passed.
 StoredFileSchema.index({ status: 1, uploadExpiresAt: 1 });
+// claimObjectPurge: rejected/deleted files whose object purge is not done yet.
+StoredFileSchema.index({ objectPurgedAt: 1, status: 1, uploadUrlExpiresAt: 1 });

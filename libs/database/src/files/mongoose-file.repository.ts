@@ -58,6 +58,8 @@ export class MongooseFileRepository extends FileRepository {
         status: 'pending',
         upload: uploadDoc(file),
         uploadExpiresAt: new Date(file.uploadExpiresAt),
+        uploadUrlExpiresAt:
+          file.uploadUrlExpiresAt === null ? null : new Date(file.uploadUrlExpiresAt),
         quotaDay: String(file.quotaDay),
         downloads: 0,
         maxDownloads: Number(file.maxDownloads),
@@ -66,6 +68,9 @@ export class MongooseFileRepository extends FileRepository {
         rejectedReason: null,
         deletedAt: null,
         verifyLeaseUntil: null,
+        verifyAttempts: 0,
+        objectPurgedAt: null,
+        purgeLeaseUntil: null,
       });
       return toFileRecord(doc.toObject<LeanFile>());
     } catch (error) {
@@ -171,6 +176,19 @@ export class MongooseFileRepository extends FileRepository {
     return { ok: false, reason: 'limit_reached' };
   }
 
+  async noteUploadUrl(id: string, expiresAt: Date): Promise<FileRecord | null> {
+    const doc = await this.files
+      .findOneAndUpdate(
+        { _id: String(id), status: 'pending' },
+        // $max: a later batch of part URLs never shortens what an earlier one allowed.
+        { $max: { uploadUrlExpiresAt: new Date(expiresAt) } },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanFile>()
+      .exec();
+    return doc === null ? null : toFileRecord(doc);
+  }
+
   async leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null> {
     const until = new Date(now.getTime() + Math.max(0, Number(leaseMs)));
     const doc = await this.files
@@ -179,12 +197,72 @@ export class MongooseFileRepository extends FileRepository {
           status: 'verifying',
           $or: [{ verifyLeaseUntil: null }, { verifyLeaseUntil: { $lte: now } }],
         },
-        { $set: { verifyLeaseUntil: until } },
+        { $set: { verifyLeaseUntil: until }, $inc: { verifyAttempts: 1 } },
         // Never-leased files first (null sorts lowest), then the longest-expired leases.
         { sort: { verifyLeaseUntil: 1 }, returnDocument: 'after' },
       )
       .lean<LeanFile>()
       .exec();
     return doc === null ? null : toFileRecord(doc);
+  }
+
+  async renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean> {
+    const renewed = await this.files
+      .updateOne(
+        { _id: String(id), status: 'verifying', verifyLeaseUntil: new Date(heldUntil) },
+        { $set: { verifyLeaseUntil: new Date(until) } },
+      )
+      .exec();
+    return renewed.matchedCount === 1;
+  }
+
+  async releaseVerification(id: string, heldUntil: Date): Promise<void> {
+    await this.files
+      .updateOne(
+        {
+          _id: String(id),
+          status: 'verifying',
+          verifyLeaseUntil: new Date(heldUntil),
+          verifyAttempts: { $gte: 1 },
+        },
+        { $set: { verifyLeaseUntil: null }, $inc: { verifyAttempts: -1 } },
+      )
+      .exec();
+  }
+
+  async claimObjectPurge(now: Date, leaseMs: number): Promise<FileRecord | null> {
+    const at = new Date(now);
+    const until = new Date(at.getTime() + Math.max(0, Number(leaseMs)));
+    const doc = await this.files
+      .findOneAndUpdate(
+        {
+          objectPurgedAt: null,
+          status: { $in: ['rejected', 'deleted'] },
+          $and: [
+            {
+              $or: [
+                { uploadUrlExpiresAt: { $lte: at } },
+                // Recorded before uploadUrlExpiresAt existed: no URL outlived the upload window.
+                { uploadUrlExpiresAt: null, uploadExpiresAt: { $lte: at } },
+              ],
+            },
+            { $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lte: at } }] },
+          ],
+        },
+        { $set: { purgeLeaseUntil: until } },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanFile>()
+      .exec();
+    return doc === null ? null : toFileRecord(doc);
+  }
+
+  async markObjectPurged(id: string, now: Date): Promise<void> {
+    await this.files
+      .updateOne(
+        { _id: String(id), status: { $in: ['rejected', 'deleted'] }, objectPurgedAt: null },
+        { $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null } },
+      )
+      .exec();
   }
 }

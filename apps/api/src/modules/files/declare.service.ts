@@ -33,6 +33,11 @@ import { urlLifetimeSeconds } from './url-lifetime.js';
 
 const SECOND_MS = 1000;
 
+interface Signed {
+  upload: UploadResponse;
+  urlExpiresAt: Date | null;
+}
+
 /** Ids only, never the name: nothing a client sends ends up in a storage key. */
 export const storageKeyOf = (sessionId: string, fileId: string): string =>
   `sessions/${sessionId}/files/${fileId}`;
@@ -109,10 +114,22 @@ export class DeclareService {
 
     const id = newPublicId();
     const storageKey = storageKeyOf(session.id, id);
+    const uploadExpiresAt = new Date(
+      now.getTime() + this.config.files.uploadWindowSeconds * SECOND_MS,
+    );
     let plan: UploadPlan | undefined;
     let file: FileRecord;
+    let signed: Signed;
     try {
       plan = await this.plan(storageKey, body.size, contentType);
+      // Signed before the record is written, so that the record knows when the URL expires
+      // (the worker's object purge waits for it) before anyone can hold the URL.
+      signed = this.sign(
+        { storageKey, size: body.size, contentType, sha256: body.sha256, upload: plan },
+        uploadExpiresAt,
+        session,
+        now,
+      );
       file = await this.files.create({
         id,
         sessionId: session.id,
@@ -127,9 +144,8 @@ export class DeclareService {
         sha256: body.sha256,
         storageKey,
         upload: plan,
-        uploadExpiresAt: new Date(
-          now.getTime() + this.config.files.uploadWindowSeconds * SECOND_MS,
-        ),
+        uploadExpiresAt,
+        uploadUrlExpiresAt: signed.urlExpiresAt,
         quotaDay: day,
         maxDownloads: session.limits.maxDownloadsPerFile,
         createdAt: now,
@@ -143,7 +159,7 @@ export class DeclareService {
       type: 'file.declared',
       data: { fileId: id, name, size: body.size, contentType },
     });
-    return { file: toFileResponse(file, session), upload: this.sign(file, session, now) };
+    return { file: toFileResponse(file, session), upload: signed.upload };
   }
 
   private async plan(key: string, size: number, contentType: string): Promise<UploadPlan> {
@@ -158,13 +174,22 @@ export class DeclareService {
     return { mode: 'multipart', uploadId, partSize, partCount };
   }
 
-  private sign(file: FileRecord, session: SessionRecord, now: Date): UploadResponse {
+  /** The upload instructions, and when the URL in them expires (null: part URLs come later). */
+  private sign(
+    file: Pick<FileRecord, 'storageKey' | 'size' | 'contentType' | 'sha256' | 'upload'>,
+    uploadExpiresAt: Date,
+    session: SessionRecord,
+    now: Date,
+  ): Signed {
     if (file.upload.mode === 'multipart') {
       return {
-        mode: 'multipart',
-        partSize: file.upload.partSize,
-        partCount: file.upload.partCount,
-        expiresAt: fileExpiresAt(file, session).toISOString(),
+        upload: {
+          mode: 'multipart',
+          partSize: file.upload.partSize,
+          partCount: file.upload.partCount,
+          expiresAt: fileExpiresAt({ status: 'pending', uploadExpiresAt }, session).toISOString(),
+        },
+        urlExpiresAt: null,
       };
     }
     const put = this.presigner.presignPut({
@@ -176,16 +201,19 @@ export class DeclareService {
       expiresInSeconds: urlLifetimeSeconds(
         this.config.files.uploadUrlTtlSeconds,
         now,
-        file.uploadExpiresAt,
+        uploadExpiresAt,
         session.expiresAt,
       ),
     });
     return {
-      mode: 'single',
-      method: 'PUT',
-      url: put.url,
-      headers: put.headers,
-      expiresAt: put.expiresAt.toISOString(),
+      upload: {
+        mode: 'single',
+        method: 'PUT',
+        url: put.url,
+        headers: put.headers,
+        expiresAt: put.expiresAt.toISOString(),
+      },
+      urlExpiresAt: put.expiresAt,
     };
   }
 

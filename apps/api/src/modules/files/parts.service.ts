@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import type { FileRecord, MultipartUploadPlan } from '@app/database';
+import { FileRepository, type FileRecord, type MultipartUploadPlan } from '@app/database';
 import { hexSha256ToBase64 } from '@app/files';
 import { PRESIGNER, StorageObjectMissingError, StorageService, type Presigner } from '@app/storage';
 import type { RequestPartsDto } from './dto/parts.dto.js';
@@ -19,6 +19,7 @@ export class PartsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(PRESIGNER) private readonly presigner: Presigner,
+    private readonly files: FileRepository,
     private readonly storage: StorageService,
     private readonly access: FileAccessService,
   ) {}
@@ -43,23 +44,30 @@ export class PartsService {
       file.uploadExpiresAt,
       session.expiresAt,
     );
+    const parts = body.parts.map((part) => {
+      const signed = this.presigner.presignUploadPart({
+        key: file.storageKey,
+        uploadId: upload.uploadId,
+        partNumber: part.partNumber,
+        contentLength: partLength({ ...upload, size: file.size }, part.partNumber),
+        sha256Base64: hexSha256ToBase64(part.sha256),
+        expiresInSeconds,
+      });
+      return { partNumber: part.partNumber, url: signed.url, headers: signed.headers, signed };
+    });
+    // Recorded before any URL is handed out, and only while the file is pending: the worker's
+    // object purge of a deleted file waits until the last URL issued has expired.
+    const latest = Math.max(...parts.map((p) => p.signed.expiresAt.getTime()));
+    if ((await this.files.noteUploadUrl(file.id, new Date(latest))) === null) {
+      throw notPending((await this.files.findById(file.id))?.status ?? 'deleted');
+    }
     return {
-      parts: body.parts.map((part) => {
-        const signed = this.presigner.presignUploadPart({
-          key: file.storageKey,
-          uploadId: upload.uploadId,
-          partNumber: part.partNumber,
-          contentLength: partLength({ ...upload, size: file.size }, part.partNumber),
-          sha256Base64: hexSha256ToBase64(part.sha256),
-          expiresInSeconds,
-        });
-        return {
-          partNumber: part.partNumber,
-          url: signed.url,
-          headers: signed.headers,
-          expiresAt: signed.expiresAt.toISOString(),
-        };
-      }),
+      parts: parts.map(({ partNumber, url, headers, signed }) => ({
+        partNumber,
+        url,
+        headers,
+        expiresAt: signed.expiresAt.toISOString(),
+      })),
     };
   }
 
