@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
   FileRepository,
-  QuotaRepository,
   SessionFilesRepository,
   type FileRecord,
   type FileStatus,
@@ -9,6 +8,8 @@ import {
 import { StorageService } from '@app/storage';
 import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
+import { removeFileObject } from './file-object.js';
+import { FileReservations } from './file-reservations.js';
 import { rejectionText, type Rejection } from './rejection.js';
 import { SNIFF_HEAD_BYTES, sniffContradiction } from './sniff.js';
 
@@ -31,7 +32,7 @@ export class FileVerdictService {
   constructor(
     private readonly files: FileRepository,
     private readonly sessionFiles: SessionFilesRepository,
-    private readonly quotas: QuotaRepository,
+    private readonly reservations: FileReservations,
     private readonly storage: StorageService,
     private readonly metrics: FileLifecycleMetrics,
     private readonly contentTypes: ContentTypePolicy,
@@ -65,20 +66,20 @@ export class FileVerdictService {
 
   /**
    * Deletes the object first, then pending/verifying → rejected; the winner gives the daily
-   * quota and the session's reservation back and records file.rejected. Returns the file as it
-   * is now (rejected, or whatever a concurrent verdict made of it).
+   * quota and the session's reservation back (each best effort: one that fails never skips the
+   * other, nor the event) and records file.rejected. Returns the file as it is now (rejected, or
+   * whatever a concurrent verdict made of it).
    */
   async reject(file: FileRecord, rejection: Rejection, now: Date): Promise<FileRecord> {
     // Re-read: a concurrent verdict may have made it ready, and a ready object must stay.
     const fresh = await this.files.findById(file.id);
     if (fresh === null || !UNSETTLED.includes(fresh.status)) return fresh ?? file;
-    await this.removeObject(fresh);
+    await removeFileObject(this.storage, fresh);
     const rejected = await this.files.transition(fresh.id, [fresh.status], 'rejected', now, {
       rejectedReason: rejectionText(rejection),
     });
     if (rejected === null) return this.current(fresh);
-    await this.quotas.release(fresh.ownerId, fresh.quotaDay, 1, fresh.size);
-    await this.sessionFiles.release(fresh.sessionId, fresh.size);
+    await this.reservations.giveBack(fresh, { quota: true });
     this.metrics.rejectedFor(rejection.reason);
     this.logger.log(`file ${fresh.id} rejected (${rejectionText(rejection)})`);
     await this.sessionFiles.recordEvent(fresh.sessionId, now, {
@@ -86,14 +87,6 @@ export class FileVerdictService {
       data: { fileId: fresh.id, reason: rejection.reason },
     });
     return rejected;
-  }
-
-  /** The object and, for a multipart upload still open, its parts; a missing one counts as gone. */
-  private async removeObject(file: FileRecord): Promise<void> {
-    if (file.upload.mode === 'multipart' && file.status === 'pending') {
-      await this.storage.abortMultipartUpload(file.storageKey, file.upload.uploadId);
-    }
-    await this.storage.deleteObject(file.storageKey);
   }
 
   private async current(file: FileRecord): Promise<FileRecord> {

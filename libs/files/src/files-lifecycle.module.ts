@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileDatabaseModule, QuotaDatabaseModule } from '@app/database';
 import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
+import { FileReservations } from './file-reservations.js';
 import { FileVerdictService } from './file-verdict.service.js';
 import { FileVerifier } from './file-verifier.js';
 
@@ -21,9 +22,16 @@ import { FileVerifier } from './file-verifier.js';
         new ContentTypePolicy(config.files.contentTypesAllowed, config.files.contentTypesBlocked),
     },
     FileLifecycleMetrics,
+    FileReservations,
     FileVerdictService,
     FileVerifier,
   ],
-  exports: [ContentTypePolicy, FileLifecycleMetrics, FileVerdictService, FileVerifier],
+  exports: [
+    ContentTypePolicy,
+    FileLifecycleMetrics,
+    FileReservations,
+    FileVerdictService,
+    FileVerifier,
+  ],
 })
 export class FilesLifecycleModule {}

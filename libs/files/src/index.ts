@@ -2,6 +2,8 @@
 // uploaded object, accepting or rejecting it and giving its reservations back).
 export * from './content-type.js';
 export * from './file-lifecycle-metrics.js';
+export * from './file-object.js';
+export * from './file-reservations.js';
 export * from './file-verdict.service.js';
 export * from './file-verifier.js';
 export * from './files-lifecycle.module.js';

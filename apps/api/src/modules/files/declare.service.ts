@@ -10,7 +10,7 @@ import {
   type SessionRecord,
   type UploadPlan,
 } from '@app/database';
-import { hexSha256ToBase64 } from '@app/files';
+import { bestEffort, hexSha256ToBase64 } from '@app/files';
 import { PRESIGNER, StorageService, type Presigner } from '@app/storage';
 import { SessionAccessService } from '../sessions/index.js';
 import type { DeclareFileDto } from './dto/declare-file.dto.js';
@@ -104,11 +104,11 @@ export class DeclareService {
     const slot = await this.sessionFiles
       .reserve(session.id, body.size, now)
       .catch(async (err: unknown) => {
-        await this.bestEffort('quota release', releaseQuota);
+        await bestEffort(this.logger, 'quota release', releaseQuota);
         throw err;
       });
     if (!slot.ok) {
-      await this.bestEffort('quota release', releaseQuota);
+      await bestEffort(this.logger, 'quota release', releaseQuota);
       throw slotRefusal(slot, limit);
     }
 
@@ -224,21 +224,15 @@ export class DeclareService {
     key: string,
     plan: UploadPlan | undefined,
   ): Promise<void> {
+    // A failing give-back must not hide the error that caused it.
     if (plan?.mode === 'multipart') {
-      await this.bestEffort('multipart abort', () =>
+      await bestEffort(this.logger, 'multipart abort', () =>
         this.storage.abortMultipartUpload(key, plan.uploadId),
       );
     }
-    await this.bestEffort('session release', () => this.sessionFiles.release(session.id, size));
-    await this.bestEffort('quota release', releaseQuota);
-  }
-
-  // A failing give-back must not hide the error that caused it.
-  private async bestEffort(what: string, step: () => Promise<void>): Promise<void> {
-    try {
-      await step();
-    } catch (err) {
-      this.logger.warn(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    await bestEffort(this.logger, 'session release', () =>
+      this.sessionFiles.release(session.id, size),
+    );
+    await bestEffort(this.logger, 'quota release', releaseQuota);
   }
 }

@@ -2,11 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@app/common';
 import {
   FileRepository,
-  QuotaRepository,
   SessionFilesRepository,
   type FileRecord,
   type FileStatus,
 } from '@app/database';
+import { FileReservations, removeFileObject } from '@app/files';
 import { StorageService } from '@app/storage';
 import { SessionAccessService } from '../sessions/index.js';
 import type { FilePageResponse } from './dto/file-page.response.js';
@@ -28,7 +28,7 @@ export class FilesService {
   constructor(
     private readonly files: FileRepository,
     private readonly sessionFiles: SessionFilesRepository,
-    private readonly quotas: QuotaRepository,
+    private readonly reservations: FileReservations,
     private readonly storage: StorageService,
     private readonly sessions: SessionAccessService,
     private readonly access: FileAccessService,
@@ -61,7 +61,9 @@ export class FilesService {
   /**
    * Object first, record second: the object (or the open multipart upload) is removed, then the
    * file becomes deleted and gives its session room back, and its daily quota if it never became
-   * ready. Deleting a deleted file is a no-op.
+   * ready (each best effort: a failed give-back is logged, never skips the other nor the event).
+   * Deleting a deleted file is a no-op. An upload URL still valid could write the key again: the
+   * worker's object purge removes it once more after the URL has expired.
    */
   async delete(principal: Principal, fileId: string): Promise<void> {
     const now = new Date();
@@ -90,20 +92,14 @@ export class FilesService {
   }
 
   private async removeObject(file: FileRecord): Promise<void> {
-    // A rejected file's object is gone already.
+    // A rejected file's object was removed when it was rejected (and is purged again later).
     if (file.status === 'rejected') return;
-    if (file.status === 'pending' && file.upload.mode === 'multipart') {
-      await this.storage.abortMultipartUpload(file.storageKey, file.upload.uploadId);
-    }
-    await this.storage.deleteObject(file.storageKey);
+    await removeFileObject(this.storage, file);
   }
 
   /** A rejected file gave everything back already; a ready one keeps its day's quota used. */
   private async release(file: FileRecord): Promise<void> {
     if (file.status === 'rejected') return;
-    await this.sessionFiles.release(file.sessionId, file.size);
-    if (file.status !== 'ready') {
-      await this.quotas.release(file.ownerId, file.quotaDay, 1, file.size);
-    }
+    await this.reservations.giveBack(file, { quota: file.status !== 'ready' });
   }
 }
