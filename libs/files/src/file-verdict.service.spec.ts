@@ -7,6 +7,31 @@ const exe = Buffer.concat([Buffer.from('MZ'), Buffer.alloc(510, 7)]);
 const content: Rejection = { reason: 'content', detail: 'looks like a Windows executable' };
 
 describe('FileVerdictService.reject', () => {
+  it('decides first: the file is rejected before its object is deleted', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    const seen: string[] = [];
+    world.storage.hook = async (op) => {
+      if (op === 'deleteObject') seen.push((await world.files.findById(file.id))?.status ?? '');
+    };
+    const rejected = await world.verdicts.reject(file, content, new Date());
+    assert.equal(rejected.status, 'rejected');
+    assert.deepEqual(seen, ['rejected'], 'the delete came after the decision');
+    assert.equal(world.storage.objects.has(file.storageKey), false);
+  });
+
+  it('lets one of many concurrent rejections give back and record, once', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => world.verdicts.reject(file, content, new Date())),
+    );
+    assert.ok(results.every((r) => r.status === 'rejected'));
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.rejected']);
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), { files: 0, bytes: 0 });
+    assert.equal(world.storage.calls.filter((c) => c.op === 'deleteObject').length, 1);
+  });
+
   it('never rejects a file that was accepted meanwhile, nor touches its object', async () => {
     const world = filesWorld();
     const file = await storedFile(world, exe);
@@ -15,6 +40,18 @@ describe('FileVerdictService.reject', () => {
     assert.equal(answer.status, 'ready');
     assert.equal(world.storage.objects.has(file.storageKey), true);
     assert.deepEqual(world.sessionFiles.events, []);
+  });
+
+  it('still gives back and records when the delete fails (the purge repeats it)', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    world.storage.hook = (op) =>
+      op === 'deleteObject' ? Promise.reject(new Error('storage down')) : Promise.resolve();
+    const rejected = await world.verdicts.reject(file, content, new Date());
+    assert.equal(rejected.status, 'rejected');
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), { files: 0, bytes: 0 });
+    assert.deepEqual(world.quotas.used.get(`owner-1:${file.quotaDay}`), { files: 0, bytes: 0 });
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.rejected']);
   });
 
   it('releases the quota and records the event when the session release fails, and the other way round', async () => {
@@ -31,5 +68,15 @@ describe('FileVerdictService.reject', () => {
     assert.equal((await world.verdicts.reject(second, content, new Date())).status, 'rejected');
     assert.deepEqual(world.sessionFiles.held.get(second.sessionId), { files: 0, bytes: 0 });
     assert.deepEqual(world.sessionFiles.typesOf(second.sessionId), ['file.rejected']);
+  });
+});
+
+describe('FileVerdictService.movedOn', () => {
+  it('is null while the file is as it was read, else the file as it is now', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    assert.equal(await world.verdicts.movedOn(file), null);
+    await world.verdicts.reject(file, content, new Date());
+    assert.equal((await world.verdicts.movedOn(file))?.status, 'rejected');
   });
 });

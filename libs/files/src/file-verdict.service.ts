@@ -8,7 +8,7 @@ import {
 import { StorageService } from '@app/storage';
 import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
-import { removeFileObject } from './file-object.js';
+import { bestEffort, removeFileObject } from './file-object.js';
 import { FileReservations } from './file-reservations.js';
 import { rejectionText, type Rejection } from './rejection.js';
 import { SNIFF_HEAD_BYTES, sniffContradiction } from './sniff.js';
@@ -20,10 +20,12 @@ const UNSETTLED: readonly FileStatus[] = ['pending', 'verifying'];
 export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
- * The end of an upload's life as a candidate: accepted (ready) or rejected (object deleted,
- * reservations given back). The transition is the decision: of concurrent verdicts on one file
- * (two completes, two verifiers whose leases overlapped) exactly one wins, and the others return
- * the winner's record without side effects of their own.
+ * The end of an upload's life as a candidate: accepted (ready) or rejected (reservations given
+ * back, object deleted). The transition is the decision: of concurrent verdicts on one file (two
+ * completes, two verifiers whose leases overlapped) exactly one wins, and the others return the
+ * winner's record without side effects of their own. Nothing is removed from storage before the
+ * decision: a verdict that finds the object gone knows the file was decided meanwhile (or
+ * deleted), re-reads it and answers that, never treating a missing object as empty content.
  */
 @Injectable()
 export class FileVerdictService {
@@ -52,8 +54,20 @@ export class FileVerdictService {
     return { reason: 'content', detail: contradiction.replace(/^content /, '') };
   }
 
+  /**
+   * Storage no longer holds the object of `file` (read while `file.status`): the file as it is
+   * now when it has moved on (decided by a concurrent verdict, or deleted), else null (still in
+   * that status: the object really is missing).
+   */
+  async movedOn(file: FileRecord): Promise<FileRecord | null> {
+    const current = await this.files.findById(file.id);
+    if (current === null) return file;
+    return current.status === file.status ? null : current;
+  }
+
   /** pending/verifying → ready; the winner records file.ready. Returns the file as it is now. */
   async accept(file: FileRecord, now: Date): Promise<FileRecord> {
+    if (!UNSETTLED.includes(file.status)) return this.current(file);
     const ready = await this.files.transition(file.id, [file.status], 'ready', now);
     if (ready === null) return this.current(file);
     this.metrics.accepted(file.upload.mode, file.size);
@@ -65,26 +79,28 @@ export class FileVerdictService {
   }
 
   /**
-   * Deletes the object first, then pending/verifying → rejected; the winner gives the daily
-   * quota and the session's reservation back (each best effort: one that fails never skips the
-   * other, nor the event) and records file.rejected. Returns the file as it is now (rejected, or
-   * whatever a concurrent verdict made of it).
+   * Decides first: pending/verifying → rejected. Only the winner then deletes the object (and an
+   * open multipart upload), gives the daily quota and the session's reservation back (each best
+   * effort: the worker's purge deletes the object again once its upload URLs have expired) and
+   * records file.rejected. Returns the file as it is now (rejected, or whatever a concurrent
+   * verdict made of it).
    */
   async reject(file: FileRecord, rejection: Rejection, now: Date): Promise<FileRecord> {
-    // Re-read: a concurrent verdict may have made it ready, and a ready object must stay.
-    const fresh = await this.files.findById(file.id);
-    if (fresh === null || !UNSETTLED.includes(fresh.status)) return fresh ?? file;
-    await removeFileObject(this.storage, fresh);
-    const rejected = await this.files.transition(fresh.id, [fresh.status], 'rejected', now, {
+    if (!UNSETTLED.includes(file.status)) return this.current(file);
+    const rejected = await this.files.transition(file.id, [file.status], 'rejected', now, {
       rejectedReason: rejectionText(rejection),
     });
-    if (rejected === null) return this.current(fresh);
-    await this.reservations.giveBack(fresh, { quota: true });
+    if (rejected === null) return this.current(file);
+    // `file` is as it was before the decision: its status says whether an upload is still open.
+    await bestEffort(this.logger, `deleting the object of rejected file ${file.id}`, () =>
+      removeFileObject(this.storage, file),
+    );
+    await this.reservations.giveBack(file, { quota: true });
     this.metrics.rejectedFor(rejection.reason);
-    this.logger.log(`file ${fresh.id} rejected (${rejectionText(rejection)})`);
-    await this.sessionFiles.recordEvent(fresh.sessionId, now, {
+    this.logger.log(`file ${file.id} rejected (${rejectionText(rejection)})`);
+    await this.sessionFiles.recordEvent(file.sessionId, now, {
       type: 'file.rejected',
-      data: { fileId: fresh.id, reason: rejection.reason },
+      data: { fileId: file.id, reason: rejection.reason },
     });
     return rejected;
   }

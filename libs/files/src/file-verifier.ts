@@ -34,18 +34,25 @@ export class FileVerifier {
   /** The verdict on a `verifying` file whose upload storage has completed. */
   async verify(file: FileRecord): Promise<FileRecord> {
     const stored = await this.storage.readObjectSha256(file.storageKey);
-    if (stored === null) {
-      return this.verdicts.reject(
-        file,
-        { reason: 'missing', detail: 'storage no longer holds the object' },
-        new Date(),
-      );
-    }
+    if (stored === null) return this.objectMissing(file);
     const mismatch = integrityMismatch(file, { size: stored.size, sha256Hex: stored.sha256Hex });
     if (mismatch !== null) return this.verdicts.reject(file, mismatch, new Date());
     const head = await this.storage.getObjectRange(file.storageKey, 0, SNIFF_BYTES - 1);
-    const contradiction = await this.verdicts.inspect(file, head ?? Buffer.alloc(0));
+    // Gone since the read-back: never sniffed as empty content.
+    if (head === null) return this.objectMissing(file);
+    const contradiction = await this.verdicts.inspect(file, head);
     if (contradiction !== null) return this.verdicts.reject(file, contradiction, new Date());
     return this.verdicts.accept(file, new Date());
+  }
+
+  /** Deleted or decided meanwhile: that. Still verifying: the object is lost, a rejection. */
+  private async objectMissing(file: FileRecord): Promise<FileRecord> {
+    const moved = await this.verdicts.movedOn(file);
+    if (moved !== null) return moved;
+    return this.verdicts.reject(
+      file,
+      { reason: 'missing', detail: 'storage no longer holds the object' },
+      new Date(),
+    );
   }
 }

@@ -10,6 +10,7 @@ import {
   declareBody,
   declared,
   expectStatus,
+  getFile,
   grantDownload,
   putOk,
   testBytes,
@@ -126,14 +127,6 @@ describe('files: exact counts under concurrency', () => {
 
   it('rejects once under 20 parallel completes of a spoofed file, giving the quota back once', async () => {
     const { owner, session } = await ownerWithSession(t.baseUrl);
-    const exe = Buffer.concat([Buffer.from('MZ'), testBytes(2046, 3)]);
-    const { file, upload } = await declared<SingleUpload>(
-      t.baseUrl,
-      owner.token,
-      session.id,
-      { bytes: exe, name: 'photo.png', contentType: 'image/png' },
-      'single',
-    );
     // A second, honest file keeps one reservation standing: a double release would show.
     await declared<SingleUpload>(
       t.baseUrl,
@@ -142,14 +135,40 @@ describe('files: exact counts under concurrency', () => {
       { bytes: Buffer.from('x') },
       'single',
     );
-    await putOk(upload, exe);
-    const answers = await Promise.all(
-      Array.from({ length: 20 }, () => complete(t.baseUrl, owner.token, file.id)),
-    );
-    for (const res of answers) await expectProblem(res, 422, 'INTEGRITY_MISMATCH');
-    assert.equal(await objectExists(t.backends, storageKey(session.id, file.id)), false);
-    const types = (await activity(t.baseUrl, owner, session.id)).items.map((e) => e.type);
-    assert.equal(types.filter((type) => type === 'file.rejected').length, 1);
+    // Several rounds, the completes staggered by 2 ms: some read the file while it is pending
+    // and reach storage after the winner decided and deleted the object. Each must answer the
+    // rejection (never 409, never accept a missing object as empty content).
+    const rejectedIds: string[] = [];
+    for (let round = 0; round < 4; round++) {
+      const exe = Buffer.concat([Buffer.from('MZ'), testBytes(2046, 3 + round)]);
+      const { file, upload } = await declared<SingleUpload>(
+        t.baseUrl,
+        owner.token,
+        session.id,
+        { bytes: exe, name: 'photo.png', contentType: 'image/png' },
+        'single',
+      );
+      await putOk(upload, exe);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          await new Promise((resolve) => setTimeout(resolve, 2 * i));
+          return complete(t.baseUrl, owner.token, file.id);
+        }),
+      );
+      const statuses = answers.map((res) => res.status);
+      assert.deepEqual(statuses, Array<number>(20).fill(422), `round ${String(round)}`);
+      for (const res of answers) await expectProblem(res, 422, 'INTEGRITY_MISMATCH');
+      assert.equal(await objectExists(t.backends, storageKey(session.id, file.id)), false);
+      const got = await expectStatus<FileBody>(await getFile(t.baseUrl, owner.token, file.id), 200);
+      assert.equal(got.status, 'rejected');
+      rejectedIds.push(file.id);
+    }
+    const events = (await activity(t.baseUrl, owner, session.id)).items;
+    for (const id of rejectedIds) {
+      const rejections = events.filter((e) => e.type === 'file.rejected' && e.data.fileId === id);
+      assert.equal(rejections.length, 1, id);
+    }
+    assert.equal(events.filter((e) => e.type === 'file.ready').length, 0);
     const quota = await expectStatus<{ files: { used: number }; bytes: { used: number } }>(
       await api(t.baseUrl, 'GET', '/v1/quota', owner.token),
       200,

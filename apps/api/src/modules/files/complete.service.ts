@@ -82,11 +82,19 @@ export class CompleteService {
     }
   }
 
-  /** HEAD with checksum mode: size and SHA-256 as declared, then the first bytes sniffed. */
+  /**
+   * HEAD with checksum mode: size and SHA-256 as declared, then the first bytes sniffed. An
+   * object that is not there (at either step) is never read as empty content: the file was
+   * decided (or deleted) meanwhile, and its outcome is the answer; or it is still pending and the
+   * upload incomplete.
+   */
   private async single(file: FileRecord): Promise<FileRecord> {
     const head = await this.storage.headObject(file.storageKey);
     if (head === null) {
-      throw uploadIncomplete('Storage holds no object for this file yet: PUT it, then complete');
+      return this.singleMissing(
+        file,
+        'Storage holds no object for this file yet: PUT it, then complete',
+      );
     }
     const mismatch = compareIntegrity(file, {
       size: head.size,
@@ -97,9 +105,19 @@ export class CompleteService {
       file.size === 0
         ? Buffer.alloc(0)
         : await this.storage.getObjectRange(file.storageKey, 0, SNIFF_BYTES - 1);
-    const contradiction = await this.verdicts.inspect(file, bytes ?? Buffer.alloc(0));
+    if (bytes === null) {
+      return this.singleMissing(file, 'Storage no longer holds the object: PUT it, then complete');
+    }
+    const contradiction = await this.verdicts.inspect(file, bytes);
     if (contradiction !== null) return this.verdicts.reject(file, contradiction, new Date());
     return this.verdicts.accept(file, new Date());
+  }
+
+  /** The file's outcome if it moved on while its object was looked for; else 409. */
+  private async singleMissing(file: FileRecord, detail: string): Promise<FileRecord> {
+    const moved = await this.verdicts.movedOn(file);
+    if (moved !== null) return moved;
+    throw uploadIncomplete(detail);
   }
 
   /**
