@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AppError, type Principal } from '@app/common';
 import type { FileRecord, SessionRecord } from '@app/database';
+import { StorageRequestRejectedError } from '@app/storage';
 import {
   filesWorld,
   gate,
@@ -106,4 +107,22 @@ describe('CompleteService (single upload) under concurrent completes', () => {
     assert.equal(await answer(completer(world), file), 'UPLOAD_INCOMPLETE');
     assert.equal((await world.files.findById(file.id))?.status, 'pending');
   });
+});
+
+describe('CompleteService (multipart)', () => {
+  for (const code of ['InvalidPart', 'InvalidPartOrder']) {
+    it(`answers 409 UPLOAD_INCOMPLETE when storage refuses the part list as ${code}`, async () => {
+      const world = filesWorld();
+      const size = 8 * 1024 * 1024;
+      const file = await storedFile(world, Buffer.alloc(0), {
+        size,
+        upload: { mode: 'multipart', uploadId: 'u-1', partSize: size, partCount: 1 },
+      });
+      world.storage.parts = [{ partNumber: 1, size, etag: '"stale"', checksumSha256: 'x' }];
+      world.storage.completeMultipart = () =>
+        Promise.reject(new StorageRequestRejectedError('CompleteMultipartUpload', code, 400));
+      assert.equal(await answer(completer(world), file), 'UPLOAD_INCOMPLETE');
+      assert.equal((await world.files.findById(file.id))?.status, 'pending');
+    });
+  }
 });

@@ -9,6 +9,7 @@ import {
 } from '@app/files';
 import {
   StorageObjectMissingError,
+  StorageRequestRejectedError,
   StorageService,
   type CompletedPart,
   type StoredPart,
@@ -32,6 +33,11 @@ const UPLOAD_CLOSED_WAIT_MS = 10_000;
 const UPLOAD_CLOSED_POLL_MS = 200;
 
 const unquote = (etag: string): string => etag.replace(/^"(.*)"$/, '$1');
+
+// CompleteMultipartUpload's answers to a part list that no longer matches the stored parts (a
+// part uploaded again after the list was read): the client's upload is not in a completable
+// state, as when a part is missing.
+const STALE_PART_CODES: readonly string[] = ['InvalidPart', 'InvalidPartOrder'];
 
 /**
  * Complete: proves (single) or starts proving (multipart) that storage holds exactly the declared
@@ -148,6 +154,11 @@ export class CompleteService {
     } catch (err) {
       // A concurrent complete got there first (the upload id is spent).
       if (err instanceof StorageObjectMissingError) return this.afterUploadClosed(file);
+      if (err instanceof StorageRequestRejectedError && STALE_PART_CODES.includes(err.s3Code)) {
+        throw uploadIncomplete(
+          'A part changed in storage while the upload was being completed: list the parts, then complete again',
+        );
+      }
       throw err;
     }
     return this.toVerifying(file);
