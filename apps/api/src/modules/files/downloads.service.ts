@@ -8,10 +8,12 @@ import { FileAccessService } from './file-access.service.js';
 import { FileMetrics } from './file-metrics.js';
 import { downloadLimitReached, fileNotFound, notReady } from './files.errors.js';
 import { contentDispositionAttachment } from './policy/content-disposition.js';
+import { urlLifetimeSeconds } from './url-lifetime.js';
 
 /**
  * Download grants: one atomic conditional increment of the file's counter, then a presigned GET
- * valid for about a minute that makes storage answer as an attachment with the stored type.
+ * valid for about a minute (never past the session's expiry) that makes storage answer as an
+ * attachment with the stored type.
  */
 @Injectable()
 export class DownloadsService {
@@ -38,7 +40,12 @@ export class DownloadsService {
     const granted = grant.file;
     const get = this.presigner.presignGet({
       key: granted.storageKey,
-      expiresInSeconds: this.config.files.downloadUrlTtlSeconds,
+      // Never past the session's end: the file can no longer be downloaded then.
+      expiresInSeconds: urlLifetimeSeconds(
+        this.config.files.downloadUrlTtlSeconds,
+        now,
+        session.expiresAt,
+      ),
       responseContentDisposition: contentDispositionAttachment(granted.name),
       responseContentType: granted.contentType,
     });

@@ -1,8 +1,8 @@
 const SECOND_MS = 1000;
 
 /**
- * Seconds a presigned upload URL lives: `ttlSeconds`, but never past the upload window nor the
- * session's expiry (at least one second: a caller checks the window before signing).
+ * Seconds a presigned URL lives: `ttlSeconds`, but never past any of `deadlines` (an upload's
+ * window, the session's expiry), at least one second: a caller checks them before signing.
  */
 export function urlLifetimeSeconds(ttlSeconds: number, now: Date, ...deadlines: Date[]): number {
   const left = Math.min(
