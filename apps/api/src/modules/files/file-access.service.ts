@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isPublicId, type Principal } from '@app/common';
+import { AppError, isPublicId, type Principal } from '@app/common';
 import { FileRepository, type FileRecord, type SessionRecord } from '@app/database';
 import { SessionAccessService } from '../sessions/index.js';
 import { fileNotFound, notUploader } from './files.errors.js';
@@ -33,9 +33,13 @@ export class FileAccessService {
     const file = await this.files.findById(fileId);
     if (file === null || !this.mayAddress(principal, file)) throw fileNotFound();
     // The session read (or, for a device, the one its token check read) confirms ownership.
-    const session = await this.sessions.readable(principal, file.sessionId).catch(() => {
-      throw fileNotFound();
-    });
+    // Only its 404 becomes the file's; anything else (the database down: 503) stays what it is.
+    const session = await this.sessions
+      .readable(principal, file.sessionId)
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'NOT_FOUND') throw fileNotFound();
+        throw err;
+      });
     return { file, session };
   }
 
