@@ -3,7 +3,7 @@ import { Counter, register } from 'prom-client';
 import type { UploadMode } from './upload-mode.js';
 
 /** Why a file was rejected: the `reason` label of sharexpress_uploads_rejected_total. */
-export const REJECT_REASONS = ['size', 'checksum', 'content', 'missing'] as const;
+export const REJECT_REASONS = ['size', 'checksum', 'content', 'missing', 'verification'] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 const COMPLETED_NAME = 'sharexpress_uploads_completed_total';

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { FileRecord } from '@app/database';
-import { filesWorld, storedFile, type FilesWorld } from '../test/in-memory-files.js';
+import { StorageUnavailableError } from '@app/storage';
+import { filesWorld, gate, storedFile, type FilesWorld } from '../test/in-memory-files.js';
+import { MAX_VERIFY_ATTEMPTS } from './file-verifier.js';
 
 const bytes = Buffer.from('a multipart upload, assembled\n'.repeat(100));
 
@@ -20,6 +23,33 @@ describe('FileVerifier', () => {
     assert.equal((await world.verifier.verifyOne())?.status, 'ready');
     assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.ready']);
     assert.equal(await world.verifier.verifyOne(), null);
+  });
+
+  it('keeps its lease renewed during a read-back longer than the lease', async () => {
+    // A 300 ms lease, renewed every 100 ms; the read takes a second.
+    const world = filesWorld({ verifyLeaseSeconds: 0.3 });
+    const file = await verifying(world);
+    const reading = gate();
+    const release = gate();
+    world.storage.hook = async (op) => {
+      if (op !== 'readObjectSha256') return;
+      reading.open();
+      await release.wait;
+    };
+    const verification = world.verifier.verifyOne();
+    await reading.wait;
+    for (let i = 0; i < 5; i++) {
+      await sleep(200);
+      assert.equal(
+        await world.files.leaseVerification(new Date(), 300),
+        null,
+        'no other verifier may take the file while it is read',
+      );
+    }
+    assert.ok((world.files.leaseOf(file.id)?.getTime() ?? 0) > Date.now());
+    release.open();
+    assert.equal((await verification)?.status, 'ready');
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.ready']);
   });
 
   it('never sniffs a missing head as empty content: the object gone after the read-back is a rejection', async () => {
@@ -46,5 +76,61 @@ describe('FileVerifier', () => {
     };
     assert.equal((await world.verifier.verifyOne())?.status, 'deleted');
     assert.deepEqual(world.sessionFiles.events, []);
+  });
+
+  it(`rejects a file whose verification fails ${String(MAX_VERIFY_ATTEMPTS)} times, giving everything back`, async () => {
+    const world = filesWorld();
+    const file = await verifying(world);
+    world.storage.hook = (op) =>
+      op === 'readObjectSha256' ? Promise.reject(new Error('stream broke')) : Promise.resolve();
+    // Each failed attempt leaves the lease to expire; look again once it has.
+    let at = Date.now();
+    const next = () => new Date((at += 301_000));
+    for (let attempt = 1; attempt < MAX_VERIFY_ATTEMPTS; attempt++) {
+      await assert.rejects(world.verifier.verifyOne(next()), /stream broke/);
+      assert.equal((await world.files.findById(file.id))?.status, 'verifying');
+    }
+    const rejected = await world.verifier.verifyOne(next());
+    assert.equal(rejected?.status, 'rejected');
+    assert.equal(
+      rejected?.rejectedReason,
+      `verification: verification failed ${String(MAX_VERIFY_ATTEMPTS)} times`,
+    );
+    assert.equal(world.storage.objects.has(file.storageKey), false);
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), { files: 0, bytes: 0 });
+    assert.deepEqual(world.quotas.used.get(`owner-1:${file.quotaDay}`), { files: 0, bytes: 0 });
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.rejected']);
+    assert.equal(await world.verifier.verifyOne(next()), null);
+  });
+
+  it('rejects without reading a file whose earlier verifications all died with their worker', async () => {
+    const world = filesWorld();
+    const file = await verifying(world);
+    let at = Date.now();
+    for (let i = 0; i < MAX_VERIFY_ATTEMPTS; i++) {
+      assert.ok(await world.files.leaseVerification(new Date((at += 301_000)), 300_000));
+    }
+    const rejected = await world.verifier.verifyOne(new Date(at + 301_000));
+    assert.equal(rejected?.status, 'rejected');
+    assert.match(rejected?.rejectedReason ?? '', /^verification: /);
+    assert.equal(world.storage.calls.filter((c) => c.op === 'readObjectSha256').length, 0);
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.rejected']);
+  });
+
+  it('does not count attempts storage was unavailable for', async () => {
+    const world = filesWorld();
+    const file = await verifying(world);
+    let down = true;
+    world.storage.hook = (op) =>
+      down && op === 'readObjectSha256'
+        ? Promise.reject(new StorageUnavailableError('circuit open', 5))
+        : Promise.resolve();
+    for (let i = 0; i < 3 * MAX_VERIFY_ATTEMPTS; i++) {
+      // The lease was given back with the attempt: the next look may take the file at once.
+      await assert.rejects(world.verifier.verifyOne(), StorageUnavailableError);
+    }
+    assert.equal((await world.files.findById(file.id))?.verifyAttempts, 0);
+    down = false;
+    assert.equal((await world.verifier.verifyOne())?.status, 'ready');
   });
 });

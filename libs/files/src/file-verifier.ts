@@ -1,21 +1,37 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileRepository, type FileRecord } from '@app/database';
-import { StorageService } from '@app/storage';
+import { StorageService, StorageUnavailableError } from '@app/storage';
+import { bestEffort } from './file-object.js';
 import { FileVerdictService, SNIFF_BYTES } from './file-verdict.service.js';
-import { integrityMismatch } from './rejection.js';
+import { VerificationLease } from './verification-lease.js';
+import { integrityMismatch, type Rejection } from './rejection.js';
 
 const SECOND_MS = 1000;
 
 /**
- * One verification of a completed multipart upload: takes the lease of one `verifying` file,
- * streams the object back (constant memory) to prove its size and whole-file SHA-256, sniffs
- * its first bytes, then accepts or rejects it. Idempotent and safe to kill at any point: nothing
- * changes before the verdict's transition, and a lease that expires is taken again by the next
- * verification (on any worker replica).
+ * Attempts (leases) after which a file that never settles is rejected. Attempts that could not
+ * run because storage was unavailable are given back and do not count.
+ */
+export const MAX_VERIFY_ATTEMPTS = 5;
+
+const attemptsSpent = (attempts: number): Rejection => ({
+  reason: 'verification',
+  detail: `verification failed ${String(attempts)} times`,
+});
+
+/**
+ * One verification of a completed multipart upload: takes the lease of one `verifying` file
+ * (renewed while it works), streams the object back (constant memory) to prove its size and
+ * whole-file SHA-256, sniffs its first bytes, then accepts or rejects it. Idempotent and safe to
+ * kill at any point: nothing changes before the verdict's transition, and a lease that expires
+ * is taken again by the next verification (on any worker replica). A file whose verification
+ * keeps failing (or killing its worker) is rejected after MAX_VERIFY_ATTEMPTS.
  */
 @Injectable()
 export class FileVerifier {
+  private readonly logger = new Logger(FileVerifier.name);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly files: FileRepository,
@@ -28,7 +44,21 @@ export class FileVerifier {
     const leaseMs = this.config.files.verifyLeaseSeconds * SECOND_MS;
     const file = await this.files.leaseVerification(now, leaseMs);
     if (file === null) return null;
-    return this.verify(file);
+    // Earlier attempts all ended without a verdict (they failed, or their worker died).
+    if (file.verifyAttempts > MAX_VERIFY_ATTEMPTS) {
+      return this.verdicts.reject(file, attemptsSpent(file.verifyAttempts - 1), new Date());
+    }
+    const lease = new VerificationLease(this.files, file.id, now, leaseMs, this.logger);
+    try {
+      return await this.verify(file);
+    } catch (err) {
+      await lease.stop();
+      const rejected = await this.afterFailure(file, lease, err);
+      if (rejected === null) throw err;
+      return rejected;
+    } finally {
+      await lease.stop();
+    }
   }
 
   /** The verdict on a `verifying` file whose upload storage has completed. */
@@ -54,5 +84,38 @@ export class FileVerifier {
       { reason: 'missing', detail: 'storage no longer holds the object' },
       new Date(),
     );
+  }
+
+  /**
+   * Storage unavailable: the attempt says nothing about the file, give it back (and the lease,
+   * for the next try). Any other failure counts; the last allowed one rejects the file, whose
+   * record is then returned (null: the failure stands, the file waits for its next attempt).
+   */
+  private async afterFailure(
+    file: FileRecord,
+    lease: VerificationLease,
+    err: unknown,
+  ): Promise<FileRecord | null> {
+    if (err instanceof StorageUnavailableError) {
+      const heldUntil = lease.heldUntil();
+      if (heldUntil !== null) {
+        await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () =>
+          this.files.releaseVerification(file.id, heldUntil),
+        );
+      }
+      return null;
+    }
+    if (file.verifyAttempts < MAX_VERIFY_ATTEMPTS) return null;
+    this.logger.warn(
+      `verification of ${file.id} failed for the last time: ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+    try {
+      return await this.verdicts.reject(file, attemptsSpent(file.verifyAttempts), new Date());
+    } catch {
+      // Left verifying: the next lease (over the limit) rejects it without reading.
+      return null;
+    }
   }
 }

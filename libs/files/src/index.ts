@@ -9,4 +9,5 @@ export * from './file-verifier.js';
 export * from './files-lifecycle.module.js';
 export * from './rejection.js';
 export * from './sniff.js';
+export { LEASE_RENEW_EVERY_MS } from './verification-lease.js';
 export type { UploadMode } from './upload-mode.js';

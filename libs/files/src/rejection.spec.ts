@@ -55,6 +55,7 @@ describe('rejection text', () => {
     const text = rejectionText({ reason: 'content', detail: 'looks like a PE executable' });
     assert.equal(text, 'content: looks like a PE executable');
     assert.equal(reasonOf(text), 'content');
+    assert.equal(reasonOf('verification: verification failed 5 times'), 'verification');
     assert.equal(reasonOf('whatever'), null);
     assert.equal(reasonOf(null), null);
   });

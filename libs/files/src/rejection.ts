@@ -1,4 +1,4 @@
-import type { RejectReason } from './file-lifecycle-metrics.js';
+import { REJECT_REASONS, type RejectReason } from './file-lifecycle-metrics.js';
 
 /** What did not match, and how: stored as the file's `rejectedReason` ("<reason>: <detail>"). */
 export interface Rejection {
@@ -12,9 +12,7 @@ export const rejectionText = (rejection: Rejection): string =>
 /** The `reason` label of a stored `rejectedReason` (for files rejected before this format). */
 export function reasonOf(rejectedReason: string | null): RejectReason | null {
   const label = rejectedReason?.split(':', 1)[0];
-  return label === 'size' || label === 'checksum' || label === 'content' || label === 'missing'
-    ? label
-    : null;
+  return REJECT_REASONS.find((reason) => reason === label) ?? null;
 }
 
 /** Compares what storage holds with what the client declared; null when both match. */

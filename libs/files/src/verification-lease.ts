@@ -1,0 +1,71 @@
+import type { Logger } from '@nestjs/common';
+import type { FileRepository } from '@app/database';
+
+/** How often a verification in progress renews its lease, at most (a third of it if shorter). */
+export const LEASE_RENEW_EVERY_MS = 30_000;
+
+/**
+ * The lease of one verification in progress, renewed on a timer (StorageService.readObjectSha256
+ * reports no progress to its caller; its own idle timeout ends a read that stalls, so a renewed
+ * lease never outlives a stuck read by much). Renewals never overlap; once one finds the lease
+ * taken over or the file settled, renewing stops.
+ */
+export class VerificationLease {
+  private until: Date | null;
+  private readonly timer: NodeJS.Timeout;
+  private renewing: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly files: FileRepository,
+    private readonly fileId: string,
+    leasedAt: Date,
+    private readonly leaseMs: number,
+    private readonly logger: Pick<Logger, 'warn'>,
+  ) {
+    this.until = new Date(leasedAt.getTime() + leaseMs);
+    const every = Math.max(1, Math.min(LEASE_RENEW_EVERY_MS, Math.floor(leaseMs / 3)));
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+  }
+
+  /** The lease value this verification holds; null once it lost it. */
+  heldUntil(): Date | null {
+    return this.until;
+  }
+
+  /** Stops renewing (idempotent), after the renewal in flight, if any. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.renewing;
+  }
+
+  private tick(): void {
+    if (this.stopped || this.renewing !== undefined || this.until === null) return;
+    this.renewing = this.renew().finally(() => {
+      this.renewing = undefined;
+    });
+  }
+
+  private async renew(): Promise<void> {
+    const held = this.until;
+    if (held === null) return;
+    const next = new Date(Date.now() + this.leaseMs);
+    try {
+      if (await this.files.renewVerification(this.fileId, held, next)) {
+        this.until = next;
+      } else {
+        this.until = null;
+        clearInterval(this.timer);
+      }
+    } catch (err) {
+      // Kept: the next tick tries again while the current lease still runs.
+      this.logger.warn(
+        `renewing the verification lease of ${this.fileId} failed: ${
+          err instanceof Error ? err.message : String(err)
+        }`,
+      );
+    }
+  }
+}
