@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { FileVerifier } from '@app/files';
+import { JobLoop } from './job-loop.js';
 
 /** Pause between looks when no file is waiting. */
 export const VERIFY_IDLE_MS = 1000;
@@ -22,57 +23,26 @@ const SHUTDOWN_WAIT_MS = 10_000;
 @Injectable()
 export class FileVerificationJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(FileVerificationJob.name);
-  private stopping = false;
-  private running: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
+  private readonly loop: JobLoop;
 
-  constructor(private readonly verifier: FileVerifier) {}
+  constructor(private readonly verifier: FileVerifier) {
+    this.loop = new JobLoop(
+      {
+        name: 'file verification',
+        idleMs: VERIFY_IDLE_MS,
+        maxBackoffMs: VERIFY_MAX_BACKOFF_MS,
+        shutdownWaitMs: SHUTDOWN_WAIT_MS,
+      },
+      async () => (await this.verifier.verifyOne()) !== null,
+      this.logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    this.running = this.loop();
+    this.loop.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    if (this.running === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, SHUTDOWN_WAIT_MS);
-    });
-    await Promise.race([this.running, deadline]);
-    clearTimeout(timer);
-  }
-
-  private async loop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopping) {
-      let delayMs = VERIFY_IDLE_MS;
-      try {
-        const settled = await this.verifier.verifyOne();
-        failures = 0;
-        if (settled !== null) delayMs = 0;
-      } catch (err) {
-        failures++;
-        delayMs = Math.min(VERIFY_MAX_BACKOFF_MS, VERIFY_IDLE_MS * 2 ** Math.min(failures, 5));
-        this.logger.warn(
-          `file verification failed (retrying in ${String(delayMs)} ms): ${
-            err instanceof Error ? err.message : String(err)
-          }`,
-        );
-      }
-      if (delayMs > 0 && !this.stopping) await this.sleep(delayMs);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
+    await this.loop.stop();
   }
 }

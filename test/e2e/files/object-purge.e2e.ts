@@ -1,0 +1,191 @@
+// An upload URL outlives the file it was issued for: after a rejection or a delete, a client can
+// PUT through it again (If-None-Match passes on the now empty key). The record knows when its
+// last URL expires, and the worker's object purge removes whatever was written once it has.
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MongoClient, type Collection } from 'mongodb';
+import { loadConfig } from '@app/config';
+import { FileObjectPurger } from '@app/files';
+import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
+import { ObjectPurgeJob } from '../../../apps/worker/src/jobs/object-purge.job.js';
+import { eventually } from '../../support/eventually.js';
+import { startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
+import {
+  complete,
+  declared,
+  deleteFile,
+  expectStatus,
+  putOk,
+  requestParts,
+  sha256Hex,
+  testBytes,
+  uploadSingle,
+  type MultipartUpload,
+  type PartUrl,
+  type SingleUpload,
+} from '../../support/upload-client.js';
+import { expectProblem } from '../http/problem-assert.js';
+import { GENEROUS_LIMITS, objectExists, ownerWithSession, storageKey } from './files-fixtures.js';
+
+const MIB = 1024 * 1024;
+
+interface StoredFileDoc {
+  _id: string;
+  status: string;
+  uploadUrlExpiresAt: Date | null;
+  objectPurgedAt: Date | null;
+}
+
+describe('files: the object purge once upload URLs have expired', () => {
+  let t: TestApp;
+  let mongo: MongoClient;
+  let files: Collection<StoredFileDoc>;
+  let worker: NestFastifyApplication | undefined;
+  let dataDir = '';
+
+  before(async () => {
+    t = await startTestApp({
+      env: { ...GENEROUS_LIMITS, MULTIPART_THRESHOLD_BYTES: String(8 * MIB) },
+    });
+    mongo = new MongoClient(t.config.mongo.uri);
+    files = mongo.db().collection<StoredFileDoc>('files');
+    dataDir = await mkdtemp(join(tmpdir(), 'sx-purge-'));
+  });
+  after(async () => {
+    await worker?.close();
+    await mongo.close();
+    await t.close();
+    if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const record = async (fileId: string): Promise<StoredFileDoc> => {
+    const doc = await files.findOne({ _id: fileId });
+    assert.ok(doc, fileId);
+    return doc;
+  };
+  // UPLOAD_URL_TTL_SECONDS is at least 60: the test moves the recorded expiry instead of waiting.
+  const expireUrls = async (fileId: string): Promise<void> => {
+    await files.updateOne(
+      { _id: fileId },
+      { $set: { uploadUrlExpiresAt: new Date(Date.now() - 1000) } },
+    );
+  };
+
+  it('records when the single PUT URL expires, and the latest of the part URLs', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const single = await declared<SingleUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes: Buffer.from('small') },
+      'single',
+    );
+    assert.deepEqual(
+      (await record(single.file.id)).uploadUrlExpiresAt,
+      new Date(single.upload.expiresAt),
+    );
+
+    const bytes = testBytes(8 * MIB + 100, 5);
+    const multi = await declared<MultipartUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes },
+      'multipart',
+    );
+    assert.equal((await record(multi.file.id)).uploadUrlExpiresAt, null, 'no URL issued yet');
+    const { parts } = await expectStatus<{ parts: PartUrl[] }>(
+      await requestParts(t.baseUrl, owner.token, multi.file.id, [
+        { partNumber: 2, sha256: sha256Hex(bytes.subarray(8 * MIB)) },
+      ]),
+      200,
+    );
+    assert.deepEqual(
+      (await record(multi.file.id)).uploadUrlExpiresAt,
+      new Date(parts[0]?.expiresAt ?? ''),
+    );
+  });
+
+  it('removes what a rejected file’s still valid URL wrote again, once the URL has expired', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const exe = Buffer.concat([Buffer.from('MZ'), testBytes(4094, 9)]);
+    const { file, upload } = await declared<SingleUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes: exe, name: 'cat.png', contentType: 'image/png' },
+      'single',
+    );
+    const key = storageKey(session.id, file.id);
+    await putOk(upload, exe);
+    await expectProblem(await complete(t.baseUrl, owner.token, file.id), 422, 'INTEGRITY_MISMATCH');
+    assert.equal(await objectExists(t.backends, key), false);
+
+    // The same URL, still valid: storage takes the bytes again under the rejected record.
+    await putOk(upload, exe);
+    assert.equal(await objectExists(t.backends, key), true);
+    // Not before the URL expires (purging earlier would only invite another PUT).
+    const purger = t.app.get(FileObjectPurger);
+    assert.equal(await purger.purgeOne(), null);
+    assert.equal((await record(file.id)).objectPurgedAt, null);
+
+    await expireUrls(file.id);
+    // The real worker: its purge job runs at once when it starts.
+    worker = await createWorkerApp(
+      loadConfig({ ...testEnv(t.backends, dataDir), MONGODB_URI: t.config.mongo.uri }),
+    );
+    assert.ok(worker.get(ObjectPurgeJob));
+    await eventually('the purge of the rejected file', 15_000, async () =>
+      (await record(file.id)).objectPurgedAt === null ? undefined : true,
+    );
+    assert.equal(await objectExists(t.backends, key), false, 'the object written again is gone');
+    const after = await record(file.id);
+    assert.equal(after.status, 'rejected');
+    // Idempotent: done once, never claimed again.
+    assert.equal(await worker.get(FileObjectPurger).purgeOne(), null);
+  });
+
+  it('removes what a deleted file’s still valid URL wrote again, once the URL has expired', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const bytes = Buffer.from('delete me, then write me again\n');
+    const { file, upload } = await declared<SingleUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes },
+      'single',
+    );
+    await putOk(upload, bytes);
+    await expectStatus(await complete(t.baseUrl, owner.token, file.id), 200);
+    const key = storageKey(session.id, file.id);
+    assert.equal((await deleteFile(t.baseUrl, owner.token, file.id)).status, 204);
+    assert.equal(await objectExists(t.backends, key), false);
+    await putOk(upload, bytes);
+    assert.equal(await objectExists(t.backends, key), true);
+
+    await expireUrls(file.id);
+    const purger = (worker ?? t.app).get(FileObjectPurger);
+    await eventually('the purge of the deleted file', 15_000, async () => {
+      await purger.purgeOne();
+      return (await record(file.id)).objectPurgedAt === null ? undefined : true;
+    });
+    assert.equal(await objectExists(t.backends, key), false);
+    assert.equal((await record(file.id)).status, 'deleted');
+  });
+
+  it('leaves ready files alone', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const ready = await uploadSingle(t.baseUrl, owner.token, session.id, {
+      bytes: Buffer.from('keep me'),
+    });
+    await expireUrls(ready.id);
+    const purger = (worker ?? t.app).get(FileObjectPurger);
+    while ((await purger.purgeOne()) !== null);
+    assert.equal(await objectExists(t.backends, storageKey(session.id, ready.id)), true);
+    assert.equal((await record(ready.id)).objectPurgedAt, null);
+  });
+});
