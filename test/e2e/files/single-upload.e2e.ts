@@ -270,6 +270,28 @@ describe('files: single uploads', () => {
     assert.match(metrics, /sharexpress_uploads_rejected_total\{reason="content"\} [1-9]/);
   });
 
+  it('rejects an upload that smuggled in a Content-Encoding header: 422, object deleted', async () => {
+    const { owner, session } = await ownerWithSession(t.baseUrl);
+    const bytes = testBytes(2048, 11);
+    const { file, upload } = await declared<SingleUpload>(
+      t.baseUrl,
+      owner.token,
+      session.id,
+      { bytes, name: 'notes.txt', contentType: 'text/plain' },
+      'single',
+    );
+    // Not part of the signed set, so storage takes it and would serve every download with it.
+    const put = await putTo(upload, bytes, { 'content-encoding': 'gzip' });
+    assert.equal(put.status, 200, await put.text());
+    const problem = await expectProblem(
+      await complete(t.baseUrl, owner.token, file.id),
+      422,
+      'INTEGRITY_MISMATCH',
+    );
+    assert.match(problem.detail, /Content-Encoding: gzip/);
+    assert.equal(await objectExists(t.backends, storageKey(session.id, file.id)), false);
+  });
+
   it('rejects an HTML page declared as image/jpeg, and accepts a real PNG as image/png', async () => {
     const { owner, session } = await ownerWithSession(t.baseUrl);
     const html = text('<!DOCTYPE html><html><body><script>alert(document.cookie)</script>');

@@ -107,6 +107,19 @@ export class CompleteService {
       sha256Hex: base64Sha256ToHex(head.checksumSha256),
     });
     if (mismatch !== null) return this.verdicts.reject(file, mismatch, new Date());
+    // A presigned PUT cannot forbid unsigned standard headers: an uploader could store a
+    // Content-Encoding that every download would then carry (bytes a browser would decode).
+    const encoding = head.contentEncoding?.trim().toLowerCase() ?? '';
+    if (encoding !== '' && encoding !== 'identity') {
+      return this.verdicts.reject(
+        file,
+        {
+          reason: 'content',
+          detail: `the upload set Content-Encoding: ${encoding.slice(0, 40)}; upload without it`,
+        },
+        new Date(),
+      );
+    }
     const bytes =
       file.size === 0
         ? Buffer.alloc(0)
