@@ -11,7 +11,7 @@ import { JobLoop } from './job-loop.js';
  * Pause between looks when no file is waiting. A look is one indexed findOneAndUpdate, so a
  * short pause is cheap, and it is latency a client waits for between complete and `ready`.
  */
-export const VERIFY_IDLE_MS = 250;
+export const VERIFY_IDLE_MS = 1000;
 /** Longest pause after consecutive failures (database or storage down). */
 export const VERIFY_MAX_BACKOFF_MS = 30_000;
 /** How long shutdown waits for a verification in progress before leaving it to its lease. */
