@@ -8,6 +8,11 @@
 // grows < 30 MiB during the uploads. The API and the worker run as their own processes (the
 // compiled main.js files), so their RSS is theirs alone; the devstack and this client share the
 // bench process, alike for both kinds of upload.
+//
+// Measured on the project machine (Node 24.22, 2 cores, load ~2-4), 256 MiB, 3 rounds, 4 parts
+// in flight, two runs: raw PUT 4.0-4.8 s; until complete 0.77-0.94× the raw PUT; until ready
+// (worker read-back included) 1.40-1.58×; API peak RSS +5.4-6.5 MiB; download grants 79-163
+// req/s against 947-2351 req/s of /health/live (a loaded machine in the first run).
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
