@@ -1,5 +1,6 @@
 // HTTP helpers for the sessions e2e specs: plain fetch with a bearer token, as a client would.
 import assert from 'node:assert/strict';
+import { api } from '../../support/upload-client.js';
 
 export interface SessionBody {
   id: string;
@@ -37,22 +38,8 @@ export interface ActivityPage {
 }
 
 /** One request; `body` is sent as JSON (a string is sent as it is). */
-export function call(
-  baseUrl: string,
-  method: string,
-  path: string,
-  token: string | undefined,
-  body?: unknown,
-): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
+/** One API request; `body` is sent as JSON (a string as it is). */
+export const call = api;
 
 /** The JSON body of a response that must have `status`. */
 export async function expectJson<T>(res: Response, status: number): Promise<T> {

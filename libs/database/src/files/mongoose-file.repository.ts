@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
-import { conflictOnDuplicate } from '../repository/index.js';
-import { decodeSessionCursor, encodeSessionCursor } from '../sessions/session-cursor.js';
+import { conflictOnDuplicate, decodeKeysetCursor, keysetPage } from '../repository/index.js';
 import { toFileRecord, type LeanFile } from './file.records.js';
 import {
   FileRepository,
@@ -99,7 +98,7 @@ export class MongooseFileRepository extends FileRepository {
     };
     if (cursor !== null) {
       // Same opaque `<createdAt ms>.<id>` keyset as the sessions list, ascending here.
-      const after = decodeSessionCursor(cursor);
+      const after = decodeKeysetCursor(cursor);
       filter.$or = [
         { createdAt: { $gt: after.createdAt } },
         { createdAt: after.createdAt, _id: { $gt: after.id } },
@@ -112,15 +111,7 @@ export class MongooseFileRepository extends FileRepository {
       .limit(size + 1)
       .lean<LeanFile[]>()
       .exec();
-    const items = docs.slice(0, size).map(toFileRecord);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        docs.length > size && last !== undefined
-          ? encodeSessionCursor({ createdAt: last.createdAt, id: last.id })
-          : null,
-    };
+    return keysetPage(docs, size, toFileRecord);
   }
 
   async transition(

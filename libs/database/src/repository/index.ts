@@ -15,4 +15,5 @@
 //   implementation.
 // - Specs against the devstack MongoDB over TCP (or MONGODB_URI) live in libs/database/test/.
 export * from './duplicate-key.js';
+export * from './keyset-cursor.js';
 export * from './lean-doc.js';

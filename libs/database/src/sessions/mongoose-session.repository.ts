@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Permission } from '@app/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
-import { conflictOnDuplicate } from '../repository/index.js';
-import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
+import { conflictOnDuplicate, decodeKeysetCursor, keysetPage } from '../repository/index.js';
 import { SessionOutbox } from './session-outbox.js';
 import { toSessionRecord, type LeanSession } from './session.records.js';
 import {
@@ -79,7 +78,7 @@ export class MongooseSessionRepository extends SessionRepository {
     const size = Math.max(1, Math.trunc(Number(limit)) || 1);
     const filter: QueryFilter<Session> = { ownerId: String(ownerId) };
     if (cursor !== null) {
-      const after = decodeSessionCursor(cursor);
+      const after = decodeKeysetCursor(cursor);
       filter.$or = [
         { createdAt: { $lt: after.createdAt } },
         { createdAt: after.createdAt, _id: { $lt: after.id } },
@@ -92,15 +91,7 @@ export class MongooseSessionRepository extends SessionRepository {
       .limit(size + 1)
       .lean<LeanSession[]>()
       .exec();
-    const items = docs.slice(0, size).map(toSessionRecord);
-    const last = items.at(-1);
-    return {
-      items,
-      nextCursor:
-        docs.length > size && last !== undefined
-          ? encodeSessionCursor({ createdAt: last.createdAt, id: last.id })
-          : null,
-    };
+    return keysetPage(docs, size, toSessionRecord);
   }
 
   async update(
