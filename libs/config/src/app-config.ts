@@ -4,6 +4,17 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** The worker's lifecycle jobs, as named in logs, metrics (`job` label), leases and health. */
+export const JOB_NAMES = [
+  'expire-sessions',
+  'purge-files',
+  'sweep-uploads',
+  'verify-uploads',
+  'reconcile-storage',
+  'prune-records',
+] as const;
+export type JobName = (typeof JOB_NAMES)[number];
+
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** HTTP port of the API (PORT, default 3000). */
@@ -111,7 +122,7 @@ export interface AppConfig {
     multipartThresholdBytes: number;
     /** Lifetime of a presigned PUT or part URL, never past the upload window (UPLOAD_URL_TTL_SECONDS, default 600, 60..3600). */
     uploadUrlTtlSeconds: number;
-    /** Time from declare until the upload must be complete (UPLOAD_WINDOW_SECONDS, default 86400, 300..604800). */
+    /** Time from declare until the upload must be complete (UPLOAD_WINDOW_SECONDS, default 86400, 1..604800); the worker sweeps what is still pending after it. */
     uploadWindowSeconds: number;
     /** Lifetime of a presigned download URL (DOWNLOAD_URL_TTL_SECONDS, default 60, 10..900). */
     downloadUrlTtlSeconds: number;
@@ -128,6 +139,24 @@ export interface AppConfig {
     dailyFiles: number;
     /** Bytes an owner's sessions may declare per UTC day (QUOTA_DAILY_BYTES, default 20 GiB). */
     dailyBytes: number;
+  };
+  /** The worker's lifecycle jobs (JOB_* and the cleanup variables). */
+  jobs: {
+    /**
+     * Seconds between two runs of each job (JOB_<NAME>_INTERVAL_SECONDS, e.g.
+     * JOB_PURGE_FILES_INTERVAL_SECONDS; 1..86400). CLEANUP_INTERVAL_SECONDS sets the default of
+     * all at once; without it: verify-uploads 2, expire-sessions, purge-files and sweep-uploads
+     * 60, reconcile-storage and prune-records 3600.
+     */
+    intervals: Record<JobName, number>;
+    /** How long a job's lease lasts unless renewed; a dead holder's job is taken over after it (LEASE_TTL_SECONDS, default 60, 1..3600). */
+    leaseTtlSeconds: number;
+    /** Age after which an object no live record knows (or an unknown multipart upload) is deleted (ORPHAN_GRACE_SECONDS, default 3600, 1..2592000). */
+    orphanGraceSeconds: number;
+    /** How long an ended session (closed or expired), once its files are purged, stays listed with its events before it is pruned (SESSION_RETENTION_SECONDS, default 604800, 1..31536000). */
+    sessionRetentionSeconds: number;
+    /** Multipart uploads one worker reads back at once (VERIFY_CONCURRENCY, default 2, 1..32). */
+    verifyConcurrency: number;
   };
   rateLimit: {
     /** Default requests per window per client for every route. */

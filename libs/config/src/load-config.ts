@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { AppConfig, LogLevel } from './app-config.js';
+import { JOB_NAMES, type AppConfig, type JobName, type LogLevel } from './app-config.js';
 import { ConfigError } from './config-error.js';
 import { DEFAULT_BLOCKED_CONTENT_TYPES, readContentTypes } from './content-types.js';
 import { EnvReader, type Env } from './env-reader.js';
@@ -151,7 +151,7 @@ function readFiles(env: EnvReader): AppConfig['files'] {
     // 8 MiB is the smallest part we plan; a single PUT may not exceed 5 GiB (S3's limit).
     multipartThresholdBytes: env.int('MULTIPART_THRESHOLD_BYTES', 64 * MIB, 8 * MIB, 5 * GIB),
     uploadUrlTtlSeconds: env.int('UPLOAD_URL_TTL_SECONDS', 600, 60, 3600),
-    uploadWindowSeconds: env.int('UPLOAD_WINDOW_SECONDS', DAY, 300, 7 * DAY),
+    uploadWindowSeconds: env.int('UPLOAD_WINDOW_SECONDS', DAY, 1, 7 * DAY),
     downloadUrlTtlSeconds: env.int('DOWNLOAD_URL_TTL_SECONDS', 60, 10, 900),
     contentTypesAllowed: readContentTypes(env, 'CONTENT_TYPES_ALLOWED', [], false),
     contentTypesBlocked: readContentTypes(
@@ -161,6 +161,35 @@ function readFiles(env: EnvReader): AppConfig['files'] {
       true,
     ),
     verifyLeaseSeconds: env.int('FILE_VERIFY_LEASE_SECONDS', 300, 30, DAY),
+  };
+}
+
+const JOB_DEFAULT_INTERVALS: Record<JobName, number> = {
+  'expire-sessions': 60,
+  'purge-files': 60,
+  'sweep-uploads': 60,
+  'verify-uploads': 2,
+  'reconcile-storage': 3600,
+  'prune-records': 3600,
+};
+
+/** `purge-files` → JOB_PURGE_FILES_INTERVAL_SECONDS. */
+export const jobIntervalVariable = (job: JobName): string =>
+  `JOB_${job.toUpperCase().replaceAll('-', '_')}_INTERVAL_SECONDS`;
+
+function readJobs(env: EnvReader): AppConfig['jobs'] {
+  const cleanup = env.raw('CLEANUP_INTERVAL_SECONDS');
+  const all = cleanup === undefined ? undefined : env.int('CLEANUP_INTERVAL_SECONDS', 60, 1, DAY);
+  const intervals = {} as Record<JobName, number>;
+  for (const job of JOB_NAMES) {
+    intervals[job] = env.int(jobIntervalVariable(job), all ?? JOB_DEFAULT_INTERVALS[job], 1, DAY);
+  }
+  return {
+    intervals,
+    leaseTtlSeconds: env.int('LEASE_TTL_SECONDS', 60, 1, 3600),
+    orphanGraceSeconds: env.int('ORPHAN_GRACE_SECONDS', 3600, 1, 30 * DAY),
+    sessionRetentionSeconds: env.int('SESSION_RETENTION_SECONDS', 7 * DAY, 1, 365 * DAY),
+    verifyConcurrency: env.int('VERIFY_CONCURRENCY', 2, 1, 32),
   };
 }
 
@@ -181,7 +210,9 @@ function readFiles(env: EnvReader): AppConfig['files'] {
  * PAIRING_DEFAULT_TTL_SECONDS, PAIRING_POLL_INTERVAL_SECONDS, PAIRING_APPROVAL_TTL_SECONDS,
  * MAX_FILE_BYTES, MULTIPART_THRESHOLD_BYTES, UPLOAD_URL_TTL_SECONDS, UPLOAD_WINDOW_SECONDS,
  * DOWNLOAD_URL_TTL_SECONDS, CONTENT_TYPES_ALLOWED, CONTENT_TYPES_BLOCKED, FILE_VERIFY_LEASE_SECONDS,
- * QUOTA_DAILY_FILES, QUOTA_DAILY_BYTES (* required).
+ * QUOTA_DAILY_FILES, QUOTA_DAILY_BYTES, CLEANUP_INTERVAL_SECONDS, JOB_<NAME>_INTERVAL_SECONDS,
+ * LEASE_TTL_SECONDS, ORPHAN_GRACE_SECONDS, SESSION_RETENTION_SECONDS, VERIFY_CONCURRENCY
+ * (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
   const env = new EnvReader(envVars);
@@ -249,6 +280,7 @@ export function loadConfig(envVars: Env): AppConfig {
       dailyFiles: env.int('QUOTA_DAILY_FILES', 100, 1, 10_000_000),
       dailyBytes: env.int('QUOTA_DAILY_BYTES', 20 * GIB, 1, 1024 * TIB),
     },
+    jobs: readJobs(env),
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
       defaultWindowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, DAY),

@@ -42,3 +42,18 @@ export interface DeleteObjectsResult {
   deleted: string[];
   failed: { key: string; code: string }[];
 }
+
+export interface ListedUpload {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+export interface UploadListing {
+  uploads: ListedUpload[];
+  /** Pass back as `next` for the following page; absent on the last page. */
+  next?: { keyMarker: string; uploadIdMarker: string };
+}
+
+/** What ensureAbortIncompleteUploadsRule found or did. */
+export type LifecycleRuleOutcome = 'added' | 'present' | 'unsupported';

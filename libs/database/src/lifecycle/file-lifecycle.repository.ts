@@ -1,0 +1,57 @@
+import type { FileRecord } from '../files/file.repository.js';
+
+/**
+ * The worker's side of files (collection `files`): batch reads for the purge, the upload sweep and
+ * the reconciliation, and the batch writes that end a record. Single-file state changes stay in
+ * FileRepository (transition, verification leases).
+ */
+export abstract class FileLifecycleRepository {
+  /** Up to `limit` files of any status whose session is one of `sessionIds`, by id. */
+  abstract findBySessions(sessionIds: readonly string[], limit: number): Promise<FileRecord[]>;
+
+  /**
+   * Deletes the records among `ids` whose session is one of `sessionIds` (never a file of another
+   * session, whatever the ids). Returns how many were deleted.
+   */
+  abstract deleteOfSessions(ids: readonly string[], sessionIds: readonly string[]): Promise<number>;
+
+  /**
+   * Up to `limit` `rejected` or `deleted` files whose object is not confirmed gone
+   * (objectPurgedAt null) and whose last upload URL has expired at `now` (uploadUrlExpiresAt, or
+   * uploadExpiresAt when none was recorded), oldest first.
+   */
+  abstract findObjectPurgeDue(now: Date, limit: number): Promise<FileRecord[]>;
+
+  /**
+   * After their objects were deleted for good: deletes the `deleted` records among `ids` (a
+   * deleted file is not listed anywhere, its record's work is done) and sets objectPurgedAt = now
+   * on the `rejected` ones (kept, so the owner still sees why, until the session is purged).
+   */
+  abstract settlePurged(
+    ids: readonly string[],
+    now: Date,
+  ): Promise<{ removed: number; marked: number }>;
+
+  /** Up to `limit` `pending` files whose uploadExpiresAt is at or before `now`, oldest first. */
+  abstract findAbandoned(now: Date, limit: number): Promise<FileRecord[]>;
+
+  /** The records among `ids` that exist (any status), in no particular order. */
+  abstract findByIds(ids: readonly string[]): Promise<FileRecord[]>;
+
+  /**
+   * Up to `limit` files in status `ready` (their object must exist) whose storageKey is greater
+   * than `after` (null: from the start) and at most `upTo` (null: no upper bound), ascending by
+   * storageKey in binary order (S3's listing order), for a merge with the listing.
+   */
+  abstract findReadyInKeyRange(
+    after: string | null,
+    upTo: string | null,
+    limit: number,
+  ): Promise<FileRecord[]>;
+
+  /**
+   * Flags a `ready` file whose object storage no longer holds (objectMissingAt = now, internal,
+   * not part of FileRecord). True when newly flagged, false when already flagged or not ready.
+   */
+  abstract flagObjectMissing(id: string, now: Date): Promise<boolean>;
+}

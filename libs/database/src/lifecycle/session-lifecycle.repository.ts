@@ -1,0 +1,43 @@
+/**
+ * The worker's side of sessions: expiry, the purge bookkeeping and pruning. Every state change is
+ * one conditional update (an ended session never becomes live again), recorded as a session
+ * event through the same outbox as every other change, so repeating any step is harmless.
+ */
+export abstract class SessionLifecycleRepository {
+  /**
+   * Moves up to `limit` sessions stored `active` whose expiresAt is at or before `now` to
+   * `expired`, each in one conditional update that records `session.expired` (data:
+   * `{ expiresAt: ISO string }`). Returns the ids it expired (a session expired or closed meanwhile
+   * by someone else is skipped).
+   */
+  abstract expireDue(now: Date, limit: number): Promise<string[]>;
+
+  /**
+   * Up to `limit` ids of ended sessions (stored `closed` or `expired`) whose files are not purged
+   * yet (filesPurgedAt null), ascending, strictly after `afterId` when given.
+   */
+  abstract findEndedUnpurged(limit: number, afterId: string | null): Promise<string[]>;
+
+  /**
+   * Sets filesPurgedAt = now on an ended session not yet marked, recording `session.purged`
+   * (data: `{ files: <records removed by this purge> }`). False when nothing matched (unknown,
+   * live, or already marked).
+   */
+  abstract markFilesPurged(id: string, now: Date, purged: { files: number }): Promise<boolean>;
+
+  /**
+   * Clears filesPurgedAt of an ended session (a file record was found after its purge, e.g. a
+   * declare that raced the close), so the purge takes it again. No-op otherwise.
+   */
+  abstract reopenPurge(id: string): Promise<void>;
+
+  /** Up to `limit` ids of ended sessions whose filesPurgedAt is at or before `purgedBefore`. */
+  abstract findPrunable(purgedBefore: Date, limit: number): Promise<string[]>;
+
+  /**
+   * Removes a session that is still ended and purged at or before `purgedBefore`: its events
+   * first, then its document (a crash in between leaves the session, and the next run repeats
+   * both). False when the session no longer qualifies (nothing deleted then).
+   */
+  abstract prune(id: string, purgedBefore: Date): Promise<boolean>;
+}
