@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError } from './config-error.js';
-import { loadConfig } from './load-config.js';
+import { JOB_NAMES } from './app-config.js';
+import { jobIntervalVariable, loadConfig } from './load-config.js';
 
 const REQUIRED = {
   MONGODB_URI: 'mongodb://user:hunter2@127.0.0.1:27017/sx',
@@ -532,8 +533,8 @@ describe('loadConfig', () => {
       ],
       ['UPLOAD_URL_TTL_SECONDS', '59', '60 and 3600'],
       ['UPLOAD_URL_TTL_SECONDS', '3601', '60 and 3600'],
-      ['UPLOAD_WINDOW_SECONDS', '299', '300 and 604800'],
-      ['UPLOAD_WINDOW_SECONDS', '604801', '300 and 604800'],
+      ['UPLOAD_WINDOW_SECONDS', '0', '1 and 604800'],
+      ['UPLOAD_WINDOW_SECONDS', '604801', '1 and 604800'],
       ['DOWNLOAD_URL_TTL_SECONDS', '9', '10 and 900'],
       ['DOWNLOAD_URL_TTL_SECONDS', '901', '10 and 900'],
       ['FILE_VERIFY_LEASE_SECONDS', '29', '30 and 86400'],
@@ -567,5 +568,65 @@ describe('loadConfig', () => {
       [wide.files.maxFileBytes, wide.files.multipartThresholdBytes, wide.quota.dailyBytes],
       [5 * TIB, 5 * GIB, 1024 * TIB],
     );
+  });
+
+  it('gives each worker job its own default interval, and the lease, grace and retention defaults', () => {
+    const { jobs } = loadConfig(REQUIRED);
+    assert.deepEqual(jobs.intervals, {
+      'expire-sessions': 60,
+      'purge-files': 60,
+      'sweep-uploads': 60,
+      'verify-uploads': 2,
+      'reconcile-storage': 3600,
+      'prune-records': 3600,
+    });
+    assert.deepEqual(
+      [jobs.leaseTtlSeconds, jobs.orphanGraceSeconds, jobs.sessionRetentionSeconds],
+      [60, 3600, 7 * 86_400],
+    );
+    assert.equal(jobs.verifyConcurrency, 2);
+  });
+
+  it('sets every job interval with CLEANUP_INTERVAL_SECONDS, a job of its own still winning', () => {
+    const { jobs } = loadConfig({
+      ...REQUIRED,
+      CLEANUP_INTERVAL_SECONDS: '1',
+      JOB_RECONCILE_STORAGE_INTERVAL_SECONDS: '5',
+    });
+    for (const job of JOB_NAMES) {
+      assert.equal(jobs.intervals[job], job === 'reconcile-storage' ? 5 : 1, job);
+    }
+    assert.equal(jobIntervalVariable('purge-files'), 'JOB_PURGE_FILES_INTERVAL_SECONDS');
+  });
+
+  it('lets tests run the jobs fast: one second is the floor of the intervals, lease, grace and window', () => {
+    const config = loadConfig({
+      ...REQUIRED,
+      CLEANUP_INTERVAL_SECONDS: '1',
+      LEASE_TTL_SECONDS: '1',
+      ORPHAN_GRACE_SECONDS: '1',
+      SESSION_RETENTION_SECONDS: '1',
+      UPLOAD_WINDOW_SECONDS: '1',
+    });
+    assert.equal(config.jobs.leaseTtlSeconds, 1);
+    assert.equal(config.jobs.orphanGraceSeconds, 1);
+    assert.equal(config.files.uploadWindowSeconds, 1);
+    const outOfRange: [string, string, string][] = [
+      ['CLEANUP_INTERVAL_SECONDS', '0', '1 and 86400'],
+      ['JOB_PURGE_FILES_INTERVAL_SECONDS', '86401', '1 and 86400'],
+      ['LEASE_TTL_SECONDS', '0', '1 and 3600'],
+      ['LEASE_TTL_SECONDS', '3601', '1 and 3600'],
+      ['ORPHAN_GRACE_SECONDS', '0', `1 and ${String(30 * 86_400)}`],
+      ['SESSION_RETENTION_SECONDS', '0', `1 and ${String(365 * 86_400)}`],
+      ['VERIFY_CONCURRENCY', '0', '1 and 32'],
+      ['VERIFY_CONCURRENCY', '33', '1 and 32'],
+    ];
+    for (const [name, value, range] of outOfRange) {
+      assert.deepEqual(
+        problemsOf({ [name]: value }),
+        [`${name}: must be an integer between ${range}, got "${value}"`],
+        `${name}=${value}`,
+      );
+    }
   });
 });
