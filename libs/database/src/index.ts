@@ -13,3 +13,4 @@ export * from './events/index.js';
 export * from './pairings/index.js';
 export * from './files/index.js';
 export * from './quotas/index.js';
+export * from './leases/index.js';

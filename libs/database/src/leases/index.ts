@@ -1,0 +1,2 @@
+export * from './job-lease.repository.js';
+export * from './lease-database.module.js';
