@@ -2,8 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import type { UploadMode } from './upload-mode.js';
 
-/** Why a file was rejected: the `reason` label of sharexpress_uploads_rejected_total. */
-export const REJECT_REASONS = ['size', 'checksum', 'content', 'missing', 'verification'] as const;
+/**
+ * Why a file was rejected: the `reason` label of sharexpress_uploads_rejected_total. `abandoned`:
+ * the upload window passed before the upload was completed (the worker's sweep).
+ */
+export const REJECT_REASONS = [
+  'size',
+  'checksum',
+  'content',
+  'missing',
+  'verification',
+  'abandoned',
+] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
 const COMPLETED_NAME = 'sharexpress_uploads_completed_total';

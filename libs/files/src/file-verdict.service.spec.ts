@@ -80,3 +80,47 @@ describe('FileVerdictService.movedOn', () => {
     assert.equal((await world.verdicts.movedOn(file))?.status, 'rejected');
   });
 });
+
+describe('FileVerdictService with a fence', () => {
+  it('writes nothing when the fence refuses the decision', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    const lost = new Error('lease lost');
+    await assert.rejects(
+      world.verdicts.reject(file, content, new Date(), {
+        beforeDecision: () => {
+          throw lost;
+        },
+      }),
+      lost,
+    );
+    assert.equal((await world.files.findById(file.id))?.status, 'pending');
+    assert.equal(world.storage.objects.has(file.storageKey), true);
+    assert.deepEqual(world.sessionFiles.events, []);
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), { files: 1, bytes: exe.length });
+  });
+
+  it('checks before every write and stops at the first refusal', async () => {
+    // Each write of a rejection in turn: transition, delete, two give-backs, the event.
+    for (let allowed = 0; allowed <= 5; allowed++) {
+      const world = filesWorld();
+      const file = await storedFile(world, exe);
+      let checks = 0;
+      const beforeWrite = (): void => {
+        if (++checks > allowed) throw new Error('lease lost');
+      };
+      const answer = world.verdicts.reject(file, content, new Date(), { beforeWrite });
+      if (allowed < 5) await assert.rejects(answer, /lease lost/);
+      else assert.equal((await answer).status, 'rejected');
+      const status = (await world.files.findById(file.id))?.status;
+      assert.equal(status, allowed === 0 ? 'pending' : 'rejected', `allowed ${String(allowed)}`);
+      assert.equal(world.storage.objects.has(file.storageKey), allowed < 2);
+      assert.equal(world.sessionFiles.held.get(file.sessionId)?.files, allowed < 3 ? 1 : 0);
+      assert.equal(world.quotas.used.get(`owner-1:${file.quotaDay}`)?.files, allowed < 4 ? 1 : 0);
+      assert.deepEqual(
+        world.sessionFiles.typesOf(file.sessionId),
+        allowed < 5 ? [] : ['file.rejected'],
+      );
+    }
+  });
+});

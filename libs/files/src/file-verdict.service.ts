@@ -20,6 +20,19 @@ const UNSETTLED: readonly FileStatus[] = ['pending', 'verifying'];
 export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
+ * How a caller that holds a lease (a worker job) fences a verdict's writes. Each hook throws to
+ * stop the verdict there, writing nothing more. The API's complete passes none.
+ */
+export interface VerdictFence {
+  /** Runs right before every write (the transition, the object's removal, each give-back, the event). */
+  beforeWrite?: () => void;
+  /** Runs right before the transition alone: the decision needs the caller's per-file lease. */
+  beforeDecision?: () => void;
+}
+
+const NO_FENCE: VerdictFence = {};
+
+/**
  * The end of an upload's life as a candidate: accepted (ready) or rejected (reservations given
  * back, object deleted). The transition is the decision: of concurrent verdicts on one file (two
  * completes, two verifiers whose leases overlapped) exactly one wins, and the others return the
@@ -66,11 +79,13 @@ export class FileVerdictService {
   }
 
   /** pending/verifying → ready; the winner records file.ready. Returns the file as it is now. */
-  async accept(file: FileRecord, now: Date): Promise<FileRecord> {
+  async accept(file: FileRecord, now: Date, fence: VerdictFence = NO_FENCE): Promise<FileRecord> {
     if (!UNSETTLED.includes(file.status)) return this.current(file);
+    decide(fence);
     const ready = await this.files.transition(file.id, [file.status], 'ready', now);
     if (ready === null) return this.current(file);
     this.metrics.accepted(file.upload.mode, file.size);
+    fence.beforeWrite?.();
     await this.sessionFiles.recordEvent(file.sessionId, now, {
       type: 'file.ready',
       data: { fileId: file.id, name: file.name, size: file.size },
@@ -83,21 +98,29 @@ export class FileVerdictService {
    * open multipart upload), gives the daily quota and the session's reservation back (each best
    * effort: the worker's purge deletes the object again once its upload URLs have expired) and
    * records file.rejected. Returns the file as it is now (rejected, or whatever a concurrent
-   * verdict made of it).
+   * verdict made of it). A fence that stops it after the decision leaves what a crash there
+   * leaves: the object for the purge to delete, the reservations not given back.
    */
-  async reject(file: FileRecord, rejection: Rejection, now: Date): Promise<FileRecord> {
+  async reject(
+    file: FileRecord,
+    rejection: Rejection,
+    now: Date,
+    fence: VerdictFence = NO_FENCE,
+  ): Promise<FileRecord> {
     if (!UNSETTLED.includes(file.status)) return this.current(file);
+    decide(fence);
     const rejected = await this.files.transition(file.id, [file.status], 'rejected', now, {
       rejectedReason: rejectionText(rejection),
     });
     if (rejected === null) return this.current(file);
     // `file` is as it was before the decision: its status says whether an upload is still open.
     await bestEffort(this.logger, `deleting the object of rejected file ${file.id}`, () =>
-      removeFileObject(this.storage, file),
+      removeFileObject(this.storage, file, { beforeWrite: fence.beforeWrite }),
     );
-    await this.reservations.giveBack(file, { quota: true });
+    await this.reservations.giveBack(file, { quota: true, beforeWrite: fence.beforeWrite });
     this.metrics.rejectedFor(rejection.reason);
     this.logger.log(`file ${file.id} rejected (${rejectionText(rejection)})`);
+    fence.beforeWrite?.();
     await this.sessionFiles.recordEvent(file.sessionId, now, {
       type: 'file.rejected',
       data: { fileId: file.id, reason: rejection.reason },
@@ -108,4 +131,9 @@ export class FileVerdictService {
   private async current(file: FileRecord): Promise<FileRecord> {
     return (await this.files.findById(file.id)) ?? file;
   }
+}
+
+function decide(fence: VerdictFence): void {
+  fence.beforeWrite?.();
+  fence.beforeDecision?.();
 }

@@ -5,6 +5,7 @@ import type { FileRecord } from '@app/database';
 import { StorageUnavailableError } from '@app/storage';
 import { filesWorld, gate, storedFile, type FilesWorld } from '../test/in-memory-files.js';
 import { MAX_VERIFY_ATTEMPTS } from './file-verifier.js';
+import { VerificationLeaseLostError } from './verification-lease.js';
 
 const bytes = Buffer.from('a multipart upload, assembled\n'.repeat(100));
 
@@ -132,5 +133,60 @@ describe('FileVerifier', () => {
     assert.equal((await world.files.findById(file.id))?.verifyAttempts, 0);
     down = false;
     assert.equal((await world.verifier.verifyOne())?.status, 'ready');
+  });
+
+  it('decides nothing once another verifier took the file over during the read-back', async () => {
+    // A 300 ms lease renewed every 100 ms: the first renewal finds the lease taken over.
+    const world = filesWorld({ verifyLeaseSeconds: 0.3 });
+    const file = await verifying(world);
+    const reading = gate();
+    const release = gate();
+    world.storage.hook = async (op) => {
+      if (op !== 'readObjectSha256') return;
+      reading.open();
+      await release.wait;
+    };
+    const verification = world.verifier.verifyOne();
+    await reading.wait;
+    const held = world.files.docs.get(file.id);
+    assert.ok(held);
+    // What another replica's leaseVerification leaves once this one stalled past its lease.
+    held.verifyLeaseUntil = new Date(Date.now() + 60_000);
+    await sleep(250);
+    release.open();
+    await assert.rejects(verification, VerificationLeaseLostError);
+    assert.equal((await world.files.findById(file.id))?.status, 'verifying');
+    assert.deepEqual(world.sessionFiles.events, []);
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), {
+      files: 1,
+      bytes: bytes.length,
+    });
+  });
+
+  it('writes nothing once its caller’s fence refuses, and leaves the file to the next lease', async () => {
+    const world = filesWorld();
+    const file = await verifying(world);
+    const lost = new Error('job lease lost');
+    let checks = 0;
+    // Allows the lease (the first write), refuses from the verdict's transition on.
+    const beforeWrite = (): void => {
+      if (++checks > 1) throw lost;
+    };
+    await assert.rejects(world.verifier.verifyOne(new Date(), { beforeWrite }), lost);
+    assert.equal((await world.files.findById(file.id))?.status, 'verifying');
+    assert.deepEqual(world.sessionFiles.events, []);
+    assert.equal(world.storage.objects.has(file.storageKey), true);
+
+    const stopped = new Error('refused at once');
+    await assert.rejects(
+      world.verifier.verifyOne(new Date(Date.now() + 301_000), {
+        beforeWrite: () => {
+          throw stopped;
+        },
+      }),
+      stopped,
+    );
+    assert.equal((await world.files.findById(file.id))?.verifyAttempts, 1, 'no lease taken');
+    assert.equal((await world.verifier.verifyOne(new Date(Date.now() + 301_000)))?.status, 'ready');
   });
 });

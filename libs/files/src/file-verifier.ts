@@ -3,8 +3,8 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileRepository, type FileRecord } from '@app/database';
 import { StorageService, StorageUnavailableError } from '@app/storage';
 import { bestEffort } from './file-object.js';
-import { FileVerdictService, SNIFF_BYTES } from './file-verdict.service.js';
-import { VerificationLease } from './verification-lease.js';
+import { FileVerdictService, SNIFF_BYTES, type VerdictFence } from './file-verdict.service.js';
+import { VerificationLease, VerificationLeaseLostError } from './verification-lease.js';
 import { integrityMismatch, type Rejection } from './rejection.js';
 
 const SECOND_MS = 1000;
@@ -20,12 +20,24 @@ const attemptsSpent = (attempts: number): Rejection => ({
   detail: `verification failed ${String(attempts)} times`,
 });
 
+export interface VerifyOptions {
+  /**
+   * Runs right before every write (taking the file's lease, renewing or giving it back, the
+   * verdict's): a worker job's fence, which throws once the job's lease is lost.
+   */
+  beforeWrite?: () => void;
+}
+
+const noop = (): void => undefined;
+
 /**
  * One verification of a completed multipart upload: takes the lease of one `verifying` file
  * (renewed while it works), streams the object back (constant memory) to prove its size and
  * whole-file SHA-256, sniffs its first bytes, then accepts or rejects it. Idempotent and safe to
  * kill at any point: nothing changes before the verdict's transition, and a lease that expires
- * is taken again by the next verification (on any worker replica). A file whose verification
+ * is taken again by the next verification (on any worker replica). The verdict is decided only
+ * while this verification still holds the file's lease, so a verifier that stalled past it
+ * (paused, partitioned) leaves the file to the one that took it over. A file whose verification
  * keeps failing (or killing its worker) is rejected after MAX_VERIFY_ATTEMPTS.
  */
 @Injectable()
@@ -40,20 +52,32 @@ export class FileVerifier {
   ) {}
 
   /** Verifies one file if one is waiting; the file as settled, or null when none was. */
-  async verifyOne(now = new Date()): Promise<FileRecord | null> {
+  async verifyOne(now = new Date(), options: VerifyOptions = {}): Promise<FileRecord | null> {
+    const beforeWrite = options.beforeWrite ?? noop;
     const leaseMs = this.config.files.verifyLeaseSeconds * SECOND_MS;
+    beforeWrite();
     const file = await this.files.leaseVerification(now, leaseMs);
     if (file === null) return null;
     // Earlier attempts all ended without a verdict (they failed, or their worker died).
     if (file.verifyAttempts > MAX_VERIFY_ATTEMPTS) {
-      return this.verdicts.reject(file, attemptsSpent(file.verifyAttempts - 1), new Date());
+      return this.verdicts.reject(file, attemptsSpent(file.verifyAttempts - 1), new Date(), {
+        beforeWrite,
+      });
     }
-    const lease = new VerificationLease(this.files, file.id, now, leaseMs, this.logger);
+    const lease = new VerificationLease(
+      this.files,
+      file.id,
+      now,
+      leaseMs,
+      this.logger,
+      beforeWrite,
+    );
+    const fence: VerdictFence = { beforeWrite, beforeDecision: () => lease.assertHeld() };
     try {
-      return await this.verify(file);
+      return await this.verify(file, fence);
     } catch (err) {
       await lease.stop();
-      const rejected = await this.afterFailure(file, lease, err);
+      const rejected = await this.afterFailure(file, lease, err, beforeWrite);
       if (rejected === null) throw err;
       return rejected;
     } finally {
@@ -62,46 +86,53 @@ export class FileVerifier {
   }
 
   /** The verdict on a `verifying` file whose upload storage has completed. */
-  async verify(file: FileRecord): Promise<FileRecord> {
+  async verify(file: FileRecord, fence: VerdictFence = {}): Promise<FileRecord> {
     const stored = await this.storage.readObjectSha256(file.storageKey);
-    if (stored === null) return this.objectMissing(file);
+    if (stored === null) return this.objectMissing(file, fence);
     const mismatch = integrityMismatch(file, { size: stored.size, sha256Hex: stored.sha256Hex });
-    if (mismatch !== null) return this.verdicts.reject(file, mismatch, new Date());
+    if (mismatch !== null) return this.verdicts.reject(file, mismatch, new Date(), fence);
     const head = await this.storage.getObjectRange(file.storageKey, 0, SNIFF_BYTES - 1);
     // Gone since the read-back: never sniffed as empty content.
-    if (head === null) return this.objectMissing(file);
+    if (head === null) return this.objectMissing(file, fence);
     const contradiction = await this.verdicts.inspect(file, head);
-    if (contradiction !== null) return this.verdicts.reject(file, contradiction, new Date());
-    return this.verdicts.accept(file, new Date());
+    if (contradiction !== null) return this.verdicts.reject(file, contradiction, new Date(), fence);
+    return this.verdicts.accept(file, new Date(), fence);
   }
 
   /** Deleted or decided meanwhile: that. Still verifying: the object is lost, a rejection. */
-  private async objectMissing(file: FileRecord): Promise<FileRecord> {
+  private async objectMissing(file: FileRecord, fence: VerdictFence): Promise<FileRecord> {
     const moved = await this.verdicts.movedOn(file);
     if (moved !== null) return moved;
     return this.verdicts.reject(
       file,
       { reason: 'missing', detail: 'storage no longer holds the object' },
       new Date(),
+      fence,
     );
   }
 
   /**
    * Storage unavailable: the attempt says nothing about the file, give it back (and the lease,
-   * for the next try). Any other failure counts; the last allowed one rejects the file, whose
-   * record is then returned (null: the failure stands, the file waits for its next attempt).
+   * for the next try). The file's lease lost: another verification has the file now. Any other
+   * failure counts; the last allowed one rejects the file, whose record is then returned (null:
+   * the failure stands, the file waits for its next attempt). Writes nothing once `beforeWrite`
+   * throws (that error then stands instead).
    */
   private async afterFailure(
     file: FileRecord,
     lease: VerificationLease,
     err: unknown,
+    beforeWrite: () => void,
   ): Promise<FileRecord | null> {
+    beforeWrite();
+    if (err instanceof VerificationLeaseLostError) return null;
     if (err instanceof StorageUnavailableError) {
       const heldUntil = lease.heldUntil();
       if (heldUntil !== null) {
-        await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () =>
-          this.files.releaseVerification(file.id, heldUntil),
-        );
+        await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () => {
+          beforeWrite();
+          return this.files.releaseVerification(file.id, heldUntil);
+        });
       }
       return null;
     }
@@ -112,7 +143,9 @@ export class FileVerifier {
       }`,
     );
     try {
-      return await this.verdicts.reject(file, attemptsSpent(file.verifyAttempts), new Date());
+      return await this.verdicts.reject(file, attemptsSpent(file.verifyAttempts), new Date(), {
+        beforeWrite,
+      });
     } catch {
       // Left verifying: the next lease (over the limit) rejects it without reading.
       return null;

@@ -10,5 +10,6 @@ export * from './file-verifier.js';
 export * from './files-lifecycle.module.js';
 export * from './rejection.js';
 export * from './sniff.js';
-export { LEASE_RENEW_EVERY_MS } from './verification-lease.js';
+export * from './storage-key.js';
+export { LEASE_RENEW_EVERY_MS, VerificationLeaseLostError } from './verification-lease.js';
 export type { UploadMode } from './upload-mode.js';

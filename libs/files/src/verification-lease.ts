@@ -4,11 +4,20 @@ import type { FileRepository } from '@app/database';
 /** How often a verification in progress renews its lease, at most (a third of it if shorter). */
 export const LEASE_RENEW_EVERY_MS = 30_000;
 
+/** A verification no longer holds its file's lease: it must not decide the file. */
+export class VerificationLeaseLostError extends Error {
+  constructor(fileId: string) {
+    super(`the verification lease of file ${fileId} was lost`);
+    this.name = 'VerificationLeaseLostError';
+  }
+}
+
 /**
  * The lease of one verification in progress, renewed on a timer (StorageService.readObjectSha256
  * reports no progress to its caller; its own idle timeout ends a read that stalls, so a renewed
  * lease never outlives a stuck read by much). Renewals never overlap; once one finds the lease
- * taken over or the file settled, renewing stops.
+ * taken over or the file settled (or `beforeWrite` refuses: the worker job's own lease is lost),
+ * renewing stops.
  */
 export class VerificationLease {
   private until: Date | null;
@@ -22,6 +31,7 @@ export class VerificationLease {
     leasedAt: Date,
     private readonly leaseMs: number,
     private readonly logger: Pick<Logger, 'warn'>,
+    private readonly beforeWrite: () => void = () => undefined,
   ) {
     this.until = new Date(leasedAt.getTime() + leaseMs);
     const every = Math.max(1, Math.min(LEASE_RENEW_EVERY_MS, Math.floor(leaseMs / 3)));
@@ -32,6 +42,17 @@ export class VerificationLease {
   /** The lease value this verification holds; null once it lost it. */
   heldUntil(): Date | null {
     return this.until;
+  }
+
+  /**
+   * Throws VerificationLeaseLostError unless the lease is still held by the local clock (a
+   * renewal found it taken over, or it ran out while renewals failed). Synchronous, so that
+   * nothing runs between it and the write it guards.
+   */
+  assertHeld(): void {
+    if (this.until === null || this.until.getTime() <= Date.now()) {
+      throw new VerificationLeaseLostError(this.fileId);
+    }
   }
 
   /** Stops renewing (idempotent), after the renewal in flight, if any. */
@@ -52,6 +73,14 @@ export class VerificationLease {
     const held = this.until;
     if (held === null) return;
     const next = new Date(Date.now() + this.leaseMs);
+    try {
+      this.beforeWrite();
+    } catch {
+      // The job's lease is lost: write nothing more, let the file's lease run out.
+      this.stopped = true;
+      clearInterval(this.timer);
+      return;
+    }
     try {
       if (await this.files.renewVerification(this.fileId, held, next)) {
         this.until = next;
