@@ -85,7 +85,8 @@ function maxKeysParam(ctx: S3Context, name: string): number {
   return Math.min(Number(raw), 1000);
 }
 
-function encoder(ctx: S3Context): (v: string) => string {
+/** `encoding-type=url`: keys, prefixes and markers in a listing come back URL-encoded. */
+export function keyEncoder(ctx: S3Context): (v: string) => string {
   const type = ctx.query.get('encoding-type');
   if (type === undefined) return (v) => v;
   if (type !== 'url')
@@ -116,7 +117,7 @@ function contentsXml(
 export function listObjectsV2(ctx: S3Context): void {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  const enc = encoder(ctx);
+  const enc = keyEncoder(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
   const maxKeys = maxKeysParam(ctx, 'max-keys');
@@ -154,7 +155,7 @@ export function listObjectsV2(ctx: S3Context): void {
 export function listObjectsV1(ctx: S3Context): void {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  const enc = encoder(ctx);
+  const enc = keyEncoder(ctx);
   const prefix = ctx.query.get('prefix') ?? '';
   const delimiter = ctx.query.get('delimiter') ?? '';
   const maxKeys = maxKeysParam(ctx, 'max-keys');

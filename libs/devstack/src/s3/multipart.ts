@@ -1,5 +1,5 @@
-// Multipart uploads: Create, UploadPart, ListParts, Complete, Abort, ListMultipartUploads.
-import { randomBytes } from 'node:crypto';
+// Multipart uploads: Create, UploadPart, ListParts, Abort (Complete in multipart-complete.ts,
+// ListMultipartUploads in multipart-list.ts).
 import { receiveToFile } from './body.js';
 import {
   checksumElement,
@@ -20,6 +20,7 @@ import {
 import { removeQuietly } from './disk.js';
 import { S3Error } from './errors.js';
 import { refuseUnsupportedHeaders, representationFromRequest } from './headers.js';
+import { newUploadId } from './multipart-list.js';
 import type { PartRecord } from './store.js';
 import type { XmlObject } from './xml.js';
 
@@ -74,7 +75,7 @@ export async function createMultipartUpload(ctx: S3Context): Promise<void> {
       `The FULL_OBJECT checksum type cannot be used with the ${algorithm.toLowerCase()} checksum algorithm.`,
     );
   }
-  const uploadId = randomBytes(24).toString('base64url');
+  const uploadId = newUploadId();
   await ctx.store.createUpload(bucket, {
     uploadId,
     key,
@@ -197,78 +198,4 @@ export async function abortMultipartUpload(ctx: S3Context): Promise<void> {
   ctx.store.claimUpload(bucket, key, uploadId);
   await ctx.store.removeUpload(bucket, uploadId);
   sendEmpty(ctx, 204);
-}
-
-export function listMultipartUploads(ctx: S3Context): void {
-  const bucket = requireBucket(ctx);
-  ctx.store.bucket(bucket);
-  const prefix = ctx.query.get('prefix') ?? '';
-  const delimiter = ctx.query.get('delimiter') ?? '';
-  const keyMarker = ctx.query.get('key-marker') ?? '';
-  const idMarker = ctx.query.get('upload-id-marker') ?? '';
-  const maxText = ctx.query.get('max-uploads') ?? '1000';
-  if (!/^\d+$/.test(maxText))
-    throw new S3Error(
-      'InvalidArgument',
-      'Provided max-uploads not an integer or within integer range',
-      { ArgumentName: 'max-uploads', ArgumentValue: maxText },
-    );
-  const maxUploads = Math.min(Number(maxText), 1000);
-  const byKey = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
-  const all = ctx.store
-    .uploads(bucket)
-    .map((u) => u.record)
-    .filter((u) => u.key.startsWith(prefix))
-    .sort(
-      (a, b) =>
-        byKey(a.key, b.key) || a.initiated - b.initiated || (a.uploadId < b.uploadId ? -1 : 1),
-    )
-    .filter((u) => {
-      if (keyMarker === '') return true;
-      const c = byKey(u.key, keyMarker);
-      // With an upload-id marker, later uploads of the marker key are still listed.
-      return c > 0 || (c === 0 && idMarker !== '' && u.uploadId > idMarker);
-    });
-  const uploads: XmlObject[] = [];
-  const prefixes: string[] = [];
-  let truncated = false;
-  let last: { key: string; uploadId: string } | undefined;
-  for (const u of all) {
-    let common: string | undefined;
-    if (delimiter !== '') {
-      const at = u.key.indexOf(delimiter, prefix.length);
-      if (at >= 0) common = u.key.slice(0, at + delimiter.length);
-    }
-    if (common !== undefined && prefixes.includes(common)) continue;
-    if (uploads.length + prefixes.length >= maxUploads) {
-      truncated = true;
-      break;
-    }
-    if (common !== undefined) prefixes.push(common);
-    else
-      uploads.push({
-        Key: u.key,
-        UploadId: u.uploadId,
-        Initiator: OWNER,
-        Owner: OWNER,
-        StorageClass: 'STANDARD',
-        Initiated: isoDate(u.initiated),
-        ChecksumAlgorithm: u.checksumAlgorithm,
-        ChecksumType: u.checksumAlgorithm ? u.checksumType : undefined,
-      });
-    last = { key: common ?? u.key, uploadId: common === undefined ? u.uploadId : '' };
-  }
-  sendXml(ctx, 200, 'ListMultipartUploadsResult', {
-    Bucket: bucket,
-    KeyMarker: keyMarker,
-    UploadIdMarker: idMarker,
-    NextKeyMarker: truncated ? last?.key : undefined,
-    NextUploadIdMarker: truncated ? last?.uploadId : undefined,
-    Delimiter: delimiter === '' ? undefined : delimiter,
-    Prefix: prefix,
-    MaxUploads: maxUploads,
-    IsTruncated: truncated,
-    Upload: uploads,
-    CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
-  });
 }

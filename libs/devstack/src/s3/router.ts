@@ -1,12 +1,7 @@
 // Maps method + path shape + query to an operation, refusing (501) subresources and query
 // parameters that would change the meaning of a request we do not implement.
-import {
-  abortMultipartUpload,
-  createMultipartUpload,
-  listMultipartUploads,
-  listParts,
-  uploadPart,
-} from './multipart.js';
+import { abortMultipartUpload, createMultipartUpload, listParts, uploadPart } from './multipart.js';
+import { listMultipartUploads } from './multipart-list.js';
 import {
   createBucket,
   deleteBucket,
