@@ -3,9 +3,13 @@ import { receiveToBuffer, receiveVerifiedXml } from './body.js';
 import { header, isoDate, requireBucket, sendEmpty, sendXml, type S3Context } from './context.js';
 import { parseCorsConfiguration, renderCorsConfiguration } from './cors.js';
 import { S3Error, notImplemented } from './errors.js';
-import { S3_NAMESPACE, children, escapeXml, parseXml, text } from './xml.js';
+import { validateLifecycleConfiguration } from './lifecycle-validation.js';
+import { S3_NAMESPACE, escapeXml, parseXml, text } from './xml.js';
 
 const OWNER = { ID: 'devstack', DisplayName: 'devstack' };
+// S3 reports the default minimum object size for transitions on both lifecycle calls.
+const MIN_TRANSITION_SIZE_HEADER = 'x-amz-transition-default-minimum-object-size';
+const DEFAULT_MIN_TRANSITION_SIZE = 'all_storage_classes_128K';
 
 /** S3's bucket naming rules (the subset that matters for path-style access). */
 export function validBucketName(name: string): boolean {
@@ -99,18 +103,20 @@ export async function deleteBucketCors(ctx: S3Context): Promise<void> {
 export async function putBucketLifecycle(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   ctx.store.bucket(bucket);
-  const xml = await receiveVerifiedXml(ctx);
-  const doc = parseXml(xml, 'LifecycleConfiguration');
-  const rules = children(doc, 'Rule');
-  if (rules.length === 0 || rules.length > 1000) throw new S3Error('MalformedXML');
-  for (const rule of rules) {
-    const status = text(rule, 'Status');
-    if (status !== 'Enabled' && status !== 'Disabled') throw new S3Error('MalformedXML');
+  const minSize = header(ctx, MIN_TRANSITION_SIZE_HEADER);
+  if (minSize === 'varies_by_storage_class') {
+    throw notImplemented('A transition minimum object size that varies by storage class');
   }
+  if (minSize !== undefined && minSize !== DEFAULT_MIN_TRANSITION_SIZE) {
+    throw new S3Error('InvalidArgument', 'Invalid TransitionDefaultMinimumObjectSize', {
+      ArgumentName: MIN_TRANSITION_SIZE_HEADER,
+      ArgumentValue: minSize,
+    });
+  }
+  const xml = await receiveVerifiedXml(ctx);
+  validateLifecycleConfiguration(parseXml(xml, 'LifecycleConfiguration'));
   await ctx.store.updateBucket(bucket, { lifecycle: xml });
-  sendEmpty(ctx, 200, {
-    'x-amz-transition-default-minimum-object-size': 'all_storage_classes_128K',
-  });
+  sendEmpty(ctx, 200, { [MIN_TRANSITION_SIZE_HEADER]: DEFAULT_MIN_TRANSITION_SIZE });
 }
 
 export function getBucketLifecycle(ctx: S3Context): void {
@@ -118,9 +124,11 @@ export function getBucketLifecycle(ctx: S3Context): void {
   if (record.lifecycle === undefined) {
     throw new S3Error('NoSuchLifecycleConfiguration', undefined, { BucketName: record.name });
   }
+  // Stored as sent: the rules come back exactly as the client wrote them.
   ctx.res.writeHead(200, {
     'content-type': 'application/xml',
     'content-length': Buffer.byteLength(record.lifecycle),
+    [MIN_TRANSITION_SIZE_HEADER]: DEFAULT_MIN_TRANSITION_SIZE,
   });
   ctx.res.end(record.lifecycle);
 }
