@@ -129,6 +129,13 @@ export class StoredFile {
   /** Until when a worker holds the object purge of the file (null = free). Internal. */
   @Prop({ type: Date, default: null })
   purgeLeaseUntil!: Date | null;
+
+  /**
+   * Ready: when the reconciliation found storage no longer holds the object (flagged and logged,
+   * never undone by the worker); null otherwise. Internal, not part of FileRecord.
+   */
+  @Prop({ type: Date, default: null })
+  objectMissingAt!: Date | null;
 }
 
 export const StoredFileSchema = SchemaFactory.createForClass(StoredFile);
@@ -137,7 +144,9 @@ export const StoredFileSchema = SchemaFactory.createForClass(StoredFile);
 StoredFileSchema.index({ sessionId: 1, createdAt: 1, _id: 1 });
 // leaseVerification: verifying files whose lease is free (null sorts first) or expired.
 StoredFileSchema.index({ status: 1, verifyLeaseUntil: 1 });
-// The upload sweeper (worker, later issue): pending files whose upload window has passed.
+// findAbandoned (the upload sweep): pending files whose upload window has passed, oldest first.
 StoredFileSchema.index({ status: 1, uploadExpiresAt: 1 });
-// claimObjectPurge: rejected/deleted files whose object purge is not done yet.
+// claimObjectPurge and findObjectPurgeDue: rejected/deleted files whose object purge is not done.
 StoredFileSchema.index({ objectPurgedAt: 1, status: 1, uploadUrlExpiresAt: 1 });
+// findReadyInKeyRange (the reconciliation's merge with the listing): ready files by storageKey.
+StoredFileSchema.index({ status: 1, storageKey: 1 });

@@ -70,6 +70,7 @@ export class MongooseFileRepository extends FileRepository {
         verifyAttempts: 0,
         objectPurgedAt: null,
         purgeLeaseUntil: null,
+        objectMissingAt: null,
       });
       return toFileRecord(doc.toObject<LeanFile>());
     } catch (error) {

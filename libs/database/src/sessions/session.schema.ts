@@ -142,10 +142,20 @@ export class Session {
 
   @Prop({ type: [OutboxEntrySchema], default: [] })
   outbox!: OutboxEntryDoc[];
+
+  /**
+   * Ended sessions: when the worker purged their files (objects and records); null before (and
+   * absent on older documents). Internal to the worker's bookkeeping, not part of SessionRecord.
+   */
+  @Prop({ type: Date, default: null })
+  filesPurgedAt!: Date | null;
 }
 
 export const SessionSchema = SchemaFactory.createForClass(Session);
 // GET /v1/sessions: the owner's sessions newest first, keyset-paginated on (createdAt, _id).
 SessionSchema.index({ ownerId: 1, createdAt: -1, _id: -1 });
-// The expiry worker (later issue): active sessions past expiresAt; also the countActive gauge.
+// expireDue (active sessions past expiresAt, soonest first); also the countActive gauge.
 SessionSchema.index({ status: 1, expiresAt: 1 });
+// findEndedUnpurged (ended, filesPurgedAt null, by _id) and findPrunable (ended, purged before a
+// date): status ($in closed/expired) and filesPurgedAt bound the scan, _id orders it.
+SessionSchema.index({ status: 1, filesPurgedAt: 1, _id: 1 });
