@@ -14,3 +14,4 @@ export * from './pairings/index.js';
 export * from './files/index.js';
 export * from './quotas/index.js';
 export * from './leases/index.js';
+export * from './lifecycle/index.js';

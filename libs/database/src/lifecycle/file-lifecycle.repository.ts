@@ -6,7 +6,11 @@ import type { FileRecord } from '../files/file.repository.js';
  * FileRepository (transition, verification leases).
  */
 export abstract class FileLifecycleRepository {
-  /** Up to `limit` files of any status whose session is one of `sessionIds`, by id. */
+  /**
+   * Up to `limit` files of any status whose session is one of `sessionIds`, by session, then
+   * oldest first (sessionId, createdAt, id): a stable order, the one of the index that serves the
+   * `$in` on sessionId (an order by id alone would make the database sort every match).
+   */
   abstract findBySessions(sessionIds: readonly string[], limit: number): Promise<FileRecord[]>;
 
   /**
@@ -18,7 +22,8 @@ export abstract class FileLifecycleRepository {
   /**
    * Up to `limit` `rejected` or `deleted` files whose object is not confirmed gone
    * (objectPurgedAt null) and whose last upload URL has expired at `now` (uploadUrlExpiresAt, or
-   * uploadExpiresAt when none was recorded), oldest first.
+   * uploadExpiresAt when none was recorded), oldest first (createdAt, id). A file whose per-file
+   * purge claim (FileRepository.claimObjectPurge) is still running is left to that claim.
    */
   abstract findObjectPurgeDue(now: Date, limit: number): Promise<FileRecord[]>;
 
@@ -32,7 +37,10 @@ export abstract class FileLifecycleRepository {
     now: Date,
   ): Promise<{ removed: number; marked: number }>;
 
-  /** Up to `limit` `pending` files whose uploadExpiresAt is at or before `now`, oldest first. */
+  /**
+   * Up to `limit` `pending` files whose uploadExpiresAt is at or before `now`, the longest
+   * expired first.
+   */
   abstract findAbandoned(now: Date, limit: number): Promise<FileRecord[]>;
 
   /** The records among `ids` that exist (any status), in no particular order. */

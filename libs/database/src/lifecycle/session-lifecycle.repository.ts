@@ -27,11 +27,15 @@ export abstract class SessionLifecycleRepository {
 
   /**
    * Clears filesPurgedAt of an ended session (a file record was found after its purge, e.g. a
-   * declare that raced the close), so the purge takes it again. No-op otherwise.
+   * declare that raced the close), so the purge takes it again. No-op otherwise. No event: the
+   * purge that follows records its own `session.purged`.
    */
   abstract reopenPurge(id: string): Promise<void>;
 
-  /** Up to `limit` ids of ended sessions whose filesPurgedAt is at or before `purgedBefore`. */
+  /**
+   * Up to `limit` ids of ended sessions whose filesPurgedAt is at or before `purgedBefore`, the
+   * longest purged first.
+   */
   abstract findPrunable(purgedBefore: Date, limit: number): Promise<string[]>;
 
   /**

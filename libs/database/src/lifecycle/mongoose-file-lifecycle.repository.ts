@@ -1,0 +1,130 @@
+import { Injectable } from '@nestjs/common';
+import { InjectModel } from '@nestjs/mongoose';
+import type { Model, QueryFilter } from 'mongoose';
+import { toFileRecord, type LeanFile } from '../files/file.records.js';
+import type { FileRecord } from '../files/file.repository.js';
+import { StoredFile } from '../files/file.schema.js';
+import { FileLifecycleRepository } from './file-lifecycle.repository.js';
+
+/** Ids from the caller, as strings: an object would be a query operator. */
+const idList = (ids: readonly string[]): string[] => ids.map((id) => String(id));
+
+/** A batch size from the caller: at least 1. */
+const batchSize = (limit: number): number => Math.max(1, Math.trunc(Number(limit)) || 1);
+
+@Injectable()
+export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
+  constructor(@InjectModel(StoredFile.name) private readonly files: Model<StoredFile>) {
+    super();
+  }
+
+  async findBySessions(sessionIds: readonly string[], limit: number): Promise<FileRecord[]> {
+    if (sessionIds.length === 0) return [];
+    // The order of the {sessionId, createdAt, _id} index, which then serves filter and sort.
+    const docs = await this.files
+      .find({ sessionId: { $in: idList(sessionIds) } })
+      .sort({ sessionId: 1, createdAt: 1, _id: 1 })
+      .limit(batchSize(limit))
+      .lean<LeanFile[]>()
+      .exec();
+    return docs.map(toFileRecord);
+  }
+
+  async deleteOfSessions(ids: readonly string[], sessionIds: readonly string[]): Promise<number> {
+    if (ids.length === 0 || sessionIds.length === 0) return 0;
+    const result = await this.files
+      .deleteMany({ _id: { $in: idList(ids) }, sessionId: { $in: idList(sessionIds) } })
+      .exec();
+    return result.deletedCount;
+  }
+
+  async findObjectPurgeDue(now: Date, limit: number): Promise<FileRecord[]> {
+    const at = new Date(now);
+    const filter: QueryFilter<StoredFile> = {
+      objectPurgedAt: null,
+      status: { $in: ['rejected', 'deleted'] },
+      $and: [
+        {
+          $or: [
+            { uploadUrlExpiresAt: { $lte: at } },
+            // Recorded before uploadUrlExpiresAt existed: no URL outlived the upload window.
+            { uploadUrlExpiresAt: null, uploadExpiresAt: { $lte: at } },
+          ],
+        },
+        // Not while a per-file purge (FileRepository.claimObjectPurge) holds it.
+        { $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lte: at } }] },
+      ],
+    };
+    const docs = await this.files
+      .find(filter)
+      .sort({ createdAt: 1, _id: 1 })
+      .limit(batchSize(limit))
+      .lean<LeanFile[]>()
+      .exec();
+    return docs.map(toFileRecord);
+  }
+
+  async settlePurged(
+    ids: readonly string[],
+    now: Date,
+  ): Promise<{ removed: number; marked: number }> {
+    if (ids.length === 0) return { removed: 0, marked: 0 };
+    const list = idList(ids);
+    const removed = await this.files.deleteMany({ _id: { $in: list }, status: 'deleted' }).exec();
+    const marked = await this.files
+      .updateMany(
+        { _id: { $in: list }, status: 'rejected', objectPurgedAt: null },
+        { $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null } },
+      )
+      .exec();
+    return { removed: removed.deletedCount, marked: marked.modifiedCount };
+  }
+
+  async findAbandoned(now: Date, limit: number): Promise<FileRecord[]> {
+    // Sorted on the {status, uploadExpiresAt} index's own order: no in-memory sort.
+    const docs = await this.files
+      .find({ status: 'pending', uploadExpiresAt: { $lte: new Date(now) } })
+      .sort({ uploadExpiresAt: 1 })
+      .limit(batchSize(limit))
+      .lean<LeanFile[]>()
+      .exec();
+    return docs.map(toFileRecord);
+  }
+
+  async findByIds(ids: readonly string[]): Promise<FileRecord[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.files
+      .find({ _id: { $in: idList(ids) } })
+      .lean<LeanFile[]>()
+      .exec();
+    return docs.map(toFileRecord);
+  }
+
+  async findReadyInKeyRange(
+    after: string | null,
+    upTo: string | null,
+    limit: number,
+  ): Promise<FileRecord[]> {
+    const range: { $gt?: string; $lte?: string } = {};
+    if (after !== null) range.$gt = String(after);
+    if (upTo !== null) range.$lte = String(upTo);
+    // Without a collation MongoDB compares strings by their UTF-8 bytes, as S3 lists keys.
+    const docs = await this.files
+      .find({ status: 'ready', ...(after === null && upTo === null ? {} : { storageKey: range }) })
+      .sort({ storageKey: 1 })
+      .limit(batchSize(limit))
+      .lean<LeanFile[]>()
+      .exec();
+    return docs.map(toFileRecord);
+  }
+
+  async flagObjectMissing(id: string, now: Date): Promise<boolean> {
+    const result = await this.files
+      .updateOne(
+        { _id: String(id), status: 'ready', objectMissingAt: null },
+        { $set: { objectMissingAt: new Date(now) } },
+      )
+      .exec();
+    return result.modifiedCount === 1;
+  }
+}
