@@ -23,7 +23,10 @@ export class StorageObjectMissingError extends AppError {
   }
 }
 
-/** Storage refused the request itself (4xx other than missing): a caller or configuration bug. */
+/**
+ * Storage refused the request itself (4xx other than missing, or 501 NotImplemented): a caller or
+ * configuration bug, or a call this storage does not offer.
+ */
 export class StorageRequestRejectedError extends AppError {
   constructor(
     readonly operation: string,

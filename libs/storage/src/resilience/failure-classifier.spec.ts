@@ -21,6 +21,7 @@ describe('failure classification', () => {
     ['412 PreconditionFailed', service('PreconditionFailed', 412), false, 'client_error'],
     ['500 InternalError', service('InternalError', 500), true, 'server_error'],
     ['503 SlowDown', service('SlowDown', 503), true, 'server_error'],
+    ['501 NotImplemented', service('NotImplemented', 501), false, 'client_error'],
     [
       'ECONNREFUSED',
       Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }),

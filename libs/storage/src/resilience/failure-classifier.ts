@@ -68,15 +68,23 @@ export function isNotFound(err: unknown): boolean {
   return httpStatusOf(err) === 404 || NOT_FOUND_CODES.has(errorCodeOf(err));
 }
 
+// 501 NotImplemented: a healthy service that does not offer this call (lifecycle rules on some
+// S3 clones). Its answer will not change on retry, so it is the caller's problem, not an outage.
+const NOT_IMPLEMENTED = 501;
+
+function isRefusal(status: number): boolean {
+  return (status >= 400 && status < 500) || status === NOT_IMPLEMENTED;
+}
+
 /**
  * True when the error says storage itself is unhealthy: no connection, no answer in time, or a
- * 5xx. Any 4xx (404 NoSuchKey, 412 PreconditionFailed, 403…) is an answer from a healthy
- * service and must never trip the circuit breaker.
+ * 5xx other than 501. Any 4xx (404 NoSuchKey, 412 PreconditionFailed, 403…) and 501 are answers
+ * from a healthy service and must never trip the circuit breaker.
  */
 export function isInfrastructureFailure(err: unknown): boolean {
   if (err instanceof BrokenCircuitError) return false;
   const status = httpStatusOf(err);
-  if (status !== undefined) return status >= 500;
+  if (status !== undefined) return status >= 500 && status !== NOT_IMPLEMENTED;
   return isTimeout(err) || isNetworkError(err);
 }
 
@@ -86,6 +94,6 @@ export function classifyOutcome(err: unknown): StorageOutcome {
   if (isTimeout(err)) return 'timeout';
   if (isNotFound(err)) return 'not_found';
   const status = httpStatusOf(err);
-  if (status !== undefined && status >= 400 && status < 500) return 'client_error';
+  if (status !== undefined && isRefusal(status)) return 'client_error';
   return 'server_error';
 }
