@@ -7,19 +7,24 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { StorageObjectMissingError, StorageRequestRejectedError } from './errors/storage-errors.js';
+import { BucketLifecycle } from './lifecycle/bucket-lifecycle.js';
 import { asReadable, hashStream, readAtMost } from './objects/body-readers.js';
+import { toUploadListing } from './objects/listings.js';
 import type { StoragePolicy } from './resilience/storage-policy.js';
 import type {
   CompletedPart,
   DeleteObjectsResult,
+  LifecycleRuleOutcome,
   ObjectListing,
   StoredObjectInfo,
   StoredPart,
+  UploadListing,
 } from './storage.types.js';
 
 // S3 limits: DeleteObjects takes 1000 keys, an upload has at most 10,000 parts.
@@ -33,11 +38,15 @@ export const MAX_RANGE_BYTES = 64 * 1024;
  * StoragePolicy (deadline, circuit breaker, metrics, domain errors).
  */
 export class StorageService {
+  private readonly lifecycle: BucketLifecycle;
+
   constructor(
     private readonly client: S3Client,
     private readonly policy: StoragePolicy,
     readonly bucket: string,
-  ) {}
+  ) {
+    this.lifecycle = new BucketLifecycle(client, policy, bucket);
+  }
 
   /** Resolves when the bucket exists and is reachable. */
   async headBucket(options: { timeoutMs?: number } = {}): Promise<void> {
@@ -282,6 +291,42 @@ export class StorageService {
       }
       marker = next;
     }
+  }
+
+  /**
+   * One page of the multipart uploads in progress (for reconciliation), by key then initiation
+   * time; pass `next` back for the following page. At most `maxUploads` (S3: 1000) per page.
+   */
+  async listMultipartUploads(
+    options: { prefix?: string; next?: UploadListing['next']; maxUploads?: number } = {},
+  ): Promise<UploadListing> {
+    const out = await this.policy.execute('ListMultipartUploads', (abortSignal) =>
+      this.client.send(
+        new ListMultipartUploadsCommand({
+          Bucket: this.bucket,
+          Prefix: options.prefix,
+          KeyMarker: options.next?.keyMarker,
+          UploadIdMarker: options.next?.uploadIdMarker,
+          MaxUploads: options.maxUploads,
+        }),
+        { abortSignal },
+      ),
+    );
+    return toUploadListing(out, options.next);
+  }
+
+  /**
+   * Makes storage itself abort the multipart uploads under `prefix` that stay incomplete for
+   * `days` days. Keeps every rule the bucket already has. 'present' when an enabled rule
+   * already does so for the prefix or the whole bucket, 'added' once ours is put,
+   * 'unsupported' when storage has no lifecycle API (501 NotImplemented).
+   */
+  ensureAbortIncompleteUploadsRule(options: {
+    id: string;
+    prefix: string;
+    days: number;
+  }): Promise<LifecycleRuleOutcome> {
+    return this.lifecycle.ensureAbortIncompleteUploadsRule(options);
   }
 
   /** Idempotent: an upload that is already gone counts as aborted. */

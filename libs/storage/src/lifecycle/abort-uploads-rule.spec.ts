@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LifecycleRule } from '@aws-sdk/client-s3';
+import { abortsUploadsUnder, ruleScope, withAbortUploadsRule } from './abort-uploads-rule.js';
+
+const abort = (
+  rule: Omit<LifecycleRule, 'Status'>,
+  status: 'Enabled' | 'Disabled' = 'Enabled',
+) => ({
+  AbortIncompleteMultipartUpload: { DaysAfterInitiation: 3 },
+  Status: status,
+  ...rule,
+});
+
+describe('abort-incomplete-uploads rule', () => {
+  it('reads the scope of every filter shape; tags and sizes make it unreliable', () => {
+    const cases: [LifecycleRule, string | null][] = [
+      [{ Status: 'Enabled' }, ''],
+      [{ Status: 'Enabled', Prefix: 'old/' }, 'old/'],
+      [{ Status: 'Enabled', Filter: {} }, ''],
+      [{ Status: 'Enabled', Filter: { Prefix: 'a/' } }, 'a/'],
+      [{ Status: 'Enabled', Filter: { And: { Prefix: 'a/' } } }, 'a/'],
+      [{ Status: 'Enabled', Filter: { Tag: { Key: 'k', Value: 'v' } } }, null],
+      [{ Status: 'Enabled', Filter: { ObjectSizeLessThan: 10 } }, null],
+      [{ Status: 'Enabled', Filter: { And: { Prefix: 'a/', ObjectSizeGreaterThan: 1 } } }, null],
+      [
+        { Status: 'Enabled', Filter: { And: { Prefix: 'a/', Tags: [{ Key: 'k', Value: 'v' }] } } },
+        null,
+      ],
+    ];
+    for (const [rule, scope] of cases) assert.equal(ruleScope(rule), scope, JSON.stringify(rule));
+  });
+
+  it('an enabled abort rule covers its own prefix and everything under it', () => {
+    assert.equal(abortsUploadsUnder(abort({ Filter: { Prefix: '' } }), 'sessions/'), true);
+    assert.equal(abortsUploadsUnder(abort({ Filter: { Prefix: 'sess' } }), 'sessions/'), true);
+    assert.equal(abortsUploadsUnder(abort({ Filter: { Prefix: 'sessions/' } }), 'sessions/'), true);
+    assert.equal(
+      abortsUploadsUnder(abort({ Filter: { Prefix: 'sessions/a' } }), 'sessions/'),
+      false,
+    );
+    assert.equal(
+      abortsUploadsUnder(abort({ Filter: { Prefix: '' } }, 'Disabled'), 'sessions/'),
+      false,
+    );
+    assert.equal(
+      abortsUploadsUnder({ Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } }, 'sessions/'),
+      false,
+    );
+  });
+
+  it('adds ours after the others, or replaces the rule carrying our ID in place', () => {
+    const others: LifecycleRule[] = [
+      { ID: 'a', Status: 'Enabled', Filter: { Prefix: 'a/' }, Expiration: { Days: 1 } },
+      { ID: 'ours', Status: 'Disabled', Filter: { Prefix: 'x/' }, Expiration: { Days: 1 } },
+      { ID: 'b', Status: 'Enabled', Filter: { Prefix: 'b/' }, Expiration: { Days: 1 } },
+    ];
+    const ours = { id: 'ours', prefix: 'sessions/', days: 1 };
+    const rule: LifecycleRule = {
+      ID: 'ours',
+      Filter: { Prefix: 'sessions/' },
+      Status: 'Enabled',
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+    };
+    assert.deepEqual(withAbortUploadsRule([others[0], others[2]], ours), [
+      others[0],
+      others[2],
+      rule,
+    ]);
+    assert.deepEqual(withAbortUploadsRule(others, ours), [others[0], rule, others[2]]);
+    assert.deepEqual(withAbortUploadsRule([], ours), [rule]);
+  });
+});
