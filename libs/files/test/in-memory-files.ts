@@ -20,9 +20,13 @@ import {
 } from '@app/database';
 import {
   type CompletedPart,
+  type DeleteObjectsResult,
+  type ListedUpload,
+  type ObjectListing,
   type StorageService,
   type StoredObjectInfo,
   type StoredPart,
+  type UploadListing,
 } from '@app/storage';
 import { ContentTypePolicy } from '../src/content-type.js';
 import { FileLifecycleMetrics } from '../src/file-lifecycle-metrics.js';
@@ -30,6 +34,34 @@ import { FileReservations } from '../src/file-reservations.js';
 import { FileVerdictService } from '../src/file-verdict.service.js';
 import { FileVerifier } from '../src/file-verifier.js';
 import { hexSha256ToBase64 } from '../src/rejection.js';
+
+/**
+ * Every write the fakes were asked to make (storage or database, whatever its effect), in order,
+ * and whether a fence check came before it: `unguarded` lists the writes no check preceded since
+ * the write before. A job's spec clears it once its fixtures are written.
+ */
+export class WriteLedger {
+  readonly writes: string[] = [];
+  readonly unguarded: string[] = [];
+  private checked = false;
+
+  /** A fence check passed: the next write is guarded. */
+  checkPassed(): void {
+    this.checked = true;
+  }
+
+  record(write: string): void {
+    this.writes.push(write);
+    if (!this.checked) this.unguarded.push(write);
+    this.checked = false;
+  }
+
+  clear(): void {
+    this.writes.length = 0;
+    this.unguarded.length = 0;
+    this.checked = false;
+  }
+}
 
 interface Held {
   record: FileRecord;
@@ -39,7 +71,12 @@ interface Held {
 export class InMemoryFileRepository extends FileRepository {
   readonly docs = new Map<string, Held>();
 
+  constructor(readonly ledger = new WriteLedger()) {
+    super();
+  }
+
   create(file: NewFile): Promise<FileRecord> {
+    this.ledger.record(`files.create:${file.id}`);
     const record: FileRecord = {
       ...file,
       status: 'pending',
@@ -70,6 +107,7 @@ export class InMemoryFileRepository extends FileRepository {
     now: Date,
     detail: { rejectedReason?: string } = {},
   ): Promise<FileRecord | null> {
+    this.ledger.record(`files.transition:${id}:${to}`);
     const held = this.docs.get(id);
     if (held === undefined || !from.includes(held.record.status)) return Promise.resolve(null);
     held.record = {
@@ -89,6 +127,7 @@ export class InMemoryFileRepository extends FileRepository {
   }
 
   noteUploadUrl(id: string, expiresAt: Date): Promise<FileRecord | null> {
+    this.ledger.record(`files.noteUploadUrl:${id}`);
     const held = this.docs.get(id);
     if (held?.record.status !== 'pending') return Promise.resolve(null);
     const before = held.record.uploadUrlExpiresAt;
@@ -97,6 +136,7 @@ export class InMemoryFileRepository extends FileRepository {
   }
 
   leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null> {
+    this.ledger.record('files.leaseVerification');
     for (const held of this.docs.values()) {
       if (held.record.status !== 'verifying') continue;
       if (held.verifyLeaseUntil !== null && held.verifyLeaseUntil > now) continue;
@@ -108,6 +148,7 @@ export class InMemoryFileRepository extends FileRepository {
   }
 
   renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean> {
+    this.ledger.record(`files.renewVerification:${id}`);
     const held = this.docs.get(id);
     if (
       held?.record.status !== 'verifying' ||
@@ -120,6 +161,7 @@ export class InMemoryFileRepository extends FileRepository {
   }
 
   releaseVerification(id: string, heldUntil: Date): Promise<void> {
+    this.ledger.record(`files.releaseVerification:${id}`);
     const held = this.docs.get(id);
     if (
       held?.record.status === 'verifying' &&
@@ -152,13 +194,19 @@ export class RecordingSessionFiles extends SessionFilesRepository {
   /** Set to make release() fail (the database down at the wrong moment). */
   failRelease: Error | null = null;
 
+  constructor(readonly ledger = new WriteLedger()) {
+    super();
+  }
+
   reserve(sessionId: string, size: number): Promise<FileSlotResult> {
+    this.ledger.record(`sessionFiles.reserve:${sessionId}`);
     const now = this.held.get(sessionId) ?? { files: 0, bytes: 0 };
     this.held.set(sessionId, { files: now.files + 1, bytes: now.bytes + size });
     return Promise.resolve({ ok: true });
   }
 
   release(sessionId: string, size: number): Promise<void> {
+    this.ledger.record(`sessionFiles.release:${sessionId}`);
     if (this.failRelease !== null) return Promise.reject(this.failRelease);
     const now = this.held.get(sessionId) ?? { files: 0, bytes: 0 };
     if (now.files >= 1 && now.bytes >= size) {
@@ -168,6 +216,7 @@ export class RecordingSessionFiles extends SessionFilesRepository {
   }
 
   recordEvent(sessionId: string, _now: Date, event: SessionEventInput): Promise<void> {
+    this.ledger.record(`sessionFiles.recordEvent:${sessionId}:${event.type}`);
     this.events.push({ sessionId, event });
     return Promise.resolve();
   }
@@ -182,7 +231,12 @@ export class RecordingQuotas extends QuotaRepository {
   readonly used = new Map<string, { files: number; bytes: number }>();
   failRelease: Error | null = null;
 
+  constructor(readonly ledger = new WriteLedger()) {
+    super();
+  }
+
   reserve(ownerId: string, day: string, files: number, bytes: number): Promise<boolean> {
+    this.ledger.record(`quotas.reserve:${ownerId}`);
     const key = `${ownerId}:${day}`;
     const now = this.used.get(key) ?? { files: 0, bytes: 0 };
     this.used.set(key, { files: now.files + files, bytes: now.bytes + bytes });
@@ -190,6 +244,7 @@ export class RecordingQuotas extends QuotaRepository {
   }
 
   release(ownerId: string, day: string, files: number, bytes: number): Promise<void> {
+    this.ledger.record(`quotas.release:${ownerId}`);
     if (this.failRelease !== null) return Promise.reject(this.failRelease);
     const key = `${ownerId}:${day}`;
     const now = this.used.get(key) ?? { files: 0, bytes: 0 };
@@ -212,27 +267,66 @@ export type StorageOp =
   | 'getObjectRange'
   | 'readObjectSha256'
   | 'deleteObject'
+  | 'deleteObjects'
+  | 'listObjects'
   | 'abortMultipartUpload'
+  | 'listMultipartUploads'
   | 'listParts'
   | 'completeMultipartUpload';
 
+const WRITES: ReadonlySet<StorageOp> = new Set([
+  'deleteObject',
+  'deleteObjects',
+  'abortMultipartUpload',
+  'completeMultipartUpload',
+]);
+
+/** Storage lists keys in binary (UTF-8 byte) order. */
+const byKey = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
 /**
- * Objects in a map. `hook(op, key)` runs at the start of each call (a test awaits a gate there,
- * or throws); deleteObject also awaits `afterDelete(key)` once the object is gone, so a test can
- * hold a caller between its delete and whatever it does next.
+ * Objects in a map, open multipart uploads in another. `hook(op, key)` runs at the start of each
+ * call (a test awaits a gate there, or throws); deleteObject also awaits `afterDelete(key)` once
+ * the object is gone, so a test can hold a caller between its delete and whatever it does next.
+ * Listings page like S3's: in key order, `pageSize` entries per page.
  */
 export class InMemoryStorage {
   readonly objects = new Map<string, Buffer>();
+  /** lastModified per key (put() sets it; objects set directly read as just written). */
+  readonly modified = new Map<string, Date>();
+  /** Open multipart uploads by upload id. */
+  readonly uploads = new Map<string, ListedUpload>();
   readonly calls: { op: StorageOp; key: string }[] = [];
+  /** Keys DeleteObjects reports as failed (and keeps). */
+  readonly failDeletes = new Set<string>();
+  pageSize = 1000;
   hook: (op: StorageOp, key: string) => Promise<void> = () => Promise.resolve();
   afterDelete: (key: string) => Promise<void> = () => Promise.resolve();
   completeMultipart: (key: string, parts: readonly CompletedPart[]) => Promise<void> = () =>
     Promise.resolve();
   parts: StoredPart[] = [];
 
+  constructor(readonly ledger = new WriteLedger()) {}
+
   /** This fake where the product wants the real service. */
   asService(): StorageService {
     return this as unknown as StorageService;
+  }
+
+  /** Stores an object directly (a fixture, or a client's PUT), last modified at `at`. */
+  put(key: string, bytes: Buffer, at = new Date()): void {
+    this.objects.set(key, bytes);
+    this.modified.set(key, at);
+  }
+
+  /** Opens a multipart upload directly (a fixture, or a declare's CreateMultipartUpload). */
+  openUpload(key: string, uploadId: string, initiated = new Date()): void {
+    this.uploads.set(uploadId, { key, uploadId, initiated });
+  }
+
+  /** How many requests of `op` were made. */
+  count(op: StorageOp): number {
+    return this.calls.filter((c) => c.op === op).length;
   }
 
   async headObject(key: string): Promise<StoredObjectInfo | null> {
@@ -244,7 +338,7 @@ export class InMemoryStorage {
       etag: '"etag"',
       checksumSha256: hexSha256ToBase64(createHash('sha256').update(bytes).digest('hex')),
       contentType: undefined,
-      lastModified: new Date(),
+      lastModified: this.modified.get(key) ?? new Date(),
     };
   }
 
@@ -262,12 +356,72 @@ export class InMemoryStorage {
 
   async deleteObject(key: string): Promise<void> {
     await this.enter('deleteObject', key);
-    this.objects.delete(key);
+    this.remove(key);
     await this.afterDelete(key);
   }
 
-  async abortMultipartUpload(key: string): Promise<void> {
+  /** One request whatever the number of keys (the service batches by 1000 itself). */
+  async deleteObjects(keys: readonly string[]): Promise<DeleteObjectsResult> {
+    await this.enter('deleteObjects', keys.join(','));
+    const result: DeleteObjectsResult = { deleted: [], failed: [] };
+    for (const key of keys) {
+      if (this.failDeletes.has(key)) {
+        result.failed.push({ key, code: 'InternalError' });
+      } else {
+        this.remove(key);
+        result.deleted.push(key);
+      }
+    }
+    return result;
+  }
+
+  async listObjects(
+    options: { prefix?: string; nextToken?: string; maxKeys?: number } = {},
+  ): Promise<ObjectListing> {
+    await this.enter('listObjects', options.prefix ?? '');
+    const after = options.nextToken;
+    const keys = [...this.objects.keys()]
+      .filter(
+        (k) => k.startsWith(options.prefix ?? '') && (after === undefined || byKey(k, after) > 0),
+      )
+      .sort(byKey);
+    const page = keys.slice(0, options.maxKeys ?? this.pageSize);
+    return {
+      objects: page.map((key) => ({
+        key,
+        size: this.objects.get(key)?.length ?? 0,
+        lastModified: this.modified.get(key) ?? new Date(),
+      })),
+      nextToken: page.length < keys.length ? page.at(-1) : undefined,
+    };
+  }
+
+  async abortMultipartUpload(key: string, uploadId: string): Promise<void> {
     await this.enter('abortMultipartUpload', key);
+    if (this.uploads.get(uploadId)?.key === key) this.uploads.delete(uploadId);
+  }
+
+  async listMultipartUploads(
+    options: { prefix?: string; next?: UploadListing['next']; maxUploads?: number } = {},
+  ): Promise<UploadListing> {
+    await this.enter('listMultipartUploads', options.prefix ?? '');
+    const { next } = options;
+    const after = (u: ListedUpload): boolean =>
+      next === undefined ||
+      byKey(u.key, next.keyMarker) > 0 ||
+      (u.key === next.keyMarker && u.uploadId > next.uploadIdMarker);
+    const uploads = [...this.uploads.values()]
+      .filter((u) => u.key.startsWith(options.prefix ?? '') && after(u))
+      .sort((a, b) => byKey(a.key, b.key) || (a.uploadId < b.uploadId ? -1 : 1));
+    const page = uploads.slice(0, options.maxUploads ?? this.pageSize);
+    const last = page.at(-1);
+    return {
+      uploads: page.map((u) => ({ ...u })),
+      next:
+        page.length < uploads.length && last !== undefined
+          ? { keyMarker: last.key, uploadIdMarker: last.uploadId }
+          : undefined,
+    };
   }
 
   async listParts(key: string): Promise<StoredPart[]> {
@@ -285,8 +439,14 @@ export class InMemoryStorage {
     return { etag: '"done"' };
   }
 
+  private remove(key: string): void {
+    this.objects.delete(key);
+    this.modified.delete(key);
+  }
+
   private async enter(op: StorageOp, key: string): Promise<void> {
     this.calls.push({ op, key });
+    if (WRITES.has(op)) this.ledger.record(`storage.${op}:${key}`);
     await this.hook(op, key);
   }
 }
@@ -329,11 +489,16 @@ export async function storedFile(
   });
   await world.sessionFiles.reserve(file.sessionId, file.size);
   await world.quotas.reserve(file.ownerId, file.quotaDay, 1, file.size);
-  world.storage.objects.set(file.storageKey, bytes);
+  world.storage.put(file.storageKey, bytes);
+  if (file.upload.mode === 'multipart' && file.status === 'pending') {
+    world.storage.openUpload(file.storageKey, file.upload.uploadId);
+  }
   return file;
 }
 
 export interface FilesWorld {
+  /** Every write any of these fakes was asked for. */
+  ledger: WriteLedger;
   files: InMemoryFileRepository;
   sessionFiles: RecordingSessionFiles;
   quotas: RecordingQuotas;
@@ -345,10 +510,11 @@ export interface FilesWorld {
 
 /** The lifecycle services over fresh fakes; `verifyLeaseSeconds` for the verifier's lease. */
 export function filesWorld(options: { verifyLeaseSeconds?: number } = {}): FilesWorld {
-  const files = new InMemoryFileRepository();
-  const sessionFiles = new RecordingSessionFiles();
-  const quotas = new RecordingQuotas();
-  const storage = new InMemoryStorage();
+  const ledger = new WriteLedger();
+  const files = new InMemoryFileRepository(ledger);
+  const sessionFiles = new RecordingSessionFiles(ledger);
+  const quotas = new RecordingQuotas(ledger);
+  const storage = new InMemoryStorage(ledger);
   const reservations = new FileReservations(sessionFiles, quotas);
   const verdicts = new FileVerdictService(
     files,
@@ -365,5 +531,5 @@ export function filesWorld(options: { verifyLeaseSeconds?: number } = {}): Files
     storage.asService(),
     verdicts,
   );
-  return { files, sessionFiles, quotas, storage, reservations, verdicts, verifier };
+  return { ledger, files, sessionFiles, quotas, storage, reservations, verdicts, verifier };
 }
