@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { FileLifecycleRepository, SessionLifecycleRepository } from '@app/database';
+import { StorageService } from '@app/storage';
+import type { JobRun, LifecycleJob } from './lifecycle-job.js';
+import { purgeDecidedObjects } from './steps/decided-objects-purge.js';
+import { purgeEndedSessions } from './steps/ended-sessions-purge.js';
+import { ObjectsNotDeletedError } from './steps/remove-objects.js';
+
+/**
+ * Purges what no one may read any more: every file of closed and expired sessions (objects
+ * first, records second, then `session.purged`), and the objects of rejected and deleted files
+ * once their upload URLs have expired. About one DeleteObjects, one find and one deleteMany per
+ * 1000 files. Returns the files purged.
+ */
+@Injectable()
+export class PurgeFilesJob implements LifecycleJob {
+  readonly name = 'purge-files' as const;
+
+  constructor(
+    private readonly sessions: SessionLifecycleRepository,
+    private readonly files: FileLifecycleRepository,
+    private readonly storage: StorageService,
+  ) {}
+
+  async run(run: JobRun): Promise<number> {
+    const deps = { sessions: this.sessions, files: this.files, storage: this.storage };
+    let refused: ObjectsNotDeletedError | null = null;
+    let purged = 0;
+    try {
+      purged += await purgeEndedSessions(deps, run);
+    } catch (err) {
+      // Keys storage refused are retried next run; the decided files need not wait for them.
+      if (!(err instanceof ObjectsNotDeletedError)) throw err;
+      refused = err;
+    }
+    purged += await purgeDecidedObjects(deps, run);
+    if (refused !== null) throw refused;
+    return purged;
+  }
+}
