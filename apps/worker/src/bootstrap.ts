@@ -6,7 +6,8 @@ import { WorkerModule } from './worker.module.js';
 
 /**
  * Builds the worker application, fully configured but not listening: main.ts and the e2e
- * tests share this setup. It serves /health/live, /health/ready and /metrics on WORKER_PORT.
+ * tests share this setup. It serves /health/live, /health/ready and /metrics on WORKER_PORT, and
+ * its lifecycle jobs start ticking from app.init() on (the first about a second later).
  */
 export async function createWorkerApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -2,7 +2,8 @@
 // configuration from the environment and never starts the devstack.
 import { loadConfigOrExit } from '@app/config';
 
-// Jobs are idempotent and resumable, so a shutdown that overruns may be cut short safely.
+// Past the runner's own bound (10 s for runs in progress, then their leases are released). Jobs
+// are idempotent and resumable, so a shutdown that overruns may be cut short safely.
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
 async function main(): Promise<void> {
@@ -11,7 +12,8 @@ async function main(): Promise<void> {
   // loading Nest, the AWS SDK and Mongoose.
   const { createWorkerApp } = await import('./bootstrap.js');
   const app = await createWorkerApp(config);
-  // On SIGTERM/SIGINT Nest stops the scheduler, closes the HTTP server and MongoDB, then exits 0.
+  // On SIGTERM/SIGINT Nest stops the job ticks, waits for the runs in progress and releases their
+  // leases (another replica takes the jobs at once), closes the HTTP server and MongoDB, exits 0.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -4,16 +4,15 @@ import { ConfigModule, type AppConfig } from '@app/config';
 import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
-import { FilesLifecycleModule } from '@app/files';
-import { FileVerificationJob } from './jobs/file-verification.job.js';
-import { ObjectPurgeJob } from './jobs/object-purge.job.js';
+import { LifecycleJobsModule } from './jobs/lifecycle-jobs.module.js';
+import { JobRunnerModule } from './jobs/runner/job-runner.module.js';
+import { JobsHealthIndicator } from './jobs/runner/jobs-health.indicator.js';
 
 /**
- * The worker: background jobs (the verifier of completed multipart uploads, which leases one
- * file at a time; the object purge of rejected and deleted files once their upload URLs have
- * expired, one claim per file; cleanup and reconciliation as they land, each behind a MongoDB lease so one
- * replica runs it per tick) plus the same /health and /metrics
- * endpoints as the API, so orchestrators probe and scrape both alike. It serves no product
+ * The worker: the six lifecycle jobs (expiry, purge, upload sweep, verification, reconciliation,
+ * pruning), each run on its interval under a MongoDB lease so that one replica runs it per tick,
+ * plus the same /health and /metrics endpoints as the API, so orchestrators probe and scrape both
+ * alike; its readiness also reports whether every job ran lately (`jobs`). It serves no product
  * route, so it needs no auth guard.
  */
 @Module({})
@@ -29,12 +28,12 @@ export class WorkerModule {
         HealthModule.forRoot([
           { key: 'mongo', indicator: DatabaseHealthIndicator },
           { key: 'storage', indicator: StorageHealthIndicator },
+          { key: 'jobs', indicator: JobsHealthIndicator },
         ]),
         MetricsModule,
         ScheduleModule.forRoot(),
-        FilesLifecycleModule,
+        JobRunnerModule.forJobs(LifecycleJobsModule),
       ],
-      providers: [FileVerificationJob, ObjectPurgeJob],
     };
   }
 }

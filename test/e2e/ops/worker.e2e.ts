@@ -1,29 +1,36 @@
-// The worker app as operators see it: /health/live, /health/ready (mongo + storage) and /metrics
-// on its own port, built by the same createWorkerApp as its main.ts; it follows a storage outage
-// like the API does, and closes cleanly.
+// The worker app as operators see it: /health/live, /health/ready (mongo, storage, jobs) and
+// /metrics on its own port, built by the same createWorkerApp as its main.ts; its jobs tick under
+// their leases, it puts the bucket's lifecycle rule, follows a storage outage like the API does,
+// and closes cleanly, leaving no lease held.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { GetBucketLifecycleConfigurationCommand } from '@aws-sdk/client-s3';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig } from '@app/config';
+import { MongoClient } from 'mongodb';
+import { JOB_NAMES, loadConfig, type AppConfig } from '@app/config';
 import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { testEnv } from '../../support/test-app.js';
 import { eventually } from '../../support/eventually.js';
 import { indicatorStatus, probe } from '../../support/probe.js';
+import { bucketClient, FAST_JOBS, total } from '../worker/worker-fixtures.js';
 
 describe('worker app', () => {
   let backends: TestBackends;
   let app: NestFastifyApplication;
+  let config: AppConfig;
+  let closed = false;
   let baseUrl = '';
   let dataDir = '';
 
   before(async () => {
     backends = await startTestBackends();
     dataDir = await mkdtemp(join(tmpdir(), 'sx-worker-'));
-    app = await createWorkerApp(loadConfig(testEnv(backends, dataDir)));
+    config = loadConfig({ ...testEnv(backends, dataDir), ...FAST_JOBS });
+    app = await createWorkerApp(config);
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
@@ -31,7 +38,7 @@ describe('worker app', () => {
   });
 
   after(async () => {
-    await app?.close();
+    if (!closed) await app?.close();
     await backends?.stop();
     if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
   });
@@ -42,11 +49,65 @@ describe('worker app', () => {
     assert.deepEqual((live.body as { status: string }).status, 'ok');
   });
 
-  it('is ready with mongo and storage up', async () => {
+  it('is ready with mongo, storage and jobs up', async () => {
     const ready = await probe(`${baseUrl}/health/ready`);
     assert.equal(ready.status, 200, JSON.stringify(ready.body));
     assert.equal(indicatorStatus(ready.body, 'mongo'), 'up');
     assert.equal(indicatorStatus(ready.body, 'storage'), 'up');
+    assert.equal(indicatorStatus(ready.body, 'jobs'), 'up');
+    const jobs = (ready.body as { details: { jobs: Record<string, unknown> } }).details.jobs;
+    for (const job of JOB_NAMES) {
+      assert.deepEqual(Object.keys(jobs[job] as object).sort(), [
+        'healthy',
+        'intervalSeconds',
+        'lastHealthyAt',
+      ]);
+    }
+  });
+
+  it('runs every job each second under its lease, without errors', async () => {
+    const text = await eventually('two completed runs of every job', 15_000, async () => {
+      const metrics = String((await probe(`${baseUrl}/metrics`)).body);
+      const done = JOB_NAMES.every(
+        (job) => total(metrics, 'sharexpress_job_runs_total', { job, outcome: 'completed' }) >= 2,
+      );
+      return done ? metrics : undefined;
+    });
+    for (const job of JOB_NAMES) {
+      assert.equal(total(text, 'sharexpress_job_errors_total', { job }), 0, job);
+      assert.equal(total(text, 'sharexpress_job_runs_total', { job, outcome: 'failed' }), 0, job);
+      assert.ok(total(text, 'sharexpress_job_last_success_timestamp_seconds', { job }) > 0, job);
+      assert.equal(samplesOf(text, 'sharexpress_job_lease_held', job), true, job);
+      assert.equal(samplesOf(text, 'sharexpress_job_duration_seconds_count', job), true, job);
+    }
+    const client = new MongoClient(config.mongo.uri);
+    try {
+      const leases = await client.db().collection('leases').find({}).toArray();
+      assert.deepEqual(leases.map((l) => l._id).sort(), [...JOB_NAMES].sort());
+      for (const lease of leases) {
+        assert.ok(lease.lastCompletedAt instanceof Date, String(lease._id));
+        assert.ok((lease.fence as number) >= 2, String(lease._id));
+      }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('puts the bucket rule that aborts incomplete uploads under sessions/ after a day', async () => {
+    const s3 = bucketClient(backends);
+    try {
+      const rule = await eventually('the lifecycle rule', 10_000, async () => {
+        const out = await s3
+          .send(new GetBucketLifecycleConfigurationCommand({ Bucket: backends.s3.bucket }))
+          .catch(() => undefined);
+        return out?.Rules?.find((r) => r.ID === 'sharexpress-abort-incomplete-uploads');
+      });
+      assert.equal(rule.Status, 'Enabled');
+      assert.equal(rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation, 1);
+      assert.equal(rule.Filter?.Prefix ?? rule.Prefix, 'sessions/');
+    } finally {
+      s3.destroy();
+    }
   });
 
   it('exposes Prometheus metrics, including its own HTTP requests and storage calls', async () => {
@@ -84,4 +145,29 @@ describe('worker app', () => {
       return ready.status === 200 ? true : undefined;
     });
   });
+
+  it('closes promptly while its jobs tick, leaving no lease held', async () => {
+    const started = performance.now();
+    await app.close();
+    closed = true;
+    assert.ok(performance.now() - started < 5_000, 'closed within 5 s');
+    const client = new MongoClient(config.mongo.uri);
+    try {
+      const leases = await client.db().collection('leases').find({}).toArray();
+      assert.equal(leases.length, JOB_NAMES.length);
+      const now = Date.now();
+      for (const lease of leases) {
+        assert.ok((lease.until as Date).getTime() <= now, `${String(lease._id)} still held`);
+      }
+    } finally {
+      await client.close();
+    }
+  });
 });
+
+/** Whether `name` has a sample for `job` in a Prometheus text exposition. */
+function samplesOf(text: string, name: string, job: string): boolean {
+  return text
+    .split('\n')
+    .some((line) => line.startsWith(`${name}{`) && line.includes(`job="${job}"`));
+}
