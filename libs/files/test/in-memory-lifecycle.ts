@@ -334,4 +334,42 @@ export function fileIn(
   return { ...record };
 }
 
+/**
+ * Kills a run at every write it makes, one crash point after the other: for n = 0, 1, 2… a fresh
+ * world (`build`) runs the job under a guard that loses its lease after n checks, then again
+ * under a guard that keeps it (the next run, on any replica). After each pair `settled(world)`
+ * must hold, the crashed run must have written nothing once its lease was lost, and every write
+ * of both runs must have come right after a check. Ends with the first n the run survives; the
+ * number of crash points tried. `between` runs between the two (time passing: leases expiring).
+ */
+export async function atEveryCrashPoint<W extends { ledger: WriteLedger }>(
+  build: () => W | Promise<W>,
+  run: (world: W, guard: FakeGuard) => Promise<unknown>,
+  settled: (world: W, crashedAt: number) => void | Promise<void>,
+  between: (world: W) => void = () => undefined,
+): Promise<number> {
+  for (let allowed = 0; ; allowed++) {
+    const world = await build();
+    world.ledger.clear();
+    const guard = new FakeGuard(world.ledger, allowed);
+    let crashed = false;
+    try {
+      await run(world, guard);
+    } catch (err) {
+      if (!(err instanceof FakeLeaseLostError)) throw err;
+      crashed = true;
+    }
+    if (!guard.wroteNothingAfterLoss()) {
+      throw new Error(`crash point ${String(allowed)}: a write followed the lost lease`);
+    }
+    between(world);
+    await run(world, new FakeGuard(world.ledger));
+    if (world.ledger.unguarded.length > 0) {
+      throw new Error(`unguarded writes: ${world.ledger.unguarded.join(' ')}`);
+    }
+    await settled(world, allowed);
+    if (!crashed) return allowed + 1;
+  }
+}
+
 export { WriteLedger };
