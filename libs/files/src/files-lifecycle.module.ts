@@ -3,14 +3,13 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileDatabaseModule, QuotaDatabaseModule } from '@app/database';
 import { ContentTypePolicy } from './content-type.js';
 import { FileLifecycleMetrics } from './file-lifecycle-metrics.js';
-import { FileObjectPurger } from './file-object-purger.js';
 import { FileReservations } from './file-reservations.js';
 import { FileVerdictService } from './file-verdict.service.js';
 import { FileVerifier } from './file-verifier.js';
 
 /**
  * The file lifecycle steps the API (complete of a single upload) and the worker (read-back of a
- * multipart upload, object purge of rejected and deleted files) share, and the content type
+ * multipart upload, rejection of an abandoned upload) share, and the content type
  * policy (CONTENT_TYPES_ALLOWED / _BLOCKED) both apply. Storage comes from the global
  * StorageModule.
  */
@@ -27,7 +26,6 @@ import { FileVerifier } from './file-verifier.js';
     FileReservations,
     FileVerdictService,
     FileVerifier,
-    FileObjectPurger,
   ],
   exports: [
     ContentTypePolicy,
@@ -35,7 +33,6 @@ import { FileVerifier } from './file-verifier.js';
     FileReservations,
     FileVerdictService,
     FileVerifier,
-    FileObjectPurger,
   ],
 })
 export class FilesLifecycleModule {}

@@ -3,7 +3,6 @@
 export * from './content-type.js';
 export * from './file-lifecycle-metrics.js';
 export * from './file-object.js';
-export * from './file-object-purger.js';
 export * from './file-reservations.js';
 export * from './file-verdict.service.js';
 export * from './file-verifier.js';
