@@ -305,6 +305,38 @@ describe('JobRunner', () => {
     assert.equal(beat.lastHealthyAt.getTime(), late);
   });
 
+  it('a long run that still holds its lease keeps the job healthy; one whose lease lapsed does not', async () => {
+    const leases = new InMemoryJobLeases();
+    const settings = config(1, 1);
+    const heartbeats = new JobHeartbeats(settings);
+    const base = Date.now();
+    let now = base;
+    heartbeats.clock = () => now;
+    let finish: (() => void) | undefined;
+    const job = new FakeJob(
+      'verify-uploads',
+      () =>
+        new Promise<number>((resolve) => {
+          finish = () => resolve(1);
+        }),
+    );
+    const r = runner([job], leases, settings, heartbeats);
+    r.tick(job);
+    await sleep(10);
+    now = base + 10_000;
+    r.tick(job); // skipped, but the run holds a live lease (renewed every 333 ms)
+    assert.equal(heartbeats.report(['verify-uploads'])[0]?.healthy, true);
+    leases.down = true; // renewals fail from now on: the lease lapses locally after 1 s
+    await sleep(1_100);
+    now = base + 20_000;
+    r.tick(job);
+    assert.equal(heartbeats.report(['verify-uploads'])[0]?.healthy, false);
+    assert.equal(job.runs.length, 1);
+    leases.down = false;
+    finish?.();
+    await r.settled();
+  });
+
   it('schedules every job on its interval, first soon after start, and stops on shutdown', async () => {
     const leases = new InMemoryJobLeases();
     const registry = new SchedulerRegistry();

@@ -125,7 +125,13 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** One tick of `job`: skipped while its previous run is still going. */
   tick(job: LifecycleJob): void {
-    if (this.stopping || this.running.has(job.name)) return;
+    if (this.stopping) return;
+    if (this.running.has(job.name)) {
+      // A long run (a large verification or purge) that still holds its lease is the job
+      // running, here, as a lease held elsewhere is the job running there: a healthy tick.
+      if (this.guards.get(job.name)?.holds() === true) this.heartbeats.healthy(job.name);
+      return;
+    }
     const run = this.runOnce(job).finally(() => this.running.delete(job.name));
     this.running.set(job.name, run);
   }
