@@ -61,7 +61,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly ttlMs: number;
   private readonly running = new Map<JobName, Promise<void>>();
   private readonly guards = new Map<JobName, LeaseGuard>();
-  private readonly timers: string[] = [];
   private stopping = false;
   /** How long shutdown waits for runs in progress (tests shorten it). */
   shutdownWaitMs = SHUTDOWN_WAIT_MS;
@@ -82,7 +81,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const intervalMs = this.config.jobs.intervals[job.name] * 1000;
       const every = setInterval(() => this.tick(job), intervalMs);
       this.scheduler.addInterval(jobTimerName(job.name), every);
-      this.timers.push(jobTimerName(job.name));
       const first = setTimeout(
         () => {
           this.scheduler.deleteTimeout(jobTimerName(job.name, true));
