@@ -130,7 +130,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       if (this.guards.get(job.name)?.holds() === true) this.heartbeats.healthy(job.name);
       return;
     }
-    const run = this.runOnce(job).finally(() => this.running.delete(job.name));
+    const run = this.runOnce(job)
+      // runOnce handles its own failures; this only keeps a bug from becoming an unhandled
+      // rejection, which would end the process.
+      .catch((err: unknown) => this.failed(job.name, 'tick', err))
+      .finally(() => this.running.delete(job.name));
     this.running.set(job.name, run);
   }
 
