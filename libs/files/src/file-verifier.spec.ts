@@ -189,4 +189,28 @@ describe('FileVerifier', () => {
     assert.equal((await world.files.findById(file.id))?.verifyAttempts, 1, 'no lease taken');
     assert.equal((await world.verifier.verifyOne(new Date(Date.now() + 301_000)))?.status, 'ready');
   });
+
+  it('stops renewing the file’s lease once its caller’s fence refuses', async () => {
+    const world = filesWorld({ verifyLeaseSeconds: 0.3 });
+    await verifying(world);
+    const reading = gate();
+    const release = gate();
+    world.storage.hook = async (op) => {
+      if (op !== 'readObjectSha256') return;
+      reading.open();
+      await release.wait;
+    };
+    let refuse = false;
+    const beforeWrite = (): void => {
+      if (refuse) throw new Error('job lease lost');
+    };
+    const verification = world.verifier.verifyOne(new Date(), { beforeWrite });
+    await reading.wait;
+    refuse = true;
+    world.ledger.clear();
+    await sleep(350);
+    release.open();
+    await assert.rejects(verification, /job lease lost/);
+    assert.deepEqual(world.ledger.writes, [], 'no renewal, no verdict, no give-back');
+  });
 });
