@@ -1,4 +1,4 @@
-// The comparison, array and bitwise query operators, in place of mingo's. mingo compares values of
+// The comparison, element, array and bitwise query operators, in place of mingo's. mingo compares values of
 // different BSON types with each other, BinData byte by byte, numbers that stayed bson objects
 // (Int64 beyond 2^53, Decimal128) as foreign types, treats `$all` on a non-array as no match and
 // tests bits on 32-bit JS numbers only; these follow MongoDB's documented semantics instead.
@@ -6,8 +6,10 @@ import { Binary } from 'bson';
 import { Query } from 'mingo/query';
 import { ErrorCode, fail } from '../errors.js';
 import {
+  MISSING,
   equalsTest,
   inTest,
+  leaves,
   rangeTest,
   someLeaf,
   type LeafTest,
@@ -48,6 +50,16 @@ export const $lt = range('$lt');
 export const $lte = range('$lte');
 export const $in: Operator = onLeaves((v) => inTest(listOf('$in', v)));
 export const $nin: Operator = negated($in);
+
+/**
+ * `$exists`: some value is reached by the path, walked as the other operators walk it (mingo
+ * looks into arrays nested in arrays, which MongoDB's paths never enter). Truthiness as mingo's.
+ */
+export const $exists: Operator = (selector, value) => {
+  const parts = selector.split('.');
+  const wanted = Boolean(value);
+  return (obj) => leaves(obj, parts).some((x) => x !== MISSING) === wanted;
+};
 
 /** `{a: {$all: [x, y]}}` is `{$and: [{a: x}, {a: y}]}`, so a single value can match too. */
 export const $all: Operator = (selector, value, options) => {
