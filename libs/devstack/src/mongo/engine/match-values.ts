@@ -84,10 +84,24 @@ export function rangeTest(op: RangeOp, v: unknown): LeafTest {
   };
 }
 
-/** `$in`: any listed value (regexes match strings, null matches missing). */
+/**
+ * `$in`: any listed value (regexes match strings, null matches missing). The same test as
+ * `equalsTest` on each value, but non-null, non-regex values are looked up by their encoded key
+ * in one Set (equalsTest compares exactly that key), so a leaf is encoded once, not once per value.
+ */
 export function inTest(list: readonly unknown[]): LeafTest {
-  const tests = list.map((x) => equalsTest(x));
-  return (x) => tests.some((t) => t(x));
+  const keys = new Set<string>();
+  const others: LeafTest[] = [];
+  let nullListed = false;
+  for (const v of list) {
+    if (v === null || v === undefined) nullListed = true;
+    else if (v instanceof RegExp) others.push(regexTest(v));
+    else keys.add(encodeValue(v));
+  }
+  if (nullListed) others.push(equalsTest(null));
+  return (x) =>
+    (keys.size > 0 && x !== MISSING && x !== undefined && keys.has(encodeValue(x))) ||
+    others.some((t) => t(x));
 }
 
 /** True when some leaf of `doc` at `parts` passes `test`. */

@@ -3,7 +3,15 @@
 // mingo, whose per-query setup costs far more than the match itself.
 import { ObjectId } from 'bson';
 import { ErrorCode, fail } from '../errors.js';
-import { MISSING, equalsTest, leaves, rangeTest, someLeaf, type RangeOp } from './match-values.js';
+import {
+  MISSING,
+  equalsTest,
+  inTest,
+  leaves,
+  rangeTest,
+  someLeaf,
+  type RangeOp,
+} from './match-values.js';
 import { isPlainObject } from './values.js';
 
 type Pred = (doc: unknown) => boolean;
@@ -51,8 +59,8 @@ function fieldPred(path: string, cond: unknown): Pred | undefined {
       case '$in': {
         if (!Array.isArray(v)) fail(ErrorCode.BadValue, '$in needs an array');
         if (!v.every((x) => isScalar(x) || x === null)) return undefined;
-        const eqs = (v as unknown[]).map((x) => eqPred(parts, x));
-        preds.push((doc) => eqs.some((p) => p(doc)));
+        const test = inTest(v as unknown[]);
+        preds.push((doc) => someLeaf(doc, parts, test));
         break;
       }
       case '$exists': {
