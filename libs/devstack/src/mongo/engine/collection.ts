@@ -5,7 +5,8 @@ import { ErrorCode, MongoServerError, fail } from '../errors.js';
 import { SecondaryIndex } from '../indexes/index.js';
 import { encodeValue, type IndexKey } from '../indexes/key.js';
 import { sameKey, sameOptions, type IndexSpec } from '../indexes/spec.js';
-import { compileFilter, equalityConditions, type Filter } from './query.js';
+import { lookupCandidates } from './candidates.js';
+import { compileFilter, type Filter } from './query.js';
 
 export interface ChangeSink {
   put(ns: string, doc: Document): void;
@@ -17,6 +18,10 @@ export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes: SecondaryIndex[] = [];
+  // Insertion rank of each stored _id (an update keeps it, as it keeps the Map's order), so
+  // candidates found through an index come back in the order of a scan.
+  private readonly position = new Map<string, number>();
+  private nextPosition = 0;
 
   constructor(
     readonly db: string,
@@ -45,6 +50,7 @@ export class Collection {
     const keys = this.indexes.map((ix) => ix.keysOf(doc));
     this.indexes.forEach((ix, i) => ix.checkUnique(this.ns, id, keys[i]));
     this.docs.set(id, doc);
+    this.position.set(id, this.nextPosition++);
     this.indexes.forEach((ix, i) => ix.add(id, keys[i]));
     if (journal) this.sink.put(this.ns, doc);
   }
@@ -66,6 +72,7 @@ export class Collection {
   remove(doc: Document, journal = true): void {
     const id = encodeValue(doc['_id']);
     if (!this.docs.delete(id)) return;
+    this.position.delete(id);
     for (const ix of this.indexes) ix.remove(id, ix.keysOf(doc));
     if (journal) this.sink.del(this.ns, doc['_id']);
   }
@@ -118,54 +125,28 @@ export class Collection {
   }
 
   /**
-   * Documents that may match `filter`: an index-backed subset for equality filters on `_id` or
-   * on an indexed field, otherwise every document. `exact` says no further test is needed.
+   * Documents that may match `filter`, in natural order: an index-backed subset when the filter
+   * pins `_id` or an index's leading fields (equality or `$in`), otherwise every document.
+   * `exact` says no further test is needed.
    */
   candidates(filter: Filter): { docs: Iterable<Document>; exact: boolean } {
-    const { eq, inLists } = equalityConditions(filter);
-    const single = Object.keys(filter).length === 1;
-    if (eq.has('_id')) {
-      const doc = this.getById(eq.get('_id'));
-      return { docs: doc ? [doc] : [], exact: single };
+    const found = lookupCandidates(filter, this.indexes);
+    if (!found) return { docs: this.docs.values(), exact: false };
+    return { docs: this.inNaturalOrder(found.ids), exact: found.exact };
+  }
+
+  // The same order a scan would give, whichever lookup found the ids.
+  private inNaturalOrder(ids: readonly string[]): Document[] {
+    const unique = new Set(ids);
+    const out: Document[] = [];
+    if (unique.size * 8 >= this.docs.size) {
+      for (const [id, doc] of this.docs) if (unique.has(id)) out.push(doc);
+      return out;
     }
-    if (inLists.has('_id')) {
-      const out: Document[] = [];
-      const seen = new Set<string>();
-      for (const v of inLists.get('_id')!) {
-        const key = encodeValue(v);
-        const doc = seen.has(key) ? undefined : this.docs.get(key);
-        seen.add(key);
-        if (doc) out.push(doc);
-      }
-      return { docs: out, exact: false };
-    }
-    if (eq.size > 0) {
-      // The index whose leading fields cover the most equality conditions wins.
-      let best: SecondaryIndex | undefined;
-      let bestLength = 0;
-      for (const ix of this.indexes) {
-        if (!ix.usableForLookup) continue;
-        let length = 0;
-        while (length < ix.fields.length && eq.has(ix.fields[length])) length++;
-        if (length > bestLength) {
-          best = ix;
-          bestLength = length;
-        }
-      }
-      if (best) {
-        const key = best.fields
-          .slice(0, bestLength)
-          .map((f) => encodeValue(eq.get(f)))
-          .join('|');
-        const docs: Document[] = [];
-        for (const id of best.lookup(key, bestLength)) {
-          const doc = this.docs.get(id);
-          if (doc) docs.push(doc);
-        }
-        return { docs, exact: false };
-      }
-    }
-    return { docs: this.docs.values(), exact: false };
+    const present = [...unique].filter((id) => this.docs.has(id));
+    present.sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+    for (const id of present) out.push(this.docs.get(id)!);
+    return out;
   }
 
   /** Matching documents in natural order, stopping after `limit` (0 = no limit). */

@@ -106,6 +106,14 @@ export class SecondaryIndex {
     return typeof cur === 'string' ? [cur] : [...cur];
   }
 
+  /** How many ids `lookup(key, length)` would return, without copying them. */
+  count(key: string, length = this.fields.length): number {
+    const map = length === this.fields.length ? this.map : this.prefixes[length - 1];
+    const cur = map?.get(key);
+    if (cur === undefined) return 0;
+    return typeof cur === 'string' ? 1 : cur.size;
+  }
+
   /** Whether equality lookups through this index return a superset of the matches. */
   get usableForLookup(): boolean {
     return !this.sparse && !this.partial;
