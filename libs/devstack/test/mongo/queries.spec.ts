@@ -2,7 +2,7 @@
 // order, bulk writes and concurrent upserts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ObjectId } from 'mongodb';
+import { Double, Long, ObjectId, type Filter } from 'mongodb';
 import { openTarget, type Doc, type Target } from './support.js';
 
 let t: Target;
@@ -78,6 +78,56 @@ describe('arrays and nested paths', () => {
       ['Report.PDF'],
     );
     assert.equal(await c.countDocuments({ s: /^photo/ }), 1);
+  });
+});
+
+describe('filters answered through _id and indexes', () => {
+  it('$in on an indexed field and on _id keeps MongoDB equality: numbers by value, null, regex, arrays', async () => {
+    const c = t.db.collection<Doc>('indexed');
+    await c.createIndex({ v: 1 });
+    await c.insertMany([
+      { _id: 1, v: 1 },
+      { _id: 2, v: new Double(1) },
+      { _id: 3, v: Long.fromNumber(1) },
+      { _id: 4, v: '1' },
+      { _id: 5, v: null },
+      { _id: 6 },
+      { _id: 7, v: [2, 'xy'] },
+      { _id: 8, v: [[1]] },
+    ]);
+    const found = async (filter: Filter<Doc>): Promise<unknown[]> =>
+      (await c.find(filter, { sort: { _id: 1 } }).toArray()).map((d) => d._id);
+    assert.deepEqual(await found({ v: { $in: [Long.fromNumber(1)] } }), [1, 2, 3]);
+    assert.deepEqual(await found({ v: { $in: [new Double(2)] } }), [7], 'an element matches');
+    assert.deepEqual(await found({ v: { $in: [null] } }), [5, 6], 'null finds missing too');
+    assert.deepEqual(await found({ v: { $in: [/^x/, '1'] } }), [4, 7]);
+    assert.deepEqual(await found({ v: { $in: [] } }), []);
+    assert.deepEqual(await found({ _id: { $in: [3, 1, 99] }, v: { $in: [1, '1'] } }), [1, 3]);
+    assert.deepEqual(await found({ _id: { $in: [4, 5] }, v: { $nin: [null] } }), [4]);
+  });
+
+  it('an _id equality inside $and still applies the rest of the filter', async () => {
+    const c = t.db.collection<Doc>('and_id');
+    await c.insertMany([
+      { _id: 1, a: 1 },
+      { _id: 2, a: 2 },
+    ]);
+    assert.equal(await c.countDocuments({ $and: [{ _id: 1 }, { a: 2 }] }), 0);
+    assert.equal((await c.find({ $and: [{ _id: 1 }, { a: 2 }] }).toArray()).length, 0);
+    assert.equal((await c.deleteMany({ $and: [{ _id: 1 }, { a: 2 }] })).deletedCount, 0);
+    assert.equal(await c.countDocuments({ $and: [{ _id: 2 }, { a: 2 }] }), 1);
+  });
+
+  it('$exists never looks into an array nested in an array, whichever way the filter is written', async () => {
+    const c = t.db.collection<Doc>('nested');
+    await c.insertMany([
+      { _id: 1, n: [[1]] },
+      { _id: 2, n: [{ b: 1 }] },
+    ]);
+    for (const filter of [{ 'n.b': { $exists: true } }, { $or: [{ 'n.b': { $exists: true } }] }]) {
+      const got = (await c.find(filter, { sort: { _id: 1 } }).toArray()).map((d) => d._id);
+      assert.deepEqual(got, [2], JSON.stringify(filter));
+    }
   });
 });
 
