@@ -200,7 +200,10 @@ export async function runFault(options: FaultRunOptions): Promise<FaultRun> {
     const during = p.samples.filter((s) => s.endedAt > faultAt && s.startedAt <= ready.startedAt);
     run.slowestProbeMs[p.name] = Math.max(...during.map((s) => s.elapsedMs));
     const unready = during.filter((s) => s.status === 503);
-    const last = unready.at(-1);
+    // What the fault itself made the app say: the last 503 answered before the fault ended. (The
+    // worker may answer 503 a moment longer, naming only its `jobs` entry, until each job has
+    // ticked again.)
+    const last = unready.filter((s) => s.endedAt <= endAt).at(-1) ?? unready.at(-1);
     // Not ready for the whole fault: no 200 between the first 503 and the end of the fault.
     const firstUnready = faultAt + (run.unreadyAfterMs[p.name] ?? 0);
     run.readyDuringFault[p.name] = p
