@@ -205,10 +205,22 @@ describe('StorageService lifecycle support against S3', () => {
       assert.deepEqual(await rules(), [...theirs, OUR_RULE]);
     });
 
-    it('replaces a disabled rule of ours in place instead of adding a second one', async () => {
-      await putRules([EXISTING[0], { ...OUR_RULE, Status: 'Disabled' }, EXISTING[2]]);
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'added');
-      assert.deepEqual(await rules(), [EXISTING[0], OUR_RULE, EXISTING[2]]);
+    it('leaves a rule of ours that an operator disabled or changed exactly as it is', async () => {
+      const disabled: LifecycleRule = { ...OUR_RULE, Status: 'Disabled' };
+      const changed: LifecycleRule = {
+        ...OUR_RULE,
+        Filter: { Prefix: 'sessions/old/' },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 30 },
+      };
+      for (const mine of [disabled, changed]) {
+        const before = [EXISTING[0], mine, EXISTING[2]];
+        await putRules(before);
+        // Every worker start calls it again: none of them may undo the operator's choice.
+        for (let start = 0; start < 2; start++) {
+          assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'present');
+          assert.deepEqual(await rules(), before, JSON.stringify(mine));
+        }
+      }
     });
   });
 });

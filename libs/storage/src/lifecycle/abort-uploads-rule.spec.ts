@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LifecycleRule } from '@aws-sdk/client-s3';
-import { abortsUploadsUnder, ruleScope, withAbortUploadsRule } from './abort-uploads-rule.js';
+import {
+  abortsUploadsUnder,
+  hasAbortUploadsRule,
+  ruleScope,
+  withAbortUploadsRule,
+} from './abort-uploads-rule.js';
 
 const abort = (
   rule: Omit<LifecycleRule, 'Status'>,
@@ -49,7 +54,33 @@ describe('abort-incomplete-uploads rule', () => {
     );
   });
 
-  it('adds ours after the others, or replaces the rule carrying our ID in place', () => {
+  it('a rule with our ID counts as present whatever it says; else an enabled abort rule must cover', () => {
+    const ours = { id: 'ours', prefix: 'sessions/', days: 1 };
+    const expire: LifecycleRule = {
+      ID: 'a',
+      Status: 'Enabled',
+      Filter: {},
+      Expiration: { Days: 1 },
+    };
+    assert.equal(hasAbortUploadsRule([], ours), false);
+    assert.equal(hasAbortUploadsRule([expire], ours), false);
+    assert.equal(hasAbortUploadsRule([expire, abort({ ID: 'theirs', Filter: {} })], ours), true);
+    assert.equal(
+      hasAbortUploadsRule([abort({ ID: 'theirs', Filter: {} }, 'Disabled')], ours),
+      false,
+      "someone else's disabled rule does not count",
+    );
+    const mineVariants: LifecycleRule[] = [
+      abort({ ID: 'ours', Filter: { Prefix: 'sessions/' } }, 'Disabled'),
+      abort({ ID: 'ours', Filter: { Prefix: 'elsewhere/' } }),
+      { ID: 'ours', Status: 'Disabled', Filter: {}, Expiration: { Days: 9 } },
+    ];
+    for (const mine of mineVariants) {
+      assert.equal(hasAbortUploadsRule([expire, mine], ours), true, JSON.stringify(mine));
+    }
+  });
+
+  it('adds ours after the others, and never rewrites a rule carrying our ID', () => {
     const others: LifecycleRule[] = [
       { ID: 'a', Status: 'Enabled', Filter: { Prefix: 'a/' }, Expiration: { Days: 1 } },
       { ID: 'ours', Status: 'Disabled', Filter: { Prefix: 'x/' }, Expiration: { Days: 1 } },
@@ -67,7 +98,7 @@ describe('abort-incomplete-uploads rule', () => {
       others[2],
       rule,
     ]);
-    assert.deepEqual(withAbortUploadsRule(others, ours), [others[0], rule, others[2]]);
+    assert.deepEqual(withAbortUploadsRule(others, ours), others);
     assert.deepEqual(withAbortUploadsRule([], ours), [rule]);
   });
 });

@@ -3,7 +3,7 @@
 import type { LifecycleRule } from '@aws-sdk/client-s3';
 
 export interface AbortUploadsRule {
-  /** The rule's ID: a rule carrying it is ours, replaced rather than duplicated. */
+  /** The rule's ID: a rule carrying it counts as ours, whatever it says, and is left alone. */
   id: string;
   prefix: string;
   days: number;
@@ -44,20 +44,32 @@ export function abortsUploadsUnder(rule: LifecycleRule, prefix: string): boolean
 }
 
 /**
- * `rules` with ours added, every other rule kept as it is. A rule that already carries our ID
- * (disabled, or scoped elsewhere by an earlier version) is replaced in place: S3 refuses two
- * rules with one ID.
+ * True when storage needs no rule from us: a rule carrying our ID exists, enabled or not, or an
+ * enabled rule of anyone's already aborts incomplete uploads under the prefix. A rule with our
+ * ID is the operator's to keep as it is: one who disabled it (or narrowed it) meant it, so it is
+ * never re-enabled or rewritten, at this start or any later one.
+ */
+export function hasAbortUploadsRule(
+  rules: readonly LifecycleRule[],
+  ours: AbortUploadsRule,
+): boolean {
+  return rules.some((rule) => rule.ID === ours.id || abortsUploadsUnder(rule, ours.prefix));
+}
+
+/**
+ * `rules` with ours added after them, every other rule kept as it is. Unchanged when a rule
+ * already carries our ID (see hasAbortUploadsRule): S3 refuses two rules with one ID.
  */
 export function withAbortUploadsRule(
   rules: readonly LifecycleRule[],
   ours: AbortUploadsRule,
 ): LifecycleRule[] {
+  if (rules.some((r) => r.ID === ours.id)) return [...rules];
   const rule: LifecycleRule = {
     ID: ours.id,
     Filter: { Prefix: ours.prefix },
     Status: 'Enabled',
     AbortIncompleteMultipartUpload: { DaysAfterInitiation: ours.days },
   };
-  const at = rules.findIndex((r) => r.ID === ours.id);
-  return at < 0 ? [...rules, rule] : rules.map((r, i) => (i === at ? rule : r));
+  return [...rules, rule];
 }

@@ -9,7 +9,7 @@ import { errorCodeOf } from '../resilience/failure-classifier.js';
 import type { StoragePolicy } from '../resilience/storage-policy.js';
 import type { LifecycleRuleOutcome } from '../storage.types.js';
 import {
-  abortsUploadsUnder,
+  hasAbortUploadsRule,
   withAbortUploadsRule,
   type AbortUploadsRule,
 } from './abort-uploads-rule.js';
@@ -39,7 +39,8 @@ export class BucketLifecycle {
     try {
       const current = await this.read();
       const rules = current.Rules ?? [];
-      if (rules.some((rule) => abortsUploadsUnder(rule, ours.prefix))) return 'present';
+      // Present also when our rule is there but disabled or changed: an operator's choice.
+      if (hasAbortUploadsRule(rules, ours)) return 'present';
       // S3 has no conditional put: a rule another client adds between this read and the put
       // is lost. Callers run this once at startup, when nobody else edits the bucket's rules.
       await this.write({ ...current, Rules: withAbortUploadsRule(rules, ours) });
