@@ -318,7 +318,9 @@ export class StorageService {
   /**
    * Makes storage itself abort the multipart uploads under `prefix` that stay incomplete for
    * `days` days. Keeps every rule the bucket already has. 'present' when an enabled rule
-   * already does so for the prefix or the whole bucket, 'added' once ours is put,
+   * already does so for the prefix or the whole bucket, or when a rule carries our `id` in any
+   * state (an operator who disabled or changed it meant it: it is left as it is), 'added' once
+   * ours is put,
    * 'unsupported' when storage has no lifecycle API (501 NotImplemented).
    */
   ensureAbortIncompleteUploadsRule(options: {
