@@ -5,8 +5,8 @@ import { bestEffort } from './file-object.js';
 /**
  * Gives back what a file reserved once its fate is decided (rejected, deleted): the session's
  * file slot and bytes, and, when `quota`, the owner's daily quota. Each give-back is best
- * effort and independent: one that fails (or that `beforeWrite` stops) is logged and never skips
- * the other, nor what the caller does next (recording the event).
+ * effort and independent: one that fails is logged and never skips the other, nor what the
+ * caller does next (recording the event).
  */
 @Injectable()
 export class FileReservations {
@@ -19,17 +19,14 @@ export class FileReservations {
 
   async giveBack(
     file: Pick<FileRecord, 'id' | 'sessionId' | 'ownerId' | 'quotaDay' | 'size'>,
-    options: { quota: boolean; beforeWrite?: () => void },
+    options: { quota: boolean },
   ): Promise<void> {
-    const { beforeWrite = () => undefined } = options;
-    await bestEffort(this.logger, `releasing the session reservation of file ${file.id}`, () => {
-      beforeWrite();
-      return this.sessionFiles.release(file.sessionId, file.size);
-    });
+    await bestEffort(this.logger, `releasing the session reservation of file ${file.id}`, () =>
+      this.sessionFiles.release(file.sessionId, file.size),
+    );
     if (!options.quota) return;
-    await bestEffort(this.logger, `releasing the daily quota of file ${file.id}`, () => {
-      beforeWrite();
-      return this.quotas.release(file.ownerId, file.quotaDay, 1, file.size);
-    });
+    await bestEffort(this.logger, `releasing the daily quota of file ${file.id}`, () =>
+      this.quotas.release(file.ownerId, file.quotaDay, 1, file.size),
+    );
   }
 }

@@ -20,11 +20,14 @@ const UNSETTLED: readonly FileStatus[] = ['pending', 'verifying'];
 export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
- * How a caller that holds a lease (a worker job) fences a verdict's writes. Each hook throws to
- * stop the verdict there, writing nothing more. The API's complete passes none.
+ * How a caller that holds a lease (a worker job) fences a verdict. Each hook throws to stop the
+ * verdict before its decision, writing nothing. The API's complete passes none. What follows a
+ * won decision (the object's removal, the give-backs, the event) is not fenced: it belongs to
+ * that decision, which only one caller can win, and nobody else would ever do it (a worker that
+ * took the lease over finds the file decided), so stopping there would leak the reservations.
  */
 export interface VerdictFence {
-  /** Runs right before every write (the transition, the object's removal, each give-back, the event). */
+  /** Runs right before the decision (the transition): the job's lease. */
   beforeWrite?: () => void;
   /** Runs right before the transition alone: the decision needs the caller's per-file lease. */
   beforeDecision?: () => void;
@@ -85,7 +88,6 @@ export class FileVerdictService {
     const ready = await this.files.transition(file.id, [file.status], 'ready', now);
     if (ready === null) return this.current(file);
     this.metrics.accepted(file.upload.mode, file.size);
-    fence.beforeWrite?.();
     await this.sessionFiles.recordEvent(file.sessionId, now, {
       type: 'file.ready',
       data: { fileId: file.id, name: file.name, size: file.size },
@@ -98,8 +100,7 @@ export class FileVerdictService {
    * open multipart upload), gives the daily quota and the session's reservation back (each best
    * effort: the worker's purge deletes the object again once its upload URLs have expired) and
    * records file.rejected. Returns the file as it is now (rejected, or whatever a concurrent
-   * verdict made of it). A fence that stops it after the decision leaves what a crash there
-   * leaves: the object for the purge to delete, the reservations not given back.
+   * verdict made of it). The fence is checked before the decision only (see VerdictFence).
    */
   async reject(
     file: FileRecord,
@@ -115,12 +116,11 @@ export class FileVerdictService {
     if (rejected === null) return this.current(file);
     // `file` is as it was before the decision: its status says whether an upload is still open.
     await bestEffort(this.logger, `deleting the object of rejected file ${file.id}`, () =>
-      removeFileObject(this.storage, file, { beforeWrite: fence.beforeWrite }),
+      removeFileObject(this.storage, file),
     );
-    await this.reservations.giveBack(file, { quota: true, beforeWrite: fence.beforeWrite });
+    await this.reservations.giveBack(file, { quota: true });
     this.metrics.rejectedFor(rejection.reason);
     this.logger.log(`file ${file.id} rejected (${rejectionText(rejection)})`);
-    fence.beforeWrite?.();
     await this.sessionFiles.recordEvent(file.sessionId, now, {
       type: 'file.rejected',
       data: { fileId: file.id, reason: rejection.reason },

@@ -44,22 +44,31 @@ export class WriteLedger {
   readonly writes: string[] = [];
   readonly unguarded: string[] = [];
   private checked = false;
+  /** A guarded transition won: what it owes (removal, give-backs, event) follows unchecked. */
+  private owed = false;
 
   /** A fence check passed: the next write is guarded. */
   checkPassed(): void {
     this.checked = true;
+    this.owed = false;
   }
 
   record(write: string): void {
     this.writes.push(write);
-    if (!this.checked) this.unguarded.push(write);
+    if (!this.checked && !this.owed) this.unguarded.push(write);
     this.checked = false;
+  }
+
+  /** The write just recorded was a decision that won (a transition that applied). */
+  decisionWon(): void {
+    this.owed = this.unguarded.at(-1) !== this.writes.at(-1);
   }
 
   clear(): void {
     this.writes.length = 0;
     this.unguarded.length = 0;
     this.checked = false;
+    this.owed = false;
   }
 }
 
@@ -119,6 +128,7 @@ export class InMemoryFileRepository extends FileRepository {
       deletedAt: to === 'deleted' ? now : held.record.deletedAt,
     };
     held.verifyLeaseUntil = null;
+    this.ledger.decisionWon();
     return Promise.resolve({ ...held.record });
   }
 
