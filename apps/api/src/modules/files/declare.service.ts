@@ -10,7 +10,7 @@ import {
   type SessionRecord,
   type UploadPlan,
 } from '@app/database';
-import { bestEffort, hexSha256ToBase64 } from '@app/files';
+import { bestEffort, hexSha256ToBase64, storageKeyOf } from '@app/files';
 import { PRESIGNER, StorageService, type Presigner } from '@app/storage';
 import { SessionAccessService } from '../sessions/index.js';
 import type { DeclareFileDto } from './dto/declare-file.dto.js';
@@ -37,10 +37,6 @@ interface Signed {
   upload: UploadResponse;
   urlExpiresAt: Date | null;
 }
-
-/** Ids only, never the name: nothing a client sends ends up in a storage key. */
-export const storageKeyOf = (sessionId: string, fileId: string): string =>
-  `sessions/${sessionId}/files/${fileId}`;
 
 function slotRefusal(result: Exclude<FileSlotResult, { ok: true }>, limit: number): Error {
   switch (result.reason) {
