@@ -42,6 +42,8 @@ const PURGE_DEADLINE_MS = 30_000;
 const PER_SESSION_A = 400;
 const PER_SESSION_BC = 250;
 
+type Bulk = { id: string; files: SeededFile[] }[];
+
 interface Replica {
   name: string;
   worker: WorkerProcess;
@@ -81,6 +83,8 @@ describe('worker: the purge across two replicas', () => {
   let owner: Owner;
   let live: { file: FileBody; key: string; bytes: Buffer };
   const replicas: Replica[] = [];
+  /** Each scenario's sessions of ready files, not ended until the scenario takes them. */
+  const bulk = new Map<'once' | 'paused' | 'killed', Bulk>();
 
   // Only the purge is under test: every other job waits an hour (after its first run at start),
   // so that whatever a worker deletes or writes during a scenario is the purge's doing.
@@ -154,7 +158,18 @@ describe('worker: the purge across two replicas', () => {
     const bytes = Buffer.from('a live file in a session nobody ended\n');
     const file = await uploadSingle(app.baseUrl, owner.token, shared.session.id, { bytes });
     live = { file, key: storageKey(shared.session.id, file.id), bytes };
-    replicas.push(...(await Promise.all([startReplica('a'), startReplica('b')])));
+    // The scenarios' files are seeded while the replicas start (their own processes).
+    const [a, b, seeded] = await Promise.allSettled([
+      startReplica('a'),
+      startReplica('b'),
+      (async () => {
+        bulk.set('once', await seedSessions(3, PER_SESSION_A));
+        bulk.set('paused', await seedSessions(2, PER_SESSION_BC));
+        bulk.set('killed', await seedSessions(2, PER_SESSION_BC));
+      })(),
+    ]);
+    for (const started of [a, b]) if (started.status === 'fulfilled') replicas.push(started.value);
+    for (const outcome of [a, b, seeded]) if (outcome.status === 'rejected') throw outcome.reason;
   });
   after(async () => {
     for (const replica of replicas) await stopReplica(replica).catch(() => undefined);
@@ -167,8 +182,8 @@ describe('worker: the purge across two replicas', () => {
   });
 
   /** `sessions` sessions of `perSession` ready files each, not ended yet. */
-  async function seedSessions(sessions: number, perSession: number) {
-    const out: { id: string; files: SeededFile[] }[] = [];
+  async function seedSessions(sessions: number, perSession: number): Promise<Bulk> {
+    const out: Bulk = [];
     for (let i = 0; i < sessions; i++) {
       const session = await createSession(app.baseUrl, owner, { name: `bulk ${String(i)}` });
       const files = await seedReadyFiles(
@@ -209,9 +224,26 @@ describe('worker: the purge across two replicas', () => {
     }
   }
 
-  /** No orphan left, no live file lost: the bucket holds exactly the live file, intact. */
+  /** A scenario's sessions: from now on the scenario's to end and to check. */
+  function take(scenario: 'once' | 'paused' | 'killed'): Bulk {
+    const sessions = bulk.get(scenario);
+    assert.ok(sessions !== undefined, `${scenario}: seeded once, taken once`);
+    bulk.delete(scenario);
+    return sessions;
+  }
+
+  /**
+   * No orphan left, no live file lost: the bucket holds exactly the live file, intact, and the
+   * files of the sessions no scenario has ended yet.
+   */
   async function assertOnlyLiveLeft(): Promise<void> {
-    assert.deepEqual(await listKeys(s3, backends.s3.bucket, 'sessions/'), [live.key]);
+    const expected = [
+      live.key,
+      ...[...bulk.values()].flat().flatMap((s) => s.files.map((f) => f.key)),
+    ];
+    const listed = await listKeys(s3, backends.s3.bucket, 'sessions/');
+    assert.equal(listed.length, expected.length, 'objects under sessions/');
+    assert.deepEqual([...listed].sort(), expected.sort());
     const file = await expectStatus<FileBody>(
       await getFile(app.baseUrl, owner.token, live.file.id),
       200,
@@ -240,7 +272,7 @@ describe('worker: the purge across two replicas', () => {
 
   it('deletes every expired object exactly once across both, without a job error', async () => {
     const pair = await twoReplicas();
-    const sessions = await seedSessions(3, PER_SESSION_A);
+    const sessions = take('once');
     const seeded = sessions.flatMap((s) => s.files.map((f) => f.key));
     const since = await endSessions(sessions.map((s) => s.id));
     await untilPurged(sessions.map((s) => s.id));
@@ -272,7 +304,7 @@ describe('worker: the purge across two replicas', () => {
 
   it('a paused holder writes nothing once it wakes past its lease', async () => {
     const pair = await twoReplicas();
-    const sessions = await seedSessions(2, PER_SESSION_BC);
+    const sessions = take('paused');
     const ids = sessions.map((s) => s.id);
     const seeded = new Set(sessions.flatMap((s) => s.files.map((f) => f.key)));
     const since = await endSessions(ids);
@@ -330,7 +362,7 @@ describe('worker: the purge across two replicas', () => {
 
   it('a leader killed mid-purge is taken over within a lease period, nothing lost or left', async () => {
     const pair = await twoReplicas();
-    const sessions = await seedSessions(2, PER_SESSION_BC);
+    const sessions = take('killed');
     const ids = sessions.map((s) => s.id);
     const seeded = new Set(sessions.flatMap((s) => s.files.map((f) => f.key)));
     const since = await endSessions(ids);
