@@ -59,7 +59,12 @@ export class ReadinessProber {
       const found = this.samples.find((s) => s.startedAt >= since && match(s));
       if (found !== undefined) return found;
       if (performance.now() > deadline + PROBE_CLIENT_TIMEOUT_MS) {
-        throw new Error(`${this.name}: ${what} did not happen within ${String(deadlineMs)} ms`);
+        const last = this.samples.at(-1);
+        const said =
+          last === undefined ? 'no answer' : `${String(last.status)} ${JSON.stringify(last.body)}`;
+        throw new Error(
+          `${this.name}: ${what} did not happen within ${String(deadlineMs)} ms (last: ${said})`,
+        );
       }
       await sleep(20);
     }
