@@ -319,4 +319,60 @@ describe('FileLifecycleRepository against MongoDB', () => {
       false,
     );
   });
+
+  describe('with a write fence', () => {
+    const past = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() - minute) });
+    const future = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() + minute) });
+
+    it('deletes nothing past its deadline, as judged by the server, and deletes before it', async () => {
+      const sessionId = newPublicId();
+      const files = [await fileIn('ready', { sessionId }), await fileIn('deleted', { sessionId })];
+      const sent = await commandsDuring(['delete'], async () => {
+        assert.equal(
+          await fixture.fileLifecycle.deleteOfSessions(ids(files), [sessionId], past()),
+          0,
+        );
+      });
+      // The deadline travels as an expression on $$NOW: the server's clock decides, not ours.
+      const filters = sent.map((c) => JSON.stringify((c.deletes as Document[])[0]?.q));
+      assert.equal(filters.length, 1);
+      assert.match(filters[0] ?? '', /"\$expr":\{"\$lt":\["\$\$NOW"/);
+      for (const file of files) assert.ok(await stored(file.id), 'still there');
+
+      assert.equal(
+        await fixture.fileLifecycle.deleteOfSessions(ids(files), [sessionId], future()),
+        2,
+      );
+      for (const file of files) assert.equal(await stored(file.id), null);
+    });
+
+    it('settles nothing past its deadline, and settles before it', async () => {
+      const now = new Date();
+      const deleted = await fileIn('deleted');
+      const rejected = await fileIn('rejected');
+      const list = [deleted.id, rejected.id];
+      assert.deepEqual(await fixture.fileLifecycle.settlePurged(list, now, past()), {
+        removed: 0,
+        marked: 0,
+      });
+      assert.ok(await stored(deleted.id));
+      assert.equal((await stored(rejected.id))?.objectPurgedAt, null);
+
+      assert.deepEqual(await fixture.fileLifecycle.settlePurged(list, now, future()), {
+        removed: 1,
+        marked: 1,
+      });
+      assert.equal(await stored(deleted.id), null);
+      assert.deepEqual((await stored(rejected.id))?.objectPurgedAt, now);
+    });
+
+    it('flags nothing past its deadline, and flags before it', async () => {
+      const ready = await fileIn('ready');
+      const now = new Date();
+      assert.equal(await fixture.fileLifecycle.flagObjectMissing(ready.id, now, past()), false);
+      assert.equal((await stored(ready.id))?.objectMissingAt, null);
+      assert.equal(await fixture.fileLifecycle.flagObjectMissing(ready.id, now, future()), true);
+      assert.deepEqual((await stored(ready.id))?.objectMissingAt, now);
+    });
+  });
 });

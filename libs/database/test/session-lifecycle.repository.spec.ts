@@ -231,4 +231,66 @@ describe('SessionLifecycleRepository against MongoDB', () => {
     assert.equal(await fixture.sessionLifecycle.prune(session.id, t), true);
     assert.equal(await stored(session.id), null);
   });
+
+  describe('with a write fence', () => {
+    const past = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() - minute) });
+    const future = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() + minute) });
+
+    it('expires nothing past its deadline (no status, no event), and expires before it', async () => {
+      const due = await overdue(minute);
+      const now = new Date();
+      const seq = Number((await stored(due.id))?.seq);
+      assert.deepEqual(await fixture.sessionLifecycle.expireDue(now, 100, past()), []);
+      assert.equal((await stored(due.id))?.status, 'active');
+      assert.equal(Number((await stored(due.id))?.seq), seq, 'no event allocated');
+      assert.deepEqual(await types(due.id), ['session.created']);
+
+      assert.ok((await fixture.sessionLifecycle.expireDue(now, 100, future())).includes(due.id));
+      assert.equal((await stored(due.id))?.status, 'expired');
+      assert.deepEqual(await types(due.id), ['session.created', 'session.expired']);
+    });
+
+    it('marks nothing purged past its deadline, and marks before it', async () => {
+      const session = await closed();
+      const now = new Date();
+      const mark = (fence: { notAfter: Date }) =>
+        fixture.sessionLifecycle.markFilesPurged(session.id, now, { files: 3 }, fence);
+      assert.equal(await mark(past()), false);
+      assert.equal((await stored(session.id))?.filesPurgedAt, null);
+      assert.deepEqual(await types(session.id), ['session.created', 'session.closed']);
+
+      assert.equal(await mark(future()), true);
+      assert.deepEqual((await stored(session.id))?.filesPurgedAt, now);
+      assert.deepEqual(await types(session.id), [
+        'session.created',
+        'session.closed',
+        'session.purged',
+      ]);
+    });
+
+    it('reopens nothing past its deadline, and reopens before it', async () => {
+      const at = new Date();
+      const session = await purged(at);
+      await fixture.sessionLifecycle.reopenPurge(session.id, past());
+      assert.deepEqual((await stored(session.id))?.filesPurgedAt, at);
+      await fixture.sessionLifecycle.reopenPurge(session.id, future());
+      assert.equal((await stored(session.id))?.filesPurgedAt, null);
+    });
+
+    it('prunes nothing past its deadline (document and events kept), and prunes before it', async () => {
+      const t = new Date(Date.now() - hour);
+      const session = await purged(t);
+      assert.equal(await fixture.sessionLifecycle.prune(session.id, t, past()), false);
+      assert.ok(await stored(session.id));
+      assert.deepEqual(await types(session.id), [
+        'session.created',
+        'session.closed',
+        'session.purged',
+      ]);
+
+      assert.equal(await fixture.sessionLifecycle.prune(session.id, t, future()), true);
+      assert.equal(await stored(session.id), null);
+      assert.equal(await fixture.raw('events').countDocuments({ sessionId: session.id }), 0);
+    });
+  });
 });

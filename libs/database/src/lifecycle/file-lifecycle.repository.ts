@@ -1,9 +1,14 @@
 import type { FileRecord } from '../files/file.repository.js';
+import type { WriteFence } from './write-fence.js';
 
 /**
  * The worker's side of files (collection `files`): batch reads for the purge, the upload sweep and
  * the reconciliation, and the batch writes that end a record. Single-file state changes stay in
  * FileRepository (transition, verification leases).
+ *
+ * Every write takes an optional `fence` as its last argument: given, each statement it sends
+ * carries the deadline in its filter and changes nothing once the server's clock reached
+ * `fence.notAfter` (it then reports 0 / false, as if nothing had matched).
  */
 export abstract class FileLifecycleRepository {
   /**
@@ -15,9 +20,13 @@ export abstract class FileLifecycleRepository {
 
   /**
    * Deletes the records among `ids` whose session is one of `sessionIds` (never a file of another
-   * session, whatever the ids). Returns how many were deleted.
+   * session, whatever the ids). Returns how many were deleted (0 past the fence).
    */
-  abstract deleteOfSessions(ids: readonly string[], sessionIds: readonly string[]): Promise<number>;
+  abstract deleteOfSessions(
+    ids: readonly string[],
+    sessionIds: readonly string[],
+    fence?: WriteFence,
+  ): Promise<number>;
 
   /**
    * Up to `limit` `rejected` or `deleted` files whose object is not confirmed gone
@@ -35,6 +44,7 @@ export abstract class FileLifecycleRepository {
   abstract settlePurged(
     ids: readonly string[],
     now: Date,
+    fence?: WriteFence,
   ): Promise<{ removed: number; marked: number }>;
 
   /**
@@ -59,7 +69,8 @@ export abstract class FileLifecycleRepository {
 
   /**
    * Flags a `ready` file whose object storage no longer holds (objectMissingAt = now, internal,
-   * not part of FileRecord). True when newly flagged, false when already flagged or not ready.
+   * not part of FileRecord). True when newly flagged, false when already flagged, not ready, or
+   * past the fence.
    */
-  abstract flagObjectMissing(id: string, now: Date): Promise<boolean>;
+  abstract flagObjectMissing(id: string, now: Date, fence?: WriteFence): Promise<boolean>;
 }

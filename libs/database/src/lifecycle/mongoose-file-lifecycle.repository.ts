@@ -5,6 +5,7 @@ import { toFileRecord, type LeanFile } from '../files/file.records.js';
 import type { FileRecord } from '../files/file.repository.js';
 import { StoredFile } from '../files/file.schema.js';
 import { FileLifecycleRepository } from './file-lifecycle.repository.js';
+import { fenced, type WriteFence } from './write-fence.js';
 
 /** Ids from the caller, as strings: an object would be a query operator. */
 const idList = (ids: readonly string[]): string[] => ids.map((id) => String(id));
@@ -30,10 +31,16 @@ export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
     return docs.map(toFileRecord);
   }
 
-  async deleteOfSessions(ids: readonly string[], sessionIds: readonly string[]): Promise<number> {
+  async deleteOfSessions(
+    ids: readonly string[],
+    sessionIds: readonly string[],
+    fence?: WriteFence,
+  ): Promise<number> {
     if (ids.length === 0 || sessionIds.length === 0) return 0;
     const result = await this.files
-      .deleteMany({ _id: { $in: idList(ids) }, sessionId: { $in: idList(sessionIds) } })
+      .deleteMany(
+        fenced({ _id: { $in: idList(ids) }, sessionId: { $in: idList(sessionIds) } }, fence),
+      )
       .exec();
     return result.deletedCount;
   }
@@ -67,15 +74,17 @@ export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
   async settlePurged(
     ids: readonly string[],
     now: Date,
+    fence?: WriteFence,
   ): Promise<{ removed: number; marked: number }> {
     if (ids.length === 0) return { removed: 0, marked: 0 };
     const list = idList(ids);
-    const removed = await this.files.deleteMany({ _id: { $in: list }, status: 'deleted' }).exec();
+    const removed = await this.files
+      .deleteMany(fenced({ _id: { $in: list }, status: 'deleted' }, fence))
+      .exec();
     const marked = await this.files
-      .updateMany(
-        { _id: { $in: list }, status: 'rejected', objectPurgedAt: null },
-        { $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null } },
-      )
+      .updateMany(fenced({ _id: { $in: list }, status: 'rejected', objectPurgedAt: null }, fence), {
+        $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null },
+      })
       .exec();
     return { removed: removed.deletedCount, marked: marked.modifiedCount };
   }
@@ -118,12 +127,11 @@ export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
     return docs.map(toFileRecord);
   }
 
-  async flagObjectMissing(id: string, now: Date): Promise<boolean> {
+  async flagObjectMissing(id: string, now: Date, fence?: WriteFence): Promise<boolean> {
     const result = await this.files
-      .updateOne(
-        { _id: String(id), status: 'ready', objectMissingAt: null },
-        { $set: { objectMissingAt: new Date(now) } },
-      )
+      .updateOne(fenced({ _id: String(id), status: 'ready', objectMissingAt: null }, fence), {
+        $set: { objectMissingAt: new Date(now) },
+      })
       .exec();
     return result.modifiedCount === 1;
   }

@@ -7,6 +7,7 @@ import type { LeanSession } from '../sessions/session.records.js';
 import { Session } from '../sessions/session.schema.js';
 import type { StoredSessionStatus } from '../sessions/session.types.js';
 import { SessionLifecycleRepository } from './session-lifecycle.repository.js';
+import { fenced, type WriteFence } from './write-fence.js';
 
 const ENDED: StoredSessionStatus[] = ['closed', 'expired'];
 
@@ -29,7 +30,7 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     super();
   }
 
-  async expireDue(now: Date, limit: number): Promise<string[]> {
+  async expireDue(now: Date, limit: number, fence?: WriteFence): Promise<string[]> {
     const at = new Date(now);
     const due = await this.sessions
       .find({ status: 'active', expiresAt: { $lte: at } }, { _id: 1, expiresAt: 1 })
@@ -42,7 +43,7 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
       // The expiresAt read is part of the filter (it is at or before `at`), so the event states
       // the value the session actually ended with; one extended meanwhile is skipped.
       const doc = await this.outbox.apply(
-        { _id: session._id, status: 'active', expiresAt: session.expiresAt },
+        fenced({ _id: session._id, status: 'active', expiresAt: session.expiresAt }, fence),
         { $set: { status: 'expired' } },
         { type: 'session.expired', data: { expiresAt: session.expiresAt.toISOString() } },
         at,
@@ -64,10 +65,15 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     return docs.map((doc) => doc._id);
   }
 
-  async markFilesPurged(id: string, now: Date, purged: { files: number }): Promise<boolean> {
+  async markFilesPurged(
+    id: string,
+    now: Date,
+    purged: { files: number },
+    fence?: WriteFence,
+  ): Promise<boolean> {
     const at = new Date(now);
     const doc = await this.outbox.apply(
-      { _id: String(id), status: { $in: ENDED }, filesPurgedAt: null },
+      fenced({ _id: String(id), status: { $in: ENDED }, filesPurgedAt: null }, fence),
       { $set: { filesPurgedAt: at } },
       { type: 'session.purged', data: { files: Number(purged.files) } },
       at,
@@ -75,11 +81,11 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     return doc !== null;
   }
 
-  async reopenPurge(id: string): Promise<void> {
+  async reopenPurge(id: string, fence?: WriteFence): Promise<void> {
     // Bookkeeping only, no event: the purge that follows records its own session.purged.
     await this.sessions
       .updateOne(
-        { _id: String(id), status: { $in: ENDED }, filesPurgedAt: { $ne: null } },
+        fenced({ _id: String(id), status: { $in: ENDED }, filesPurgedAt: { $ne: null } }, fence),
         { $set: { filesPurgedAt: null } },
       )
       .exec();
@@ -95,14 +101,16 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     return docs.map((doc) => doc._id);
   }
 
-  async prune(id: string, purgedBefore: Date): Promise<boolean> {
+  async prune(id: string, purgedBefore: Date, fence?: WriteFence): Promise<boolean> {
     const filter: QueryFilter<Session> = { _id: String(id), ...prunableAt(purgedBefore) };
     // Events only of a session that still qualifies; the document last, so a crash in between
-    // leaves it for the next run to find and repeat both.
+    // leaves it for the next run to find and repeat both. Both deletes carry the fence: the read
+    // before them is no write, and a late delete deletes nothing, so a stale prune changes
+    // nothing whichever of them arrives late.
     const qualifies = await this.sessions.exists(filter).exec();
     if (qualifies === null) return false;
-    await this.events.deleteMany({ sessionId: String(id) }).exec();
-    const result = await this.sessions.deleteOne(filter).exec();
+    await this.events.deleteMany(fenced({ sessionId: String(id) }, fence)).exec();
+    const result = await this.sessions.deleteOne(fenced(filter, fence)).exec();
     return result.deletedCount === 1;
   }
 }
