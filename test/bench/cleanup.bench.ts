@@ -33,6 +33,26 @@ const TARGET_MS = 30_000;
 const DEADLINE_MS = 180_000;
 
 const mib = (kib: number): string => (kib / 1024).toFixed(1);
+const mibOfBytes = (bytes: number): string => (bytes / 1048576).toFixed(1);
+
+/** The worker's V8 heap as prom-client's default metrics report it (no GC forced first). */
+interface HeapFigures {
+  used: number;
+  total: number;
+  external: number;
+}
+
+async function heapOf(worker: { metrics(): Promise<string> }): Promise<HeapFigures> {
+  const text = await worker.metrics();
+  return {
+    used: total(text, 'nodejs_heap_size_used_bytes'),
+    total: total(text, 'nodejs_heap_size_total_bytes'),
+    external: total(text, 'nodejs_external_memory_bytes'),
+  };
+}
+
+const heapLine = (h: HeapFigures): string =>
+  `heapUsed ${mibOfBytes(h.used)} / heapTotal ${mibOfBytes(h.total)} MiB, external ${mibOfBytes(h.external)} MiB`;
 
 async function main(): Promise<void> {
   const backends = await startBenchBackends();
@@ -84,6 +104,7 @@ async function main(): Promise<void> {
     });
     const pid = worker.pid;
     const startKiB = memoryKiB(pid, 'VmRSS');
+    const heapAtStart = await heapOf(worker);
     // Let the start-up runs (bucket rule, the first reconciliation's listing) settle first.
     for (;;) {
       const metrics = await worker.metrics();
@@ -91,7 +112,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const baselineKiB = memoryKiB(pid, 'VmRSS');
-    let peakKiB = baselineKiB;
+    // VmHWM so far is the peak of the start-up runs; the purge's own peak is sampled below.
+    const startUpPeakKiB = memoryKiB(pid, 'VmHWM');
+    const heapAfterStartUp = await heapOf(worker);
+    let peakKiB = 0;
     const sampler = setInterval(() => {
       peakKiB = Math.max(peakKiB, memoryKiB(pid, 'VmRSS'));
     }, 20);
@@ -126,6 +150,7 @@ async function main(): Promise<void> {
     }
     const deleteObjects = byOperation.get('DeleteObjects') ?? 0;
     const metrics = await worker.metrics();
+    const heapAfterPurge = await heapOf(worker);
 
     console.log('');
     console.log(`purge of ${String(files)} expired files by one worker`);
@@ -148,9 +173,17 @@ async function main(): Promise<void> {
     console.log(
       `  DeleteObjects: ${String(deleteObjects)} requests, ${String(deleteObjectsKeys)} keys (${(deleteObjectsKeys / Math.max(1, deleteObjects)).toFixed(0)} per request; target ≈ ${String(Math.ceil(files / 1000))})`,
     );
+    console.log('  worker memory:');
+    console.log(`    RSS at start                    ${mib(startKiB).padStart(7)} MiB`);
     console.log(
-      `  worker RSS: ${mib(startKiB)} MiB at start, ${mib(baselineKiB)} MiB after the start-up runs, peak ${mib(peakKiB)} MiB while purging (+${mib(peakKiB - baselineKiB)}), VmHWM ${mib(hwmKiB)} MiB`,
+      `    after the start-up runs         ${mib(baselineKiB).padStart(7)} MiB (their peak, VmHWM then: ${mib(startUpPeakKiB)} MiB)`,
     );
+    console.log(
+      `    peak while purging              ${mib(peakKiB).padStart(7)} MiB (${peakKiB >= baselineKiB ? '+' : ''}${mib(peakKiB - baselineKiB)}); VmHWM at the end ${mib(hwmKiB)} MiB`,
+    );
+    console.log(`    /metrics at start               ${heapLine(heapAtStart)}`);
+    console.log(`    /metrics after start-up runs    ${heapLine(heapAfterStartUp)}`);
+    console.log(`    /metrics after the purge        ${heapLine(heapAfterPurge)}`);
     if (left > 0 || purgedMs > TARGET_MS) process.exitCode = 1;
   } finally {
     await worker?.stop();
