@@ -17,6 +17,7 @@ import { equalsTest, someLeaf } from './match-values.js';
 import * as ours from './query-ops.js';
 import { compileFilter, type Filter } from './query.js';
 import type { IndexSpec } from '../indexes/spec.js';
+import { Prng } from '../../../../../test/e2e/fuzz/prng.js';
 import { Store } from './store.js';
 import { $type } from './type-operator.js';
 import { cloneValue, toEngine } from './values.js';
@@ -24,18 +25,6 @@ import { cloneValue, toEngine } from './values.js';
 const SEED = Number(process.env.CANDIDATES_SEED ?? 0xc0ffee);
 const ROUNDS = 40;
 const FILTERS_PER_ROUND = 60;
-
-// mulberry32, as in the wire fuzz spec: small and reproducible.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Op = (selector: string, value: unknown) => (obj: unknown) => boolean;
 
@@ -189,7 +178,8 @@ describe('query fast paths agree with a scan', () => {
   for (let round = 0; round < ROUNDS; round++) {
     const seed = SEED + round;
     it(`seed ${seed}: candidates, $in sets and limits match a scan in natural order`, () => {
-      const rand = prng(seed);
+      const rng = new Prng(seed);
+      const rand = (): number => rng.next();
       const { int, pick } = generator(rand);
       const coll = new Store().ensure('db', 'c');
       for (const spec of INDEXES) if (int(2) === 0) coll.addIndex(spec);
