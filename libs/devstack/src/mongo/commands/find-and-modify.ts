@@ -3,6 +3,7 @@ import type { Document } from 'bson';
 import { ErrorCode, fail } from '../errors.js';
 import { sortDocuments } from '../engine/compare.js';
 import { compileProjection } from '../engine/projection.js';
+import { refuseExprInUpsert } from '../engine/query.js';
 import { applyUpdate, parseUpdate, upsertDocument } from '../engine/update.js';
 import {
   collectionArg,
@@ -36,6 +37,7 @@ function findAndModify(cmd: Document, ctx: CommandContext): Document {
       'Cannot specify both upsert=true and remove=true, or new=true and remove=true',
     );
   const spec = remove ? undefined : parseUpdate(cmd['update']);
+  if (upsert) refuseExprInUpsert(query);
 
   const coll = ctx.store.ensure(ctx.db, name);
   checkHint(coll, cmd['hint']);

@@ -4,7 +4,7 @@ import { ErrorCode, MongoServerError, fail, toServerError } from '../errors.js';
 import type { Collection } from '../engine/collection.js';
 import { sortDocuments } from '../engine/compare.js';
 import { applyUpdate, parseUpdate, upsertDocument } from '../engine/update.js';
-import { compileFilter } from '../engine/query.js';
+import { compileFilter, refuseExprInUpsert } from '../engine/query.js';
 import { isPlainObject, withIdFirst } from '../engine/values.js';
 import {
   collectionArg,
@@ -128,6 +128,7 @@ function update(cmd: Document, ctx: CommandContext): Document {
     const multi = st['multi'] === true;
     if (multi && spec.kind === 'replacement')
       fail(ErrorCode.FailedToParse, 'multi update is not supported for replacement-style update');
+    if (st['upsert'] === true) refuseExprInUpsert(q);
     const arrayFilters = st['arrayFilters'] as Document[] | undefined;
     const matched = matchForWrite(coll, q, multi, st['sort'] as Document | undefined);
     if (matched.length === 0) {

@@ -9,6 +9,7 @@ import * as projection from 'mingo/operators/projection';
 import * as query from 'mingo/operators/query';
 import * as window from 'mingo/operators/window';
 import * as ours from './query-ops.js';
+import { $expr } from './statement-now.js';
 import { $type } from './type-operator.js';
 
 type Ops = NonNullable<Parameters<typeof Context.init>[0]>;
@@ -20,5 +21,5 @@ export const ENGINE_CONTEXT = Context.init({
   projection,
   window,
   // mingo's operator typing is a union of its own signatures; ours has the documented shape.
-  query: { ...query, ...ours, $type } as unknown as Ops['query'],
+  query: { ...query, ...ours, $type, $expr } as unknown as Ops['query'],
 });

@@ -5,6 +5,7 @@ import { Query } from 'mingo/query';
 import { ErrorCode, MongoServerError } from '../errors.js';
 import { ENGINE_CONTEXT } from './mingo-context.js';
 import { compileSimple } from './simple-match.js';
+import { statementOptions } from './statement-now.js';
 import { isDBRefDocument, isPlainObject } from './values.js';
 
 export type Filter = Record<string, unknown>;
@@ -89,7 +90,8 @@ export function compileFilter(raw: unknown): CompiledFilter {
   const simple = compileSimple(filter);
   if (simple) return { test: simple, matchesAll: false };
   try {
-    const q = new Query(filter, QUERY_OPTIONS);
+    // Compiled once per statement: its $expr conditions share one $$NOW.
+    const q = new Query(filter, statementOptions(QUERY_OPTIONS));
     return {
       test: (doc) => {
         try {
@@ -102,6 +104,26 @@ export function compileFilter(raw: unknown): CompiledFilter {
     };
   } catch (err) {
     throw translateMingoError(err);
+  }
+}
+
+/**
+ * MongoDB refuses `$expr` in the query of an upsert (the document it would insert cannot honour
+ * it), wherever it sits: at the top or under `$and` / `$or` / `$nor`. Checked before matching, so
+ * the refusal does not depend on whether a document matches.
+ */
+export function refuseExprInUpsert(filter: unknown): void {
+  if (!isPlainObject(filter)) return;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$expr') {
+      throw new MongoServerError(
+        ErrorCode.QueryFeatureNotAllowed,
+        '$expr is not allowed in the query predicate for an upsert',
+      );
+    }
+    if ((k === '$and' || k === '$or' || k === '$nor') && Array.isArray(v)) {
+      for (const sub of v as unknown[]) refuseExprInUpsert(sub);
+    }
   }
 }
 
