@@ -1,5 +1,6 @@
 export * from './app-config.js';
 export * from './config-error.js';
+export * from './config-warnings.js';
 export * from './config.module.js';
 export {
   jobIntervalVariable,
