@@ -320,8 +320,10 @@ export class StorageService {
    * `days` days. Keeps every rule the bucket already has. 'present' when an enabled rule
    * already does so for the prefix or the whole bucket, or when a rule carries our `id` in any
    * state (an operator who disabled or changed it meant it: it is left as it is), 'added' once
-   * ours is put,
-   * 'unsupported' when storage has no lifecycle API (501 NotImplemented).
+   * ours is put; both list the enabled rules that abort uploads under `prefix` in fewer than
+   * `days` days (kept too). 'unsupported' when storage has no lifecycle API (501
+   * NotImplemented), 'forbidden' when the credentials lack the permission of the call refused
+   * (403 AccessDenied). Throws StorageUnavailableError and other refusals, for a retry later.
    */
   ensureAbortIncompleteUploadsRule(options: {
     id: string;

@@ -55,5 +55,22 @@ export interface UploadListing {
   next?: { keyMarker: string; uploadIdMarker: string };
 }
 
-/** What ensureAbortIncompleteUploadsRule found or did. */
-export type LifecycleRuleOutcome = 'added' | 'present' | 'unsupported';
+/** A bucket rule that aborts some incomplete uploads under our prefix sooner than we asked. */
+export interface EarlyAbortRule {
+  /** Its ID; null when it has none. */
+  id: string | null;
+  /** Its DaysAfterInitiation. */
+  days: number;
+}
+
+/** The permission a lifecycle call was refused for (403 AccessDenied). */
+export type LifecyclePermission = 's3:GetLifecycleConfiguration' | 's3:PutLifecycleConfiguration';
+
+/**
+ * What ensureAbortIncompleteUploadsRule found or did. 'added' and 'present' list the enabled
+ * rules (ours included) that abort uploads under the prefix sooner than asked; they are kept.
+ */
+export type LifecycleRuleOutcome =
+  | { outcome: 'added' | 'present'; abortingSooner: EarlyAbortRule[] }
+  | { outcome: 'unsupported' }
+  | { outcome: 'forbidden'; permission: LifecyclePermission };

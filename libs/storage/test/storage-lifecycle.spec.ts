@@ -18,6 +18,7 @@ import {
   type TestBackends,
 } from '../../../test/support/backends.js';
 import { testS3Client } from '../../../test/support/s3-client.js';
+import { StorageRequestRejectedError } from '../src/errors/storage-errors.js';
 import { createStorage, type Storage } from '../src/storage.factory.js';
 import type { ListedUpload } from '../src/storage.types.js';
 import { s3SettingsFor } from './storage-fixtures.js';
@@ -29,6 +30,9 @@ const OUR_RULE: LifecycleRule = {
   Status: 'Enabled',
   AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
 };
+
+const ADDED = { outcome: 'added', abortingSooner: [] };
+const PRESENT = { outcome: 'present', abortingSooner: [] };
 
 // Rules an operator may already have on the bucket, of every kind ours must carry over.
 const EXISTING: LifecycleRule[] = [
@@ -137,21 +141,23 @@ describe('StorageService lifecycle support against S3', () => {
         }),
       );
 
+    const ensure = (ours = OURS) => storage.service.ensureAbortIncompleteUploadsRule(ours);
+
     beforeEach(async () => {
       await admin.send(new DeleteBucketLifecycleCommand({ Bucket: bucket() }));
     });
 
     it('on a bucket without rules, adds ours; a second call finds it present', async () => {
       assert.equal(await rules(), 'none');
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'added');
+      assert.deepEqual(await ensure(), ADDED);
       assert.deepEqual(await rules(), [OUR_RULE]);
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'present');
+      assert.deepEqual(await ensure(), PRESENT);
       assert.deepEqual(await rules(), [OUR_RULE]);
     });
 
     it('keeps every existing rule (expiration, transition, noncurrent, disabled, tags)', async () => {
       await putRules(EXISTING);
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'added');
+      assert.deepEqual(await ensure(), ADDED);
       assert.deepEqual(await rules(), [...EXISTING, OUR_RULE]);
     });
 
@@ -164,11 +170,7 @@ describe('StorageService lifecycle support against S3', () => {
           AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
         };
         await putRules([EXISTING[0], theirs]);
-        assert.equal(
-          await storage.service.ensureAbortIncompleteUploadsRule(OURS),
-          'present',
-          `prefix '${prefix}'`,
-        );
+        assert.deepEqual(await ensure(), PRESENT, `prefix '${prefix}'`);
         assert.deepEqual(await rules(), [EXISTING[0], theirs]);
       }
     });
@@ -201,8 +203,15 @@ describe('StorageService lifecycle support against S3', () => {
         },
       ];
       await putRules(theirs);
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'added');
-      assert.deepEqual(await rules(), [...theirs, OUR_RULE]);
+      // The narrower one aborts some of our uploads after a day: named, and kept.
+      assert.deepEqual(await ensure({ ...OURS, days: 2 }), {
+        outcome: 'added',
+        abortingSooner: [{ id: 'narrower', days: 1 }],
+      });
+      assert.deepEqual(await rules(), [
+        ...theirs,
+        { ...OUR_RULE, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 2 } },
+      ]);
     });
 
     it('leaves a rule of ours that an operator disabled or changed exactly as it is', async () => {
@@ -217,59 +226,153 @@ describe('StorageService lifecycle support against S3', () => {
         await putRules(before);
         // Every worker start calls it again: none of them may undo the operator's choice.
         for (let start = 0; start < 2; start++) {
-          assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'present');
+          assert.deepEqual(await ensure(), PRESENT);
           assert.deepEqual(await rules(), before, JSON.stringify(mine));
         }
+      }
+    });
+
+    it('names a rule of ours that aborts sooner than now asked (a longer window), and keeps it', async () => {
+      // Put by a worker whose upload window was shorter.
+      await putRules([EXISTING[0], OUR_RULE]);
+      for (let start = 0; start < 2; start++) {
+        assert.deepEqual(await ensure({ ...OURS, days: 3 }), {
+          outcome: 'present',
+          abortingSooner: [{ id: OURS.id, days: 1 }],
+        });
+        assert.deepEqual(await rules(), [EXISTING[0], OUR_RULE]);
       }
     });
   });
 });
 
-describe('ensureAbortIncompleteUploadsRule on storage without the lifecycle API', () => {
-  let server: Server;
-  let storage: Storage;
-  let requests = 0;
-
-  before(async () => {
-    // Answers as S3 clones without lifecycle support do: 501 NotImplemented, S3's error shape.
-    server = createServer((req, res) => {
-      requests++;
-      req.resume();
-      const body =
-        '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code>' +
-        '<Message>A header or query you provided implies functionality that is not implemented.' +
-        '</Message><RequestId>r</RequestId></Error>';
-      res.writeHead(501, { 'content-type': 'application/xml' });
-      res.end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const endpoint = `http://127.0.0.1:${String(port)}`;
-    storage = createStorage({
-      endpoint,
-      publicEndpoint: endpoint,
-      region: 'us-east-1',
-      bucket: 'no-lifecycle',
-      accessKeyId: 'key',
-      secretAccessKey: 'secret',
-      forcePathStyle: true,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 3000,
-      maxAttempts: 1,
-      breakerFailures: 2,
-      breakerHalfOpenMs: 60_000,
-    });
-  });
-  after(async () => {
-    storage?.close();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
-  });
-
-  it("answers 'unsupported', and 501s never open the circuit", async () => {
-    for (let i = 0; i < 3; i++) {
-      assert.equal(await storage.service.ensureAbortIncompleteUploadsRule(OURS), 'unsupported');
-    }
-    assert.equal(requests, 3);
-    assert.equal(storage.policy.circuitState, 'closed');
-  });
+/** One S3 error answer, in S3's XML shape. */
+const s3Error = (status: number, code: string) => ({
+  status,
+  body:
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
+    `<Message>${code}</Message><RequestId>r</RequestId></Error>`,
 });
+
+/**
+ * Storage that answers every request with `answer(method)`, recording each as METHOD:
+ * what S3 clones without lifecycle support, or credentials without its permissions, get.
+ * The SDK's own retries stay on (3 attempts), so a call storage is retried for shows up twice.
+ */
+function describeFakeStorage(
+  title: string,
+  answer: (method: string) => { status: number; body: string },
+  body: (fake: { storage: () => Storage; requests: string[] }) => void,
+): void {
+  describe(title, () => {
+    let server: Server;
+    let storage: Storage;
+    const requests: string[] = [];
+
+    before(async () => {
+      server = createServer((req, res) => {
+        const method = req.method ?? '';
+        requests.push(method);
+        req.resume();
+        const { status, body } = answer(method);
+        res.writeHead(status, { 'content-type': 'application/xml' });
+        res.end(body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const endpoint = `http://127.0.0.1:${String(port)}`;
+      storage = createStorage({
+        endpoint,
+        publicEndpoint: endpoint,
+        region: 'us-east-1',
+        bucket: 'no-lifecycle',
+        accessKeyId: 'key',
+        secretAccessKey: 'secret',
+        forcePathStyle: true,
+        connectTimeoutMs: 1000,
+        requestTimeoutMs: 3000,
+        maxAttempts: 3,
+        breakerFailures: 2,
+        breakerHalfOpenMs: 60_000,
+      });
+    });
+    beforeEach(() => {
+      requests.length = 0;
+    });
+    after(async () => {
+      storage?.close();
+      await new Promise<void>((resolve) => server?.close(() => resolve()));
+    });
+
+    body({ storage: () => storage, requests });
+  });
+}
+
+describeFakeStorage(
+  'ensureAbortIncompleteUploadsRule on storage without the lifecycle API',
+  () => s3Error(501, 'NotImplemented'),
+  (fake) => {
+    it("answers 'unsupported', and 501s are neither retried nor open the circuit", async () => {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await fake.storage().service.ensureAbortIncompleteUploadsRule(OURS), {
+          outcome: 'unsupported',
+        });
+      }
+      assert.deepEqual(fake.requests, ['GET', 'GET', 'GET']);
+      assert.equal(fake.storage().policy.circuitState, 'closed');
+    });
+  },
+);
+
+describeFakeStorage(
+  'ensureAbortIncompleteUploadsRule with credentials that may not read lifecycle rules',
+  () => s3Error(403, 'AccessDenied'),
+  (fake) => {
+    it("answers 'forbidden' naming s3:GetLifecycleConfiguration; 403s are neither retried nor open the circuit", async () => {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await fake.storage().service.ensureAbortIncompleteUploadsRule(OURS), {
+          outcome: 'forbidden',
+          permission: 's3:GetLifecycleConfiguration',
+        });
+      }
+      assert.deepEqual(fake.requests, ['GET', 'GET', 'GET']);
+      assert.equal(fake.storage().policy.circuitState, 'closed');
+    });
+  },
+);
+
+describeFakeStorage(
+  'ensureAbortIncompleteUploadsRule with credentials that may read but not put lifecycle rules',
+  (method) =>
+    method === 'GET' ? s3Error(404, 'NoSuchLifecycleConfiguration') : s3Error(403, 'AccessDenied'),
+  (fake) => {
+    it("answers 'forbidden' naming s3:PutLifecycleConfiguration, the circuit still closed", async () => {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await fake.storage().service.ensureAbortIncompleteUploadsRule(OURS), {
+          outcome: 'forbidden',
+          permission: 's3:PutLifecycleConfiguration',
+        });
+      }
+      assert.deepEqual(fake.requests, ['GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT']);
+      assert.equal(fake.storage().policy.circuitState, 'closed');
+    });
+  },
+);
+
+describeFakeStorage(
+  'ensureAbortIncompleteUploadsRule refused with a 403 that is not about permissions',
+  () => s3Error(403, 'SignatureDoesNotMatch'),
+  (fake) => {
+    it('throws (the caller tries again later) instead of reporting a missing permission', async () => {
+      await assert.rejects(
+        fake.storage().service.ensureAbortIncompleteUploadsRule(OURS),
+        (err: unknown) =>
+          err instanceof StorageRequestRejectedError &&
+          err.httpStatus === 403 &&
+          err.s3Code === 'SignatureDoesNotMatch',
+      );
+      assert.deepEqual(fake.requests, ['GET']);
+      assert.equal(fake.storage().policy.circuitState, 'closed');
+    });
+  },
+);

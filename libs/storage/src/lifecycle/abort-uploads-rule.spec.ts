@@ -5,6 +5,7 @@ import {
   abortsUploadsUnder,
   hasAbortUploadsRule,
   ruleScope,
+  rulesAbortingSooner,
   withAbortUploadsRule,
 } from './abort-uploads-rule.js';
 
@@ -78,6 +79,39 @@ describe('abort-incomplete-uploads rule', () => {
     for (const mine of mineVariants) {
       assert.equal(hasAbortUploadsRule([expire, mine], ours), true, JSON.stringify(mine));
     }
+  });
+
+  it('names the enabled rules that abort some uploads under the prefix in fewer days than ours', () => {
+    const ours = { id: 'ours', prefix: 'sessions/', days: 3 };
+    const withDays = (rule: LifecycleRule, days: number): LifecycleRule => ({
+      ...rule,
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: days },
+    });
+    const sooner: LifecycleRule[] = [
+      withDays({ ID: 'ours', Status: 'Enabled', Filter: { Prefix: 'sessions/' } }, 1),
+      withDays({ ID: 'bucket', Status: 'Enabled', Filter: {} }, 2),
+      withDays({ ID: 'legacy', Status: 'Enabled', Prefix: 'sess' }, 1),
+      withDays({ ID: 'narrower', Status: 'Enabled', Filter: { Prefix: 'sessions/a/' } }, 1),
+      withDays(
+        { Status: 'Enabled', Filter: { And: { Prefix: 'sessions/', ObjectSizeLessThan: 9 } } },
+        2,
+      ),
+    ];
+    const harmless: LifecycleRule[] = [
+      withDays({ ID: 'as-long', Status: 'Enabled', Filter: {} }, 3),
+      withDays({ ID: 'longer', Status: 'Enabled', Filter: { Prefix: 'sessions/' } }, 7),
+      withDays({ ID: 'off', Status: 'Disabled', Filter: {} }, 1),
+      withDays({ ID: 'elsewhere', Status: 'Enabled', Filter: { Prefix: 'uploads/' } }, 1),
+      { ID: 'expire', Status: 'Enabled', Filter: {}, Expiration: { Days: 1 } },
+    ];
+    assert.deepEqual(rulesAbortingSooner([...harmless, ...sooner], ours), [
+      { id: 'ours', days: 1 },
+      { id: 'bucket', days: 2 },
+      { id: 'legacy', days: 1 },
+      { id: 'narrower', days: 1 },
+      { id: null, days: 2 },
+    ]);
+    assert.deepEqual(rulesAbortingSooner(harmless, ours), []);
   });
 
   it('adds ours after the others, and never rewrites a rule carrying our ID', () => {

@@ -1,11 +1,13 @@
 // Which lifecycle rules already make storage abort incomplete multipart uploads under a prefix,
 // and the configuration with ours added. Pure functions over the SDK's rule shape.
 import type { LifecycleRule } from '@aws-sdk/client-s3';
+import type { EarlyAbortRule } from '../storage.types.js';
 
 export interface AbortUploadsRule {
   /** The rule's ID: a rule carrying it counts as ours, whatever it says, and is left alone. */
   id: string;
   prefix: string;
+  /** Days after initiation; also the least any rule over the prefix should wait. */
   days: number;
 }
 
@@ -41,6 +43,35 @@ export function abortsUploadsUnder(rule: LifecycleRule, prefix: string): boolean
   if (rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation === undefined) return false;
   const scope = ruleScope(rule);
   return scope !== null && prefix.startsWith(scope);
+}
+
+/** The key prefix a rule names ('' = the whole bucket), whatever else narrows it. */
+function rulePrefix(rule: LifecycleRule): string {
+  const filter = rule.Filter;
+  if (filter === undefined) return rule.Prefix ?? '';
+  return (filter.And !== undefined ? filter.And.Prefix : filter.Prefix) ?? '';
+}
+
+/**
+ * The enabled rules (ours included) that abort some incomplete uploads under `ours.prefix`
+ * sooner than `ours.days` days after they begin: storage may abort uploads that are still
+ * allowed to finish. A rule counts when its prefix lies above ours (it covers every upload) or
+ * below it (some of them), whatever tags or sizes narrow it further.
+ */
+export function rulesAbortingSooner(
+  rules: readonly LifecycleRule[],
+  ours: AbortUploadsRule,
+): EarlyAbortRule[] {
+  const sooner: EarlyAbortRule[] = [];
+  for (const rule of rules) {
+    const days = rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation;
+    if (rule.Status !== 'Enabled' || days === undefined || days >= ours.days) continue;
+    const prefix = rulePrefix(rule);
+    if (ours.prefix.startsWith(prefix) || prefix.startsWith(ours.prefix)) {
+      sooner.push({ id: rule.ID ?? null, days });
+    }
+  }
+  return sooner;
 }
 
 /**

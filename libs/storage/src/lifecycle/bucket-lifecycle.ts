@@ -7,9 +7,10 @@ import {
 import { StorageRequestRejectedError } from '../errors/storage-errors.js';
 import { errorCodeOf } from '../resilience/failure-classifier.js';
 import type { StoragePolicy } from '../resilience/storage-policy.js';
-import type { LifecycleRuleOutcome } from '../storage.types.js';
+import type { LifecyclePermission, LifecycleRuleOutcome } from '../storage.types.js';
 import {
   hasAbortUploadsRule,
+  rulesAbortingSooner,
   withAbortUploadsRule,
   type AbortUploadsRule,
 } from './abort-uploads-rule.js';
@@ -27,6 +28,29 @@ function isUnsupported(err: unknown): boolean {
   );
 }
 
+/**
+ * Credentials without the lifecycle permissions get 403 AccessDenied. Other 403s (a bad
+ * signature or key, a skewed clock) are not about this call: they are thrown, and retried.
+ */
+function isAccessDenied(err: unknown): boolean {
+  return (
+    err instanceof StorageRequestRejectedError &&
+    err.httpStatus === 403 &&
+    err.s3Code === 'AccessDenied'
+  );
+}
+
+/**
+ * Storage's final answer to a lifecycle call it refused (no lifecycle API, no permission): the
+ * same on every retry, and no sign of an outage (4xx and 501 never count against the breaker).
+ * Anything else is thrown.
+ */
+function refusal(err: unknown, permission: LifecyclePermission): LifecycleRuleOutcome {
+  if (isUnsupported(err)) return { outcome: 'unsupported' };
+  if (isAccessDenied(err)) return { outcome: 'forbidden', permission };
+  throw err;
+}
+
 /** The bucket's lifecycle configuration, read and written through the StoragePolicy. */
 export class BucketLifecycle {
   constructor(
@@ -36,19 +60,25 @@ export class BucketLifecycle {
   ) {}
 
   async ensureAbortIncompleteUploadsRule(ours: AbortUploadsRule): Promise<LifecycleRuleOutcome> {
+    let current: Configuration;
     try {
-      const current = await this.read();
-      const rules = current.Rules ?? [];
-      // Present also when our rule is there but disabled or changed: an operator's choice.
-      if (hasAbortUploadsRule(rules, ours)) return 'present';
+      current = await this.read();
+    } catch (err) {
+      return refusal(err, 's3:GetLifecycleConfiguration');
+    }
+    const rules = current.Rules ?? [];
+    // Reported, never rewritten: every rule is the operator's to change (ours too, see below).
+    const abortingSooner = rulesAbortingSooner(rules, ours);
+    // Present also when our rule is there but disabled or changed: an operator's choice.
+    if (hasAbortUploadsRule(rules, ours)) return { outcome: 'present', abortingSooner };
+    try {
       // S3 has no conditional put: a rule another client adds between this read and the put
       // is lost. Callers run this once at startup, when nobody else edits the bucket's rules.
       await this.write({ ...current, Rules: withAbortUploadsRule(rules, ours) });
-      return 'added';
     } catch (err) {
-      if (isUnsupported(err)) return 'unsupported';
-      throw err;
+      return refusal(err, 's3:PutLifecycleConfiguration');
     }
+    return { outcome: 'added', abortingSooner };
   }
 
   /** The configuration as storage holds it; no configuration at all is no rules. */
