@@ -1,19 +1,20 @@
 // Two worker replicas (the compiled main.js, each its own OS process) on one MongoDB and one
 // bucket, each behind its own taps: an S3 reverse proxy and a MongoDB wire proxy that record
-// what that worker sent. The purge of ended sessions runs once across them: every object is
-// deleted exactly once, a leader killed mid-purge is taken over within a lease period, and a
-// leader paused past its lease writes nothing once it wakes.
+// what that worker sent and what MongoDB answered. The purge of ended sessions runs once across
+// them: every object is deleted exactly once, a leader killed mid-purge is taken over within a
+// lease period, and a leader paused past its lease changes nothing once it wakes.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type Document } from 'mongodb';
 import { JOB_NAMES, jobIntervalVariable } from '@app/config';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import { eventually } from '../../support/eventually.js';
-import { startMongoTap, type MongoTap } from '../../support/mongo-tap.js';
+import { startMongoTap, type MongoTap, type TappedCommand } from '../../support/mongo-tap.js';
+import { describeWrite, filtersOf } from '../../support/mongo-tap-outcomes.js';
 import { startS3Tap, type S3Tap } from '../../support/s3-tap.js';
 import { dropDatabase, startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
 import {
@@ -67,6 +68,26 @@ function deletedBy(request: S3Tap['requests'][number]): string[] {
   if (request.operation === 'DeleteObjects') return request.keys ?? [];
   if (request.operation === 'DeleteObject') return request.keys ?? [];
   return [];
+}
+
+/** The lease fence a write's filter names (`fence: n`, at the top or under `$and`), if any. */
+function fenceOf(write: TappedCommand): number | undefined {
+  for (const filter of filtersOf(write)) {
+    const found = fenceIn(filter);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function fenceIn(filter: Document): number | undefined {
+  if (typeof filter.fence === 'number') return filter.fence;
+  const and: unknown = filter.$and;
+  if (!Array.isArray(and)) return undefined;
+  for (const sub of and as Document[]) {
+    const found = fenceIn(sub);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const firstDeleteAt = (tap: S3Tap, since: number): number | undefined =>
@@ -302,7 +323,7 @@ describe('worker: the purge across two replicas', () => {
     }
   });
 
-  it('a paused holder writes nothing once it wakes past its lease', async () => {
+  it('a paused holder changes nothing once it wakes past its lease', async () => {
     const pair = await twoReplicas();
     const sessions = take('paused');
     const ids = sessions.map((s) => s.id);
@@ -320,35 +341,81 @@ describe('worker: the purge across two replicas', () => {
     await eventually('the pause outlasting the lease', 10_000, () =>
       Promise.resolve(Date.now() - pausedAt > LEASE_TTL_SECONDS * 1000 + 500 ? true : undefined),
     );
+    const deletedBeforeWaking = new Set(deletesSince([holder.s3, other.s3], since).keys());
 
     const wokeAt = Date.now();
     holder.worker.signal('SIGCONT');
-    // Its stale run resumes, finds its lease gone at its next check, and stops. Its attempts at
-    // the leases are coordination (one conditional update on `leases` per tick, refused or
-    // granted under a new fence), not data: any other write would be a stale one.
-    const storageWrites = () => holder.s3.writesSince(wokeAt);
-    const dataWrites = () =>
-      holder.mongo.writesSince(wokeAt).filter((c) => c.collection !== 'leases');
+    // Its stale run resumes, finds its lease gone at its next check, and stops. What it had
+    // checked before the pause may still go out (from its socket buffers, or its event loop
+    // catching up): what counts is what the servers then changed, not what it sent.
     const lostRuns = async () =>
       total(await holder.worker.metrics(), 'sharexpress_job_runs_total', {
         job: 'purge-files',
         outcome: 'lease_lost',
       });
-    await eventually('the woken holder’s stale run ending', 15_000, async () =>
-      storageWrites().length + dataWrites().length > 0 || (await lostRuns()) > 0 ? true : undefined,
+    await eventually(
+      'the woken holder’s stale run ending, its writes answered',
+      15_000,
+      async () =>
+        (await lostRuns()) > 0 && holder.mongo.unansweredSince(wokeAt).length === 0
+          ? true
+          : undefined,
     );
-    assert.deepEqual(storageWrites(), [], 'no storage write after waking');
-    assert.deepEqual(dataWrites(), [], 'no MongoDB write outside `leases` after waking');
+
+    // (a) MongoDB: every job write carries the lease's deadline, so a late one matches nothing.
+    const changed = holder.mongo.changesSince(wokeAt);
+    assert.deepEqual(
+      changed.filter((c) => c.collection !== 'leases').map(describeWrite),
+      [],
+      'MongoDB changes outside `leases` after waking',
+    );
+    // Its attempts at the lease are coordination: an acquisition matches only a free lease and
+    // starts a new fence; a renewal or release under the fence it held before the pause must
+    // match nothing, as the other replica holds (or held) the lease under a newer one.
+    const leaseWrites = holder.mongo.writesSince(wokeAt).filter((c) => c.collection === 'leases');
+    const grantedSinceWaking = new Set(
+      leaseWrites.flatMap((c) => {
+        const fence: unknown = c.reply?.value?.fence;
+        return fenceOf(c) === undefined && typeof fence === 'number' ? [fence] : [];
+      }),
+    );
+    assert.deepEqual(
+      changed
+        .filter((c) => c.collection === 'leases')
+        .filter((c) => {
+          const fence = fenceOf(c);
+          return fence !== undefined && !grantedSinceWaking.has(fence);
+        })
+        .map(describeWrite),
+      [],
+      'leases changed under a fence it held before the pause (the new holder’s lease)',
+    );
     assert.ok((await lostRuns()) > 0, 'its run counted as lease_lost');
 
-    // Nothing deleted twice after the pause. The batch in flight when the holder stopped was
-    // deleted again by the other replica (storage first, records second: its records were
-    // still there), which is the idempotent repeat, not a second purge.
-    const afterPause = deletesSince([holder.s3, other.s3], pausedAt);
+    // (b) Storage cannot check a deadline. Whatever the woken holder deleted had been deleted
+    // already, by the other replica or by itself before the pause: nothing live is lost.
+    const storageAfterWaking = holder.s3.writesSince(wokeAt);
     assert.deepEqual(
-      [...afterPause.entries()].filter(([, n]) => n !== 1),
+      storageAfterWaking
+        .filter((r) => r.operation !== 'DeleteObjects' && r.operation !== 'DeleteObject')
+        .map((r) => `${r.operation} ${r.path}`),
       [],
-      'deleted twice after the pause',
+      'storage writes other than deletes after waking',
+    );
+    assert.deepEqual(
+      storageAfterWaking.flatMap(deletedBy).filter((key) => !deletedBeforeWaking.has(key)),
+      [],
+      'keys first deleted by the woken holder',
+    );
+
+    // (c) The other replica finished the purge: each object deleted, only expired ones, none
+    // twice by it (the batch in flight when the holder stopped it deleted again: storage first,
+    // records second, so its records were still there; that is the idempotent repeat).
+    const byOther = deletesSince([other.s3], pausedAt);
+    assert.deepEqual(
+      [...byOther.entries()].filter(([, n]) => n !== 1),
+      [],
+      'deleted twice by the other replica',
     );
     const all = deletesSince([holder.s3, other.s3], since);
     assert.deepEqual(
@@ -356,7 +423,11 @@ describe('worker: the purge across two replicas', () => {
       [],
       'only expired objects deleted',
     );
-    assert.equal(all.size, seeded.size);
+    assert.deepEqual(
+      [...seeded].filter((key) => !all.has(key)),
+      [],
+      'every expired object deleted',
+    );
     await assertOnlyLiveLeft();
   });
 
