@@ -93,7 +93,7 @@ describe('worker app', () => {
     }
   });
 
-  it('puts the bucket rule that aborts incomplete uploads under sessions/ after a day', async () => {
+  it('puts the bucket rule that aborts incomplete uploads under sessions/ after the upload window plus a day', async () => {
     const s3 = bucketClient(backends);
     try {
       const rule = await eventually('the lifecycle rule', 10_000, async () => {
@@ -103,7 +103,8 @@ describe('worker app', () => {
         return out?.Rules?.find((r) => r.ID === 'sharexpress-abort-incomplete-uploads');
       });
       assert.equal(rule.Status, 'Enabled');
-      assert.equal(rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation, 1);
+      // The default upload window (one day) plus a day's margin.
+      assert.equal(rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation, 2);
       assert.equal(rule.Filter?.Prefix ?? rule.Prefix, 'sessions/');
     } finally {
       s3.destroy();
