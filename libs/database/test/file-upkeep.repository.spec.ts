@@ -1,5 +1,5 @@
-// The FileRepository's bookkeeping for the worker: the expiry of the last upload URL issued, the
-// verification lease's attempts and renewals, and the one-claim-per-file object purge.
+// The FileRepository's bookkeeping for the worker: the expiry of the last upload URL issued, and
+// the verification lease's attempts and renewals.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FileStatus, NewFile } from '../src/files/file.repository.js';
@@ -67,7 +67,6 @@ describe('FileRepository upkeep against MongoDB', () => {
           uploadUrlExpiresAt: '',
           objectPurgedAt: '',
           verifyAttempts: '',
-          purgeLeaseUntil: '',
         },
       },
     );
@@ -128,63 +127,30 @@ describe('FileRepository upkeep against MongoDB', () => {
     );
   });
 
-  it('claims each purge-due file for one of many workers, only once its URLs expired', async () => {
-    // Earlier tests' files would be due too: mark them done.
-    await fixture.raw('files').updateMany({}, { $set: { objectPurgedAt: new Date() } });
+  it('takes, renews and gives back no verification lease past the write deadline', async () => {
+    await fixture.raw('files').updateMany({ status: 'verifying' }, { $set: { status: 'ready' } });
+    const file = await fileIn('verifying');
     const now = new Date();
-    const past = new Date(now.getTime() - minute);
-    const future = new Date(now.getTime() + minute);
+    const leaseMs = 5 * minute;
+    const past = { notAfter: new Date(Date.now() - minute) };
+    const future = { notAfter: new Date(Date.now() + minute) };
 
-    const due = new Set<string>();
-    due.add((await fileIn('rejected', { uploadUrlExpiresAt: past })).id);
-    due.add((await fileIn('deleted', { uploadUrlExpiresAt: past })).id);
-    // None recorded: the upload window bounds every URL.
-    due.add((await fileIn('deleted', { uploadUrlExpiresAt: null, uploadExpiresAt: past })).id);
-    const notYet = [
-      await fileIn('rejected', { uploadUrlExpiresAt: future }),
-      await fileIn('deleted', { uploadUrlExpiresAt: null, uploadExpiresAt: future }),
-    ];
-    const notDue = await Promise.all(
-      (['pending', 'verifying', 'ready'] as const).map((s) =>
-        fileIn(s, { uploadUrlExpiresAt: past, uploadExpiresAt: past }),
-      ),
-    );
+    assert.equal(await fixture.files.leaseVerification(now, leaseMs, past), null);
+    assert.equal((await stored(file.id))?.verifyAttempts, 0, 'no attempt counted');
+    const leased = await fixture.files.leaseVerification(now, leaseMs, future);
+    assert.equal(leased?.id, file.id);
+    const heldUntil = new Date(now.getTime() + leaseMs);
 
-    const leaseMs = minute / 2;
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, () => fixture.files.claimObjectPurge(now, leaseMs)),
-    );
-    const claimed = claims.flatMap((f) => (f === null ? [] : [f.id]));
-    assert.equal(claimed.length, 3, 'each due file once');
-    assert.deepEqual(new Set(claimed), due);
-    for (const f of [...notYet, ...notDue]) assert.ok(!claimed.includes(f.id), f.status);
+    const later = new Date(heldUntil.getTime() + leaseMs);
+    assert.equal(await fixture.files.renewVerification(file.id, heldUntil, later, past), false);
+    assert.deepEqual((await stored(file.id))?.verifyLeaseUntil, heldUntil);
+    await fixture.files.releaseVerification(file.id, heldUntil, past);
+    assert.equal((await stored(file.id))?.verifyAttempts, 1, 'the attempt is not given back');
+    assert.deepEqual((await stored(file.id))?.verifyLeaseUntil, heldUntil);
 
-    // Claimed until the claim expires (a worker that died), then again.
-    assert.equal(await fixture.files.claimObjectPurge(now, leaseMs), null);
-    const expiry = new Date(now.getTime() + leaseMs);
-    const [id] = [...due];
-    await fixture.files.markObjectPurged(id, now);
-    assert.deepEqual((await fixture.files.findById(id))?.objectPurgedAt, now);
-    assert.equal((await stored(id))?.purgeLeaseUntil, null);
-    const again = await Promise.all(
-      Array.from({ length: 10 }, () => fixture.files.claimObjectPurge(expiry, leaseMs)),
-    );
-    const reclaimed = again.flatMap((f) => (f === null ? [] : [f.id]));
-    assert.equal(reclaimed.length, 2);
-    assert.ok(!reclaimed.includes(id), 'a purged file is never claimed again');
-
-    // Once their URLs expire, the others are due too; never a file that was not rejected/deleted.
-    const later = new Date(future.getTime() + 1);
-    for (const f of reclaimed) await fixture.files.markObjectPurged(f, later);
-    const last = await Promise.all(
-      Array.from({ length: 10 }, () => fixture.files.claimObjectPurge(later, leaseMs)),
-    );
-    assert.deepEqual(
-      new Set(last.flatMap((f) => (f === null ? [] : [f.id]))),
-      new Set(notYet.map((f) => f.id)),
-    );
-    // markObjectPurged leaves a file in another status alone.
-    await fixture.files.markObjectPurged(notDue[2].id, later);
-    assert.equal((await fixture.files.findById(notDue[2].id))?.objectPurgedAt, null);
+    assert.equal(await fixture.files.renewVerification(file.id, heldUntil, later, future), true);
+    await fixture.files.releaseVerification(file.id, later, future);
+    assert.equal((await stored(file.id))?.verifyLeaseUntil, null);
+    assert.equal((await stored(file.id))?.verifyAttempts, 0);
   });
 });

@@ -281,4 +281,41 @@ describe('FileRepository against MongoDB', () => {
     assert.equal(last.filter((f) => f !== null).length, 2);
     assert.ok(last.every((f) => f === null || f.id !== first));
   });
+
+  describe('with a write fence', () => {
+    const past = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() - minute) });
+    const future = (): { notAfter: Date } => ({ notAfter: new Date(Date.now() + minute) });
+
+    it('decides nothing when the transition reaches the server past its deadline, and decides before it', async () => {
+      const file = await fileIn('verifying');
+      const late = await fixture.files.transition(
+        file.id,
+        ['verifying'],
+        'rejected',
+        new Date(),
+        { rejectedReason: 'content: late' },
+        past(),
+      );
+      assert.equal(late, null, 'answered as if nothing matched');
+      assert.deepEqual(await fixture.files.findById(file.id), file, 'not decided, not touched');
+
+      const now = new Date();
+      const decided = await fixture.files.transition(
+        file.id,
+        ['verifying'],
+        'ready',
+        now,
+        {},
+        future(),
+      );
+      assert.equal(decided?.status, 'ready');
+      assert.deepEqual(decided?.readyAt, now);
+      // Once decided, a late attempt at the other verdict finds nothing either way.
+      assert.equal(
+        await fixture.files.transition(file.id, ['ready'], 'deleted', now, {}, past()),
+        null,
+      );
+      assert.equal((await stored(file.id))?.status, 'ready');
+    });
+  });
 });

@@ -151,16 +151,36 @@ describe('SessionLifecycleRepository against MongoDB', () => {
     );
   });
 
+  it('tells which of the given sessions have ended, closed or expired, and nothing else', async () => {
+    const closedOne = await closed();
+    const expired = await overdue(minute);
+    assert.ok((await fixture.sessionLifecycle.expireDue(new Date(), 100)).includes(expired.id));
+    const live = await create();
+    const found = await fixture.sessionLifecycle.findEnded([
+      live.id,
+      closedOne.id,
+      'AAAAAAAAAAAAAAAAAAAAAA',
+      expired.id,
+    ]);
+    assert.deepEqual([...found].sort(), [closedOne.id, expired.id].sort());
+    assert.deepEqual(await fixture.sessionLifecycle.findEnded([]), []);
+    assert.deepEqual(
+      await fixture.sessionLifecycle.findEnded([{ $ne: null } as unknown as string]),
+      [],
+    );
+  });
+
   it('reopens the purge of an ended session, and of nothing else', async () => {
     await fixture.raw('sessions').updateMany({}, { $set: { filesPurgedAt: new Date(0) } });
     const session = await purged(new Date());
     const seq = Number((await stored(session.id))?.seq);
-    await fixture.sessionLifecycle.reopenPurge(session.id);
+    assert.equal(await fixture.sessionLifecycle.reopenPurge(session.id), true);
     assert.deepEqual(await fixture.sessionLifecycle.findEndedUnpurged(10, null), [session.id]);
+    assert.equal(await fixture.sessionLifecycle.reopenPurge(session.id), false, 'already open');
     assert.equal(Number((await stored(session.id))?.seq), seq, 'bookkeeping only, no event');
 
     const live = await create();
-    await fixture.sessionLifecycle.reopenPurge(live.id);
+    assert.equal(await fixture.sessionLifecycle.reopenPurge(live.id), false);
     assert.equal((await stored(live.id))?.filesPurgedAt, null);
     assert.deepEqual(await fixture.sessionLifecycle.findEndedUnpurged(10, null), [session.id]);
   });
@@ -271,9 +291,9 @@ describe('SessionLifecycleRepository against MongoDB', () => {
     it('reopens nothing past its deadline, and reopens before it', async () => {
       const at = new Date();
       const session = await purged(at);
-      await fixture.sessionLifecycle.reopenPurge(session.id, past());
+      assert.equal(await fixture.sessionLifecycle.reopenPurge(session.id, past()), false);
       assert.deepEqual((await stored(session.id))?.filesPurgedAt, at);
-      await fixture.sessionLifecycle.reopenPurge(session.id, future());
+      assert.equal(await fixture.sessionLifecycle.reopenPurge(session.id, future()), true);
       assert.equal((await stored(session.id))?.filesPurgedAt, null);
     });
 

@@ -17,6 +17,7 @@ import {
   type NewFile,
   type QuotaUsage,
   type SessionEventInput,
+  type WriteFence,
 } from '@app/database';
 import {
   type CompletedPart,
@@ -39,10 +40,17 @@ import { hexSha256ToBase64 } from '../src/rejection.js';
  * Every write the fakes were asked to make (storage or database, whatever its effect), in order,
  * and whether a fence check came before it: `unguarded` lists the writes no check preceded since
  * the write before. A job's spec clears it once its fixtures are written.
+ *
+ * It also stands for the database's clock: a write that takes a WriteFence is judged by
+ * `serverNow()` (as MongoDB judges `$$NOW`) and changes nothing at or past `fence.notAfter`;
+ * `unfenced` lists the writes that could have carried a fence and came without one.
  */
 export class WriteLedger {
   readonly writes: string[] = [];
   readonly unguarded: string[] = [];
+  readonly unfenced: string[] = [];
+  /** The database's clock (ms); a spec moves it to make writes arrive late. */
+  serverNow: () => number = Date.now;
   private checked = false;
   /** A guarded transition won: what it owes (removal, give-backs, event) follows unchecked. */
   private owed = false;
@@ -59,6 +67,20 @@ export class WriteLedger {
     this.checked = false;
   }
 
+  /**
+   * Records a write that takes a fence; whether it may apply: false once the server's clock has
+   * reached the fence's deadline (the write then matches nothing, like MongoDB's `$expr` on
+   * `$$NOW`). No fence: it applies, and is listed in `unfenced`.
+   */
+  fenced(write: string, fence: WriteFence | undefined): boolean {
+    this.record(write);
+    if (fence === undefined) {
+      this.unfenced.push(write);
+      return true;
+    }
+    return this.serverNow() < fence.notAfter.getTime();
+  }
+
   /** The write just recorded was a decision that won (a transition that applied). */
   decisionWon(): void {
     this.owed = this.unguarded.at(-1) !== this.writes.at(-1);
@@ -67,6 +89,7 @@ export class WriteLedger {
   clear(): void {
     this.writes.length = 0;
     this.unguarded.length = 0;
+    this.unfenced.length = 0;
     this.checked = false;
     this.owed = false;
   }
@@ -115,8 +138,9 @@ export class InMemoryFileRepository extends FileRepository {
     to: FileStatus,
     now: Date,
     detail: { rejectedReason?: string } = {},
+    fence?: WriteFence,
   ): Promise<FileRecord | null> {
-    this.ledger.record(`files.transition:${id}:${to}`);
+    if (!this.ledger.fenced(`files.transition:${id}:${to}`, fence)) return Promise.resolve(null);
     const held = this.docs.get(id);
     if (held === undefined || !from.includes(held.record.status)) return Promise.resolve(null);
     held.record = {
@@ -145,8 +169,8 @@ export class InMemoryFileRepository extends FileRepository {
     return Promise.resolve({ ...held.record });
   }
 
-  leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null> {
-    this.ledger.record('files.leaseVerification');
+  leaseVerification(now: Date, leaseMs: number, fence?: WriteFence): Promise<FileRecord | null> {
+    if (!this.ledger.fenced('files.leaseVerification', fence)) return Promise.resolve(null);
     for (const held of this.docs.values()) {
       if (held.record.status !== 'verifying') continue;
       if (held.verifyLeaseUntil !== null && held.verifyLeaseUntil > now) continue;
@@ -157,10 +181,16 @@ export class InMemoryFileRepository extends FileRepository {
     return Promise.resolve(null);
   }
 
-  renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean> {
-    this.ledger.record(`files.renewVerification:${id}`);
+  renewVerification(
+    id: string,
+    heldUntil: Date,
+    until: Date,
+    fence?: WriteFence,
+  ): Promise<boolean> {
+    const applies = this.ledger.fenced(`files.renewVerification:${id}`, fence);
     const held = this.docs.get(id);
     if (
+      !applies ||
       held?.record.status !== 'verifying' ||
       held.verifyLeaseUntil?.getTime() !== heldUntil.getTime()
     ) {
@@ -170,10 +200,11 @@ export class InMemoryFileRepository extends FileRepository {
     return Promise.resolve(true);
   }
 
-  releaseVerification(id: string, heldUntil: Date): Promise<void> {
-    this.ledger.record(`files.releaseVerification:${id}`);
+  releaseVerification(id: string, heldUntil: Date, fence?: WriteFence): Promise<void> {
+    const applies = this.ledger.fenced(`files.releaseVerification:${id}`, fence);
     const held = this.docs.get(id);
     if (
+      applies &&
       held?.record.status === 'verifying' &&
       held.verifyLeaseUntil?.getTime() === heldUntil.getTime()
     ) {
@@ -181,14 +212,6 @@ export class InMemoryFileRepository extends FileRepository {
       held.record.verifyAttempts = Math.max(0, held.record.verifyAttempts - 1);
     }
     return Promise.resolve();
-  }
-
-  claimObjectPurge(): Promise<FileRecord | null> {
-    return Promise.reject(new Error('not used by these specs'));
-  }
-
-  markObjectPurged(): Promise<void> {
-    return Promise.reject(new Error('not used by these specs'));
   }
 
   /** The lease a verifier holds on the file (null = free). */

@@ -1,13 +1,15 @@
 // In-memory stand-ins for the worker's lifecycle repositories and a fence, next to the file fakes
 // (in-memory-files.ts) whose records and write ledger they share, for the worker jobs' specs.
 // Same contracts as libs/database/src/lifecycle where the specs depend on them: conditional
-// updates, the orders the jobs page by, a write recorded for every write asked for.
+// updates, the orders the jobs page by, a write recorded for every write asked for, and a write
+// fence judged by the ledger's server clock (past its deadline, a write matches nothing).
 import { newPublicId } from '@app/common';
 import {
   FileLifecycleRepository,
   SessionLifecycleRepository,
   type FileRecord,
   type NewFile,
+  type WriteFence,
 } from '@app/database';
 import { storageKeyOf } from '../src/storage-key.js';
 import {
@@ -47,8 +49,14 @@ export class InMemoryFileLifecycle extends FileLifecycleRepository {
     return Promise.resolve(found.slice(0, limit));
   }
 
-  deleteOfSessions(ids: readonly string[], sessionIds: readonly string[]): Promise<number> {
-    this.ledger.record(`lifecycle.deleteOfSessions:${ids.join(',')}`);
+  deleteOfSessions(
+    ids: readonly string[],
+    sessionIds: readonly string[],
+    fence?: WriteFence,
+  ): Promise<number> {
+    if (!this.ledger.fenced(`lifecycle.deleteOfSessions:${ids.join(',')}`, fence)) {
+      return Promise.resolve(0);
+    }
     let deleted = 0;
     for (const id of ids) {
       const held = this.files.docs.get(id);
@@ -71,10 +79,16 @@ export class InMemoryFileLifecycle extends FileLifecycleRepository {
     return Promise.resolve(due.slice(0, limit));
   }
 
-  settlePurged(ids: readonly string[], now: Date): Promise<{ removed: number; marked: number }> {
-    this.ledger.record(`lifecycle.settlePurged:${ids.join(',')}`);
+  settlePurged(
+    ids: readonly string[],
+    now: Date,
+    fence?: WriteFence,
+  ): Promise<{ removed: number; marked: number }> {
     let removed = 0;
     let marked = 0;
+    if (!this.ledger.fenced(`lifecycle.settlePurged:${ids.join(',')}`, fence)) {
+      return Promise.resolve({ removed, marked });
+    }
     for (const id of ids) {
       const held = this.files.docs.get(id);
       if (held?.record.status === 'deleted') {
@@ -115,9 +129,9 @@ export class InMemoryFileLifecycle extends FileLifecycleRepository {
     return Promise.resolve(inRange.slice(0, limit));
   }
 
-  flagObjectMissing(id: string): Promise<boolean> {
-    this.ledger.record(`lifecycle.flagObjectMissing:${id}`);
-    if (this.files.docs.get(id)?.record.status !== 'ready' || this.missing.has(id)) {
+  flagObjectMissing(id: string, _now: Date, fence?: WriteFence): Promise<boolean> {
+    const applies = this.ledger.fenced(`lifecycle.flagObjectMissing:${id}`, fence);
+    if (!applies || this.files.docs.get(id)?.record.status !== 'ready' || this.missing.has(id)) {
       return Promise.resolve(false);
     }
     this.missing.add(id);
@@ -165,8 +179,8 @@ export class InMemorySessionLifecycle extends SessionLifecycleRepository {
     return this.events.filter((e) => e.sessionId === sessionId).map((e) => e.type);
   }
 
-  expireDue(now: Date, limit: number): Promise<string[]> {
-    this.ledger.record('sessions.expireDue');
+  expireDue(now: Date, limit: number, fence?: WriteFence): Promise<string[]> {
+    if (!this.ledger.fenced('sessions.expireDue', fence)) return Promise.resolve([]);
     const due = [...this.sessions.values()]
       .filter((s) => s.status === 'active' && s.expiresAt <= now)
       .sort((a, b) => time(a.expiresAt) - time(b.expiresAt))
@@ -182,6 +196,15 @@ export class InMemorySessionLifecycle extends SessionLifecycleRepository {
     return Promise.resolve(due.map((s) => s.id));
   }
 
+  findEnded(ids: readonly string[]): Promise<string[]> {
+    return Promise.resolve(
+      ids.filter((id) => {
+        const s = this.sessions.get(id);
+        return s !== undefined && ended(s);
+      }),
+    );
+  }
+
   findEndedUnpurged(limit: number, afterId: string | null): Promise<string[]> {
     const ids = [...this.sessions.values()]
       .filter((s) => ended(s) && s.filesPurgedAt === null)
@@ -191,20 +214,29 @@ export class InMemorySessionLifecycle extends SessionLifecycleRepository {
     return Promise.resolve(ids.slice(0, limit));
   }
 
-  markFilesPurged(id: string, now: Date, purged: { files: number }): Promise<boolean> {
-    this.ledger.record(`sessions.markFilesPurged:${id}`);
+  markFilesPurged(
+    id: string,
+    now: Date,
+    purged: { files: number },
+    fence?: WriteFence,
+  ): Promise<boolean> {
+    const applies = this.ledger.fenced(`sessions.markFilesPurged:${id}`, fence);
     const s = this.sessions.get(id);
-    if (s === undefined || !ended(s) || s.filesPurgedAt !== null) return Promise.resolve(false);
+    if (!applies || s === undefined || !ended(s) || s.filesPurgedAt !== null)
+      return Promise.resolve(false);
     s.filesPurgedAt = now;
     this.events.push({ sessionId: id, type: 'session.purged', data: { files: purged.files } });
     return Promise.resolve(true);
   }
 
-  reopenPurge(id: string): Promise<void> {
-    this.ledger.record(`sessions.reopenPurge:${id}`);
+  reopenPurge(id: string, fence?: WriteFence): Promise<boolean> {
+    const applies = this.ledger.fenced(`sessions.reopenPurge:${id}`, fence);
     const s = this.sessions.get(id);
-    if (s !== undefined && ended(s)) s.filesPurgedAt = null;
-    return Promise.resolve();
+    if (!applies || s === undefined || !ended(s) || s.filesPurgedAt === null) {
+      return Promise.resolve(false);
+    }
+    s.filesPurgedAt = null;
+    return Promise.resolve(true);
   }
 
   findPrunable(purgedBefore: Date, limit: number): Promise<string[]> {
@@ -215,10 +247,11 @@ export class InMemorySessionLifecycle extends SessionLifecycleRepository {
     return Promise.resolve(ids.slice(0, limit));
   }
 
-  prune(id: string, purgedBefore: Date): Promise<boolean> {
-    this.ledger.record(`sessions.prune:${id}`);
+  prune(id: string, purgedBefore: Date, fence?: WriteFence): Promise<boolean> {
+    const applies = this.ledger.fenced(`sessions.prune:${id}`, fence);
     const s = this.sessions.get(id);
     if (
+      !applies ||
       s === undefined ||
       !ended(s) ||
       s.filesPurgedAt === null ||
@@ -246,12 +279,15 @@ export class FakeLeaseLostError extends Error {
  * A FenceGuard (apps/worker/src/jobs/lifecycle-job.ts) that passes `allowed` checks, then throws
  * on every one after (the lease lost for good). Each passed check is noted in the ledger, so
  * `ledger.unguarded` names any write no check preceded; `writesAtLoss` is how many writes the
- * ledger held when the first check failed (nothing may follow).
+ * ledger held when the first check failed (nothing may follow). Its write deadline is `notAfter`
+ * (an hour from its making unless set): move `ledger.serverNow` past it to make every write
+ * arrive late, as from a worker paused between its check and the socket.
  */
 export class FakeGuard {
   readonly fence = 1;
   checks = 0;
   writesAtLoss: number | null = null;
+  notAfter = new Date(Date.now() + 3_600_000);
 
   constructor(
     private readonly ledger: WriteLedger,
@@ -267,10 +303,22 @@ export class FakeGuard {
     this.ledger.checkPassed();
   }
 
+  writeFence(): WriteFence {
+    return { notAfter: this.notAfter };
+  }
+
   /** True when the lease was lost and nothing was written after. */
   wroteNothingAfterLoss(): boolean {
     return this.writesAtLoss === null || this.writesAtLoss === this.ledger.writes.length;
   }
+}
+
+/**
+ * From now on every write fenced by `guard` reaches the database at its deadline, too late: as
+ * from a worker paused between each check and its write. The guard's checks still pass.
+ */
+export function writesArriveLate(ledger: WriteLedger, guard: FakeGuard): void {
+  ledger.serverNow = () => guard.notAfter.getTime();
 }
 
 export interface LifecycleWorld extends FilesWorld {
@@ -338,8 +386,9 @@ export function fileIn(
  * Kills a run at every write it makes, one crash point after the other: for n = 0, 1, 2… a fresh
  * world (`build`) runs the job under a guard that loses its lease after n checks, then again
  * under a guard that keeps it (the next run, on any replica). After each pair `settled(world)`
- * must hold, the crashed run must have written nothing once its lease was lost, and every write
- * of both runs must have come right after a check. Ends with the first n the run survives; the
+ * must hold, the crashed run must have written nothing once its lease was lost, every write of
+ * both runs must have come right after a check, and every database write that takes a fence must
+ * have carried one. Ends with the first n the run survives; the
  * number of crash points tried. `between` runs between the two (time passing: leases expiring).
  */
 export async function atEveryCrashPoint<W extends { ledger: WriteLedger }>(
@@ -366,6 +415,9 @@ export async function atEveryCrashPoint<W extends { ledger: WriteLedger }>(
     await run(world, new FakeGuard(world.ledger));
     if (world.ledger.unguarded.length > 0) {
       throw new Error(`unguarded writes: ${world.ledger.unguarded.join(' ')}`);
+    }
+    if (world.ledger.unfenced.length > 0) {
+      throw new Error(`writes without a fence: ${world.ledger.unfenced.join(' ')}`);
     }
     await settled(world, allowed);
     if (!crashed) return allowed + 1;

@@ -1,3 +1,5 @@
+import type { WriteFence } from '../lifecycle/write-fence.js';
+
 export type FileStatus = 'pending' | 'verifying' | 'ready' | 'rejected' | 'deleted';
 
 /** Who declared the file. */
@@ -86,6 +88,11 @@ export type DownloadGrant =
 /**
  * Files (collection `files`). State changes are single conditional updates; the session's
  * counters and events are kept by the caller through the session-side methods.
+ *
+ * The writes a worker job makes (the transition of a verdict, the verification leases) take an
+ * optional `fence` as their last argument: given, the statement carries the deadline in its
+ * filter and changes nothing once the server's clock reached `fence.notAfter` (it then answers as
+ * if nothing had matched). The API passes none.
  */
 export abstract class FileRepository {
   /** Inserts a `pending` file. */
@@ -108,8 +115,8 @@ export abstract class FileRepository {
   /**
    * Moves a file from one of `from` to `to` in one conditional update, setting `readyAt` (ready),
    * `rejectedReason` (rejected) or `deletedAt` (deleted), and freeing any verification lease.
-   * Null when nothing matched (unknown id, or not in one of `from`): so of two concurrent
-   * completes exactly one wins.
+   * Null when nothing matched (unknown id, not in one of `from`, or past the fence): so of two
+   * concurrent completes exactly one wins.
    */
   abstract transition(
     id: string,
@@ -117,6 +124,7 @@ export abstract class FileRepository {
     to: FileStatus,
     now: Date,
     detail?: { rejectedReason?: string },
+    fence?: WriteFence,
   ): Promise<FileRecord | null>;
 
   /**
@@ -138,33 +146,30 @@ export abstract class FileRepository {
    * whose lease is free or expired at `now`, until `now + leaseMs` (never-leased files first),
    * and counts the attempt (verifyAttempts + 1, in the returned record). Null when there is none.
    * A lease is advisory: the verifier settles the file with `transition(id, ['verifying'], …)`,
-   * which decides if an expired lease was taken over.
+   * which decides if an expired lease was taken over. Null past the fence too.
    */
-  abstract leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null>;
+  abstract leaseVerification(
+    now: Date,
+    leaseMs: number,
+    fence?: WriteFence,
+  ): Promise<FileRecord | null>;
 
   /**
    * Extends the lease a verifier holds (`heldUntil`, as leaseVerification or its last renewal set
    * it) to `until`. False when it no longer holds it (the file was settled, or the lease expired
-   * and another verifier took it); nothing changes then.
+   * and another verifier took it), or past the fence; nothing changes then.
    */
-  abstract renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean>;
+  abstract renewVerification(
+    id: string,
+    heldUntil: Date,
+    until: Date,
+    fence?: WriteFence,
+  ): Promise<boolean>;
 
   /**
    * Frees the lease a verifier holds (`heldUntil`) and gives back the attempt it counted: the
    * verification could not run (storage unavailable), which says nothing about the file. No-op
-   * when it no longer holds the lease.
+   * when it no longer holds the lease, or past the fence.
    */
-  abstract releaseVerification(id: string, heldUntil: Date): Promise<void>;
-
-  /**
-   * For the object purge (any number of worker replicas): claims, until `now + leaseMs`, one
-   * `rejected` or `deleted` file whose object is not confirmed gone (objectPurgedAt null), whose
-   * last upload URL has expired at `now` (uploadUrlExpiresAt; uploadExpiresAt when none was
-   * recorded) and whose purge claim is free or expired. Null when there is none. A claim that
-   * expires (a crashed worker) is taken again.
-   */
-  abstract claimObjectPurge(now: Date, leaseMs: number): Promise<FileRecord | null>;
-
-  /** Sets objectPurgedAt on a rejected or deleted file and frees its purge claim. */
-  abstract markObjectPurged(id: string, now: Date): Promise<void>;
+  abstract releaseVerification(id: string, heldUntil: Date, fence?: WriteFence): Promise<void>;
 }

@@ -126,10 +126,6 @@ export class StoredFile {
   @Prop({ type: Date, default: null })
   objectPurgedAt!: Date | null;
 
-  /** Until when a worker holds the object purge of the file (null = free). Internal. */
-  @Prop({ type: Date, default: null })
-  purgeLeaseUntil!: Date | null;
-
   /**
    * Ready: when the reconciliation found storage no longer holds the object (flagged and logged,
    * never undone by the worker); null otherwise. Internal, not part of FileRecord.
@@ -146,7 +142,7 @@ StoredFileSchema.index({ sessionId: 1, createdAt: 1, _id: 1 });
 StoredFileSchema.index({ status: 1, verifyLeaseUntil: 1 });
 // findAbandoned (the upload sweep): pending files whose upload window has passed, oldest first.
 StoredFileSchema.index({ status: 1, uploadExpiresAt: 1 });
-// claimObjectPurge and findObjectPurgeDue: rejected/deleted files whose object purge is not done.
+// findObjectPurgeDue: rejected/deleted files whose object purge is not done.
 StoredFileSchema.index({ objectPurgedAt: 1, status: 1, uploadUrlExpiresAt: 1 });
 // findReadyInKeyRange (the reconciliation's merge with the listing): ready files by storageKey.
 StoredFileSchema.index({ status: 1, storageKey: 1 });

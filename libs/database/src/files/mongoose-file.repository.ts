@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
+import { fenced, type WriteFence } from '../lifecycle/write-fence.js';
 import { conflictOnDuplicate, decodeKeysetCursor, keysetPage } from '../repository/index.js';
 import { toFileRecord, type LeanFile } from './file.records.js';
 import {
@@ -69,7 +70,6 @@ export class MongooseFileRepository extends FileRepository {
         verifyLeaseUntil: null,
         verifyAttempts: 0,
         objectPurgedAt: null,
-        purgeLeaseUntil: null,
         objectMissingAt: null,
       });
       return toFileRecord(doc.toObject<LeanFile>());
@@ -121,6 +121,7 @@ export class MongooseFileRepository extends FileRepository {
     to: FileStatus,
     now: Date,
     detail: { rejectedReason?: string } = {},
+    fence?: WriteFence,
   ): Promise<FileRecord | null> {
     const target = fileStatus(to);
     const $set: UpdateQuery<StoredFile>['$set'] = {
@@ -136,7 +137,7 @@ export class MongooseFileRepository extends FileRepository {
     if (target === 'deleted') $set.deletedAt = now;
     const doc = await this.files
       .findOneAndUpdate(
-        { _id: String(id), status: { $in: from.map(fileStatus) } },
+        fenced({ _id: String(id), status: { $in: from.map(fileStatus) } }, fence),
         { $set },
         { returnDocument: 'after' },
       )
@@ -181,14 +182,21 @@ export class MongooseFileRepository extends FileRepository {
     return doc === null ? null : toFileRecord(doc);
   }
 
-  async leaseVerification(now: Date, leaseMs: number): Promise<FileRecord | null> {
+  async leaseVerification(
+    now: Date,
+    leaseMs: number,
+    fence?: WriteFence,
+  ): Promise<FileRecord | null> {
     const until = new Date(now.getTime() + Math.max(0, Number(leaseMs)));
     const doc = await this.files
       .findOneAndUpdate(
-        {
-          status: 'verifying',
-          $or: [{ verifyLeaseUntil: null }, { verifyLeaseUntil: { $lte: now } }],
-        },
+        fenced(
+          {
+            status: 'verifying',
+            $or: [{ verifyLeaseUntil: null }, { verifyLeaseUntil: { $lte: now } }],
+          },
+          fence,
+        ),
         { $set: { verifyLeaseUntil: until }, $inc: { verifyAttempts: 1 } },
         // Never-leased files first (null sorts lowest), then the longest-expired leases.
         { sort: { verifyLeaseUntil: 1 }, returnDocument: 'after' },
@@ -198,62 +206,37 @@ export class MongooseFileRepository extends FileRepository {
     return doc === null ? null : toFileRecord(doc);
   }
 
-  async renewVerification(id: string, heldUntil: Date, until: Date): Promise<boolean> {
+  async renewVerification(
+    id: string,
+    heldUntil: Date,
+    until: Date,
+    fence?: WriteFence,
+  ): Promise<boolean> {
     const renewed = await this.files
       .updateOne(
-        { _id: String(id), status: 'verifying', verifyLeaseUntil: new Date(heldUntil) },
+        fenced(
+          { _id: String(id), status: 'verifying', verifyLeaseUntil: new Date(heldUntil) },
+          fence,
+        ),
         { $set: { verifyLeaseUntil: new Date(until) } },
       )
       .exec();
     return renewed.matchedCount === 1;
   }
 
-  async releaseVerification(id: string, heldUntil: Date): Promise<void> {
+  async releaseVerification(id: string, heldUntil: Date, fence?: WriteFence): Promise<void> {
     await this.files
       .updateOne(
-        {
-          _id: String(id),
-          status: 'verifying',
-          verifyLeaseUntil: new Date(heldUntil),
-          verifyAttempts: { $gte: 1 },
-        },
+        fenced(
+          {
+            _id: String(id),
+            status: 'verifying',
+            verifyLeaseUntil: new Date(heldUntil),
+            verifyAttempts: { $gte: 1 },
+          },
+          fence,
+        ),
         { $set: { verifyLeaseUntil: null }, $inc: { verifyAttempts: -1 } },
-      )
-      .exec();
-  }
-
-  async claimObjectPurge(now: Date, leaseMs: number): Promise<FileRecord | null> {
-    const at = new Date(now);
-    const until = new Date(at.getTime() + Math.max(0, Number(leaseMs)));
-    const doc = await this.files
-      .findOneAndUpdate(
-        {
-          objectPurgedAt: null,
-          status: { $in: ['rejected', 'deleted'] },
-          $and: [
-            {
-              $or: [
-                { uploadUrlExpiresAt: { $lte: at } },
-                // Recorded before uploadUrlExpiresAt existed: no URL outlived the upload window.
-                { uploadUrlExpiresAt: null, uploadExpiresAt: { $lte: at } },
-              ],
-            },
-            { $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lte: at } }] },
-          ],
-        },
-        { $set: { purgeLeaseUntil: until } },
-        { returnDocument: 'after' },
-      )
-      .lean<LeanFile>()
-      .exec();
-    return doc === null ? null : toFileRecord(doc);
-  }
-
-  async markObjectPurged(id: string, now: Date): Promise<void> {
-    await this.files
-      .updateOne(
-        { _id: String(id), status: { $in: ['rejected', 'deleted'] }, objectPurgedAt: null },
-        { $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null } },
       )
       .exec();
   }

@@ -31,8 +31,7 @@ export abstract class FileLifecycleRepository {
   /**
    * Up to `limit` `rejected` or `deleted` files whose object is not confirmed gone
    * (objectPurgedAt null) and whose last upload URL has expired at `now` (uploadUrlExpiresAt, or
-   * uploadExpiresAt when none was recorded), oldest first (createdAt, id). A file whose per-file
-   * purge claim (FileRepository.claimObjectPurge) is still running is left to that claim.
+   * uploadExpiresAt when none was recorded), oldest first (createdAt, id).
    */
   abstract findObjectPurgeDue(now: Date, limit: number): Promise<FileRecord[]>;
 

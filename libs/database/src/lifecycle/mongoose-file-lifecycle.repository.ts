@@ -50,16 +50,10 @@ export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
     const filter: QueryFilter<StoredFile> = {
       objectPurgedAt: null,
       status: { $in: ['rejected', 'deleted'] },
-      $and: [
-        {
-          $or: [
-            { uploadUrlExpiresAt: { $lte: at } },
-            // Recorded before uploadUrlExpiresAt existed: no URL outlived the upload window.
-            { uploadUrlExpiresAt: null, uploadExpiresAt: { $lte: at } },
-          ],
-        },
-        // Not while a per-file purge (FileRepository.claimObjectPurge) holds it.
-        { $or: [{ purgeLeaseUntil: null }, { purgeLeaseUntil: { $lte: at } }] },
+      $or: [
+        { uploadUrlExpiresAt: { $lte: at } },
+        // Recorded before uploadUrlExpiresAt existed: no URL outlived the upload window.
+        { uploadUrlExpiresAt: null, uploadExpiresAt: { $lte: at } },
       ],
     };
     const docs = await this.files
@@ -83,7 +77,7 @@ export class MongooseFileLifecycleRepository extends FileLifecycleRepository {
       .exec();
     const marked = await this.files
       .updateMany(fenced({ _id: { $in: list }, status: 'rejected', objectPurgedAt: null }, fence), {
-        $set: { objectPurgedAt: new Date(now), purgeLeaseUntil: null },
+        $set: { objectPurgedAt: new Date(now) },
       })
       .exec();
     return { removed: removed.deletedCount, marked: marked.modifiedCount };

@@ -53,6 +53,15 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     return expired;
   }
 
+  async findEnded(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const docs = await this.sessions
+      .find({ _id: { $in: ids.map((id) => String(id)) }, status: { $in: ENDED } }, { _id: 1 })
+      .lean<Pick<LeanSession, '_id'>[]>()
+      .exec();
+    return docs.map((doc) => doc._id);
+  }
+
   async findEndedUnpurged(limit: number, afterId: string | null): Promise<string[]> {
     const filter: QueryFilter<Session> = { status: { $in: ENDED }, filesPurgedAt: null };
     if (afterId !== null) filter._id = { $gt: String(afterId) };
@@ -81,14 +90,15 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
     return doc !== null;
   }
 
-  async reopenPurge(id: string, fence?: WriteFence): Promise<void> {
+  async reopenPurge(id: string, fence?: WriteFence): Promise<boolean> {
     // Bookkeeping only, no event: the purge that follows records its own session.purged.
-    await this.sessions
+    const result = await this.sessions
       .updateOne(
         fenced({ _id: String(id), status: { $in: ENDED }, filesPurgedAt: { $ne: null } }, fence),
         { $set: { filesPurgedAt: null } },
       )
       .exec();
+    return result.modifiedCount === 1;
   }
 
   async findPrunable(purgedBefore: Date, limit: number): Promise<string[]> {

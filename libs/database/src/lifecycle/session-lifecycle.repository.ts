@@ -21,6 +21,12 @@ export abstract class SessionLifecycleRepository {
   abstract expireDue(now: Date, limit: number, fence?: WriteFence): Promise<string[]>;
 
   /**
+   * The ids among `ids` of sessions stored ended (`closed` or `expired`), in no particular order:
+   * their files are the purge's, whatever state their objects are in.
+   */
+  abstract findEnded(ids: readonly string[]): Promise<string[]>;
+
+  /**
    * Up to `limit` ids of ended sessions (stored `closed` or `expired`) whose files are not purged
    * yet (filesPurgedAt null), ascending, strictly after `afterId` when given.
    */
@@ -40,10 +46,11 @@ export abstract class SessionLifecycleRepository {
 
   /**
    * Clears filesPurgedAt of an ended session (a file record was found after its purge, e.g. a
-   * declare that raced the close), so the purge takes it again. No-op otherwise. No event: the
-   * purge that follows records its own `session.purged`. Past the fence, nothing changes either.
+   * declare that raced the close), so the purge takes it again. No event: the purge that follows
+   * records its own `session.purged`. True when reopened; false (nothing changed) when it was not
+   * an ended, purged session, or past the fence.
    */
-  abstract reopenPurge(id: string, fence?: WriteFence): Promise<void>;
+  abstract reopenPurge(id: string, fence?: WriteFence): Promise<boolean>;
 
   /**
    * Up to `limit` ids of ended sessions whose filesPurgedAt is at or before `purgedBefore`, the
