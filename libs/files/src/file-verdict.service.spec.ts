@@ -124,4 +124,30 @@ describe('FileVerdictService with a fence', () => {
       assert.equal(checks, 1, 'one check, right before the transition');
     }
   });
+
+  it('gives the decision its write deadline: one that reaches the database late decides nothing and owes nothing', async () => {
+    const world = filesWorld();
+    const file = await storedFile(world, exe);
+    const deadline = { notAfter: new Date(Date.now() + 60_000) };
+    world.ledger.clear();
+    world.ledger.serverNow = () => deadline.notAfter.getTime();
+    const answer = await world.verdicts.reject(file, content, new Date(), {
+      beforeWrite: () => undefined,
+      write: () => deadline,
+    });
+    assert.equal(answer.status, 'pending', 'the file as it is: not decided');
+    assert.deepEqual(world.ledger.writes, [`files.transition:${file.id}:rejected`]);
+    assert.equal(world.storage.objects.has(file.storageKey), true);
+    assert.deepEqual(world.sessionFiles.held.get(file.sessionId), { files: 1, bytes: exe.length });
+    assert.deepEqual(world.sessionFiles.events, []);
+
+    // In time, the same verdict decides, and what it owes follows (unfenced, by design).
+    world.ledger.serverNow = Date.now;
+    assert.equal(
+      (await world.verdicts.accept(file, new Date(), { write: () => deadline })).status,
+      'ready',
+    );
+    assert.deepEqual(world.ledger.unfenced, []);
+    assert.deepEqual(world.sessionFiles.typesOf(file.sessionId), ['file.ready']);
+  });
 });

@@ -4,6 +4,7 @@ import {
   SessionFilesRepository,
   type FileRecord,
   type FileStatus,
+  type WriteFence,
 } from '@app/database';
 import { StorageService } from '@app/storage';
 import { ContentTypePolicy } from './content-type.js';
@@ -21,16 +22,30 @@ export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
  * How a caller that holds a lease (a worker job) fences a verdict. Each hook throws to stop the
- * verdict before its decision, writing nothing. The API's complete passes none. What follows a
- * won decision (the object's removal, the give-backs, the event) is not fenced: it belongs to
- * that decision, which only one caller can win, and nobody else would ever do it (a worker that
- * took the lease over finds the file decided), so stopping there would leak the reservations.
+ * verdict before its decision, writing nothing; `write` gives the decision its deadline, so a
+ * decision that reaches the database late (the worker paused after its checks) decides nothing.
+ * The API's complete passes none.
+ *
+ * What follows a won decision (the object's removal, the give-backs, the event) is not fenced, by
+ * design: it belongs to that decision, which only one caller can win, and nobody else would ever
+ * do it (a worker that took the lease over finds the file decided), so stopping there would leak
+ * the reservations. The window this leaves is accepted: a crash (or a lease lost) after a won
+ * rejection and before its give-backs leaks that one file's reservations, its daily quota until
+ * the UTC day ends and its room in the session until the session ends. Closing it would take
+ * exactly-once give-backs, i.e. a give-back idempotent on the quota document (a per-file release
+ * marker), which the quota and session counters do not have.
  */
 export interface VerdictFence {
   /** Runs right before the decision (the transition): the job's lease. */
   beforeWrite?: () => void;
   /** Runs right before the transition alone: the decision needs the caller's per-file lease. */
   beforeDecision?: () => void;
+  /**
+   * The decision's deadline, taken right after the hooks passed (the job's
+   * `FenceGuard.writeFence()`): the transition changes nothing once the database's clock has
+   * reached it.
+   */
+  write?: () => WriteFence;
 }
 
 const NO_FENCE: VerdictFence = {};
@@ -84,8 +99,8 @@ export class FileVerdictService {
   /** pending/verifying → ready; the winner records file.ready. Returns the file as it is now. */
   async accept(file: FileRecord, now: Date, fence: VerdictFence = NO_FENCE): Promise<FileRecord> {
     if (!UNSETTLED.includes(file.status)) return this.current(file);
-    decide(fence);
-    const ready = await this.files.transition(file.id, [file.status], 'ready', now);
+    const deadline = decide(fence);
+    const ready = await this.files.transition(file.id, [file.status], 'ready', now, {}, deadline);
     if (ready === null) return this.current(file);
     this.metrics.accepted(file.upload.mode, file.size);
     await this.sessionFiles.recordEvent(file.sessionId, now, {
@@ -100,7 +115,8 @@ export class FileVerdictService {
    * open multipart upload), gives the daily quota and the session's reservation back (each best
    * effort: the worker's purge deletes the object again once its upload URLs have expired) and
    * records file.rejected. Returns the file as it is now (rejected, or whatever a concurrent
-   * verdict made of it). The fence is checked before the decision only (see VerdictFence).
+   * verdict made of it). The fence is checked before the decision only, and the decision carries
+   * its deadline (see VerdictFence: a crash between the decision and the give-backs leaks them).
    */
   async reject(
     file: FileRecord,
@@ -109,10 +125,15 @@ export class FileVerdictService {
     fence: VerdictFence = NO_FENCE,
   ): Promise<FileRecord> {
     if (!UNSETTLED.includes(file.status)) return this.current(file);
-    decide(fence);
-    const rejected = await this.files.transition(file.id, [file.status], 'rejected', now, {
-      rejectedReason: rejectionText(rejection),
-    });
+    const deadline = decide(fence);
+    const rejected = await this.files.transition(
+      file.id,
+      [file.status],
+      'rejected',
+      now,
+      { rejectedReason: rejectionText(rejection) },
+      deadline,
+    );
     if (rejected === null) return this.current(file);
     // `file` is as it was before the decision: its status says whether an upload is still open.
     await bestEffort(this.logger, `deleting the object of rejected file ${file.id}`, () =>
@@ -133,7 +154,9 @@ export class FileVerdictService {
   }
 }
 
-function decide(fence: VerdictFence): void {
+/** Runs the fence's checks (throwing stops the verdict); the decision's deadline, if any. */
+function decide(fence: VerdictFence): WriteFence | undefined {
   fence.beforeWrite?.();
   fence.beforeDecision?.();
+  return fence.write?.();
 }

@@ -213,4 +213,39 @@ describe('FileVerifier', () => {
     await assert.rejects(verification, /job lease lost/);
     assert.deepEqual(world.ledger.writes, [], 'no renewal, no verdict, no give-back');
   });
+
+  it('sends every write of a verification with its caller’s write deadline', async () => {
+    const world = filesWorld();
+    await verifying(world);
+    const bad = await verifying(world);
+    world.storage.put(bad.storageKey, Buffer.from('not what was declared'));
+    world.ledger.clear();
+    const deadline = { notAfter: new Date(Date.now() + 60_000) };
+    const options = { beforeWrite: () => undefined, writeFence: () => deadline };
+    const settled = [await world.verifier.verifyOne(new Date(), options)];
+    settled.push(await world.verifier.verifyOne(new Date(), options));
+    assert.deepEqual(settled.map((f) => f?.status).sort(), ['ready', 'rejected']);
+    // The leases and both decisions; what a won rejection owes is not fenced.
+    assert.equal(world.ledger.writes.filter((x) => x.startsWith('files.')).length, 4);
+    assert.deepEqual(world.ledger.unfenced, []);
+  });
+
+  it('decides nothing when its decision reaches the database past the deadline, and leaves the file to the next lease', async () => {
+    const world = filesWorld();
+    const file = await verifying(world);
+    const deadline = { notAfter: new Date(Date.now() + 60_000) };
+    // Paused during the read-back: the decision arrives after the deadline.
+    world.storage.hook = (op) => {
+      if (op === 'readObjectSha256') world.ledger.serverNow = () => deadline.notAfter.getTime();
+      return Promise.resolve();
+    };
+    const settled = await world.verifier.verifyOne(new Date(), { writeFence: () => deadline });
+    assert.equal(settled?.status, 'verifying');
+    assert.deepEqual(world.sessionFiles.events, []);
+    assert.equal((await world.files.findById(file.id))?.status, 'verifying');
+
+    world.storage.hook = () => Promise.resolve();
+    world.ledger.serverNow = Date.now;
+    assert.equal((await world.verifier.verifyOne(new Date(Date.now() + 301_000)))?.status, 'ready');
+  });
 });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { FileRepository, type FileRecord } from '@app/database';
+import { FileRepository, type FileRecord, type WriteFence } from '@app/database';
 import { StorageService, StorageUnavailableError } from '@app/storage';
 import { bestEffort } from './file-object.js';
 import { FileVerdictService, SNIFF_BYTES, type VerdictFence } from './file-verdict.service.js';
@@ -26,9 +26,17 @@ export interface VerifyOptions {
    * verdict's): a worker job's fence, which throws once the job's lease is lost.
    */
   beforeWrite?: () => void;
+  /**
+   * The deadline of a write whose `beforeWrite` just passed (the job's
+   * `FenceGuard.writeFence()`): every database write of the verification carries it (the lease,
+   * its renewals and release, the verdict's decision), so one that reaches the database late
+   * changes nothing.
+   */
+  writeFence?: () => WriteFence;
 }
 
 const noop = (): void => undefined;
+const noDeadline = (): undefined => undefined;
 
 /**
  * One verification of a completed multipart upload: takes the lease of one `verifying` file
@@ -54,30 +62,31 @@ export class FileVerifier {
   /** Verifies one file if one is waiting; the file as settled, or null when none was. */
   async verifyOne(now = new Date(), options: VerifyOptions = {}): Promise<FileRecord | null> {
     const beforeWrite = options.beforeWrite ?? noop;
+    const writeFence = options.writeFence ?? noDeadline;
+    const jobFence: VerdictFence = { beforeWrite, write: options.writeFence };
     const leaseMs = this.config.files.verifyLeaseSeconds * SECOND_MS;
     beforeWrite();
-    const file = await this.files.leaseVerification(now, leaseMs);
+    const file = await this.files.leaseVerification(now, leaseMs, writeFence());
     if (file === null) return null;
     // Earlier attempts all ended without a verdict (they failed, or their worker died).
     if (file.verifyAttempts > MAX_VERIFY_ATTEMPTS) {
-      return this.verdicts.reject(file, attemptsSpent(file.verifyAttempts - 1), new Date(), {
-        beforeWrite,
-      });
+      return this.verdicts.reject(
+        file,
+        attemptsSpent(file.verifyAttempts - 1),
+        new Date(),
+        jobFence,
+      );
     }
-    const lease = new VerificationLease(
-      this.files,
-      file.id,
-      now,
-      leaseMs,
-      this.logger,
+    const lease = new VerificationLease(this.files, file.id, now, leaseMs, this.logger, {
       beforeWrite,
-    );
-    const fence: VerdictFence = { beforeWrite, beforeDecision: () => lease.assertHeld() };
+      writeFence,
+    });
+    const fence: VerdictFence = { ...jobFence, beforeDecision: () => lease.assertHeld() };
     try {
       return await this.verify(file, fence);
     } catch (err) {
       await lease.stop();
-      const rejected = await this.afterFailure(file, lease, err, beforeWrite);
+      const rejected = await this.afterFailure(file, lease, err, jobFence);
       if (rejected === null) throw err;
       return rejected;
     } finally {
@@ -122,8 +131,9 @@ export class FileVerifier {
     file: FileRecord,
     lease: VerificationLease,
     err: unknown,
-    beforeWrite: () => void,
+    jobFence: VerdictFence,
   ): Promise<FileRecord | null> {
+    const beforeWrite = jobFence.beforeWrite ?? noop;
     beforeWrite();
     if (err instanceof VerificationLeaseLostError) return null;
     if (err instanceof StorageUnavailableError) {
@@ -131,7 +141,7 @@ export class FileVerifier {
       if (heldUntil !== null) {
         await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () => {
           beforeWrite();
-          return this.files.releaseVerification(file.id, heldUntil);
+          return this.files.releaseVerification(file.id, heldUntil, jobFence.write?.());
         });
       }
       return null;
@@ -143,9 +153,12 @@ export class FileVerifier {
       }`,
     );
     try {
-      return await this.verdicts.reject(file, attemptsSpent(file.verifyAttempts), new Date(), {
-        beforeWrite,
-      });
+      return await this.verdicts.reject(
+        file,
+        attemptsSpent(file.verifyAttempts),
+        new Date(),
+        jobFence,
+      );
     } catch {
       // Left verifying: the next lease (over the limit) rejects it without reading.
       return null;

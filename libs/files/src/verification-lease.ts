@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { FileRepository } from '@app/database';
+import type { FileRepository, WriteFence } from '@app/database';
 
 /** How often a verification in progress renews its lease, at most (a third of it if shorter). */
 export const LEASE_RENEW_EVERY_MS = 30_000;
@@ -10,6 +10,14 @@ export class VerificationLeaseLostError extends Error {
     super(`the verification lease of file ${fileId} was lost`);
     this.name = 'VerificationLeaseLostError';
   }
+}
+
+/** How the caller's own lease (a worker job's) fences each renewal. */
+export interface RenewalFence {
+  /** Throws once the caller may no longer write: renewing stops. */
+  beforeWrite?: () => void;
+  /** The deadline a renewal carries, taken right after beforeWrite passed. */
+  writeFence?: () => WriteFence | undefined;
 }
 
 /**
@@ -31,7 +39,7 @@ export class VerificationLease {
     leasedAt: Date,
     private readonly leaseMs: number,
     private readonly logger: Pick<Logger, 'warn'>,
-    private readonly beforeWrite: () => void = () => undefined,
+    private readonly fence: RenewalFence = {},
   ) {
     this.until = new Date(leasedAt.getTime() + leaseMs);
     const every = Math.max(1, Math.min(LEASE_RENEW_EVERY_MS, Math.floor(leaseMs / 3)));
@@ -73,8 +81,10 @@ export class VerificationLease {
     const held = this.until;
     if (held === null) return;
     const next = new Date(Date.now() + this.leaseMs);
+    let deadline: WriteFence | undefined;
     try {
-      this.beforeWrite();
+      this.fence.beforeWrite?.();
+      deadline = this.fence.writeFence?.();
     } catch {
       // The job's lease is lost: write nothing more, let the file's lease run out.
       this.stopped = true;
@@ -82,7 +92,7 @@ export class VerificationLease {
       return;
     }
     try {
-      if (await this.files.renewVerification(this.fileId, held, next)) {
+      if (await this.files.renewVerification(this.fileId, held, next, deadline)) {
         this.until = next;
       } else {
         this.until = null;

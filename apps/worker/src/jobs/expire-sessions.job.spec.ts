@@ -4,6 +4,7 @@ import {
   atEveryCrashPoint,
   FakeGuard,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { EXPIRE_BATCH, ExpireSessionsJob } from './expire-sessions.job.js';
@@ -38,6 +39,19 @@ describe('ExpireSessionsJob', () => {
     assert.equal(statusOf(w, 'closed'), 'closed');
     assert.deepEqual(w.sessions.typesOf('closed'), []);
     assert.equal(await new ExpireSessionsJob(w.sessions).run({ now, guard }), 0);
+  });
+
+  it('expires nothing when its writes reach the database past the lease deadline', async () => {
+    const w = world(3);
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await new ExpireSessionsJob(w.sessions).run({ now, guard }), 0);
+    assert.deepEqual(w.ledger.writes, ['sessions.expireDue'], 'sent, and refused');
+    assert.equal([...w.sessions.sessions.values()].filter((s) => s.status === 'active').length, 4);
+    assert.deepEqual(w.sessions.events, []);
+
+    w.ledger.serverNow = Date.now;
+    assert.equal(await new ExpireSessionsJob(w.sessions).run({ now, guard }), 3);
   });
 
   it('stops writing once its lease is lost, and the next run finishes', async () => {

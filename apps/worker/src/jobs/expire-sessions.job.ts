@@ -20,7 +20,7 @@ export class ExpireSessionsJob implements LifecycleJob {
     let expired = 0;
     for (;;) {
       run.guard.check();
-      const ids = await this.sessions.expireDue(run.now, EXPIRE_BATCH);
+      const ids = await this.sessions.expireDue(run.now, EXPIRE_BATCH, run.guard.writeFence());
       expired += ids.length;
       if (ids.length < EXPIRE_BATCH) return expired;
     }

@@ -6,6 +6,7 @@ import {
   FakeGuard,
   fileIn,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { PRUNE_BATCH, PruneRecordsJob } from './prune-records.job.js';
@@ -56,6 +57,21 @@ describe('PruneRecordsJob', () => {
     assert.equal(w.sessions.sessions.get('late')?.filesPurgedAt, null);
     assert.equal((await w.lifecycle.findBySessions(['late'], 10)).length, 1);
     assert.equal(await job(w).run({ now, guard: new FakeGuard(w.ledger) }), 0);
+  });
+
+  it('prunes and hands back nothing when its writes reach the database past the lease deadline', async () => {
+    const w = world(3);
+    const before = [...w.sessions.sessions.keys()].sort();
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await job(w).run({ now, guard }), 0);
+    assert.equal(w.ledger.writes.filter((x) => x.startsWith('sessions.prune')).length, 3, 'sent');
+    assert.deepEqual([...w.sessions.sessions.keys()].sort(), before);
+    assert.equal(w.sessions.events.length, 3, 'their events kept');
+    assert.deepEqual(w.sessions.sessions.get('late')?.filesPurgedAt, longAgo, 'not reopened');
+
+    w.ledger.serverNow = Date.now;
+    assert.equal(await job(w).run({ now, guard }), 3 + 1);
   });
 
   it('stops writing once its lease is lost, and the next run finishes', async () => {

@@ -35,10 +35,10 @@ export class PruneRecordsJob implements LifecycleJob {
       for (const id of ids) {
         const late = await this.files.findBySessions([id], 1);
         run.guard.check();
+        const fence = run.guard.writeFence();
         if (late.length > 0) {
-          await this.sessions.reopenPurge(id);
-          changed++;
-        } else if (await this.sessions.prune(id, purgedBefore)) {
+          if (await this.sessions.reopenPurge(id, fence)) changed++;
+        } else if (await this.sessions.prune(id, purgedBefore, fence)) {
           changed++;
         }
       }

@@ -8,6 +8,7 @@ import {
   atEveryCrashPoint,
   FakeGuard,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { VERIFY_PER_RUN, VerifyUploadsJob } from './verify-uploads.job.js';
@@ -82,6 +83,49 @@ describe('VerifyUploadsJob', () => {
     // The failed file keeps its lease until it expires; the others go on.
     assert.equal(await run(w, 1), 2);
     assert.deepEqual(statuses(w), ['ready', 'ready', 'verifying']);
+  });
+
+  it('takes no file when its lease writes reach the database past the lease deadline', async () => {
+    const w = lifecycleWorld();
+    await verifying(w, 2);
+    w.ledger.clear();
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await run(w, 1, guard), 0);
+    assert.deepEqual(w.ledger.writes, ['files.leaseVerification']);
+    for (const { record, verifyLeaseUntil } of w.files.docs.values()) {
+      assert.equal(record.verifyAttempts, 0);
+      assert.equal(verifyLeaseUntil, null);
+    }
+  });
+
+  it('decides nothing when its decisions reach the database past the lease deadline', async () => {
+    const w = lifecycleWorld();
+    const [bad, good] = await verifying(w, 2, 1);
+    assert.ok(bad && good);
+    w.ledger.clear();
+    const guard = new FakeGuard(w.ledger);
+    // The leases get through; the worker pauses during each read-back, its decision comes late.
+    w.storage.hook = (op) => {
+      if (op === 'readObjectSha256') writesArriveLate(w.ledger, guard);
+      return Promise.resolve();
+    };
+    assert.equal(await run(w, 1, guard), 0, 'nothing settled');
+    assert.equal(w.ledger.writes.filter((x) => x.startsWith('files.transition')).length, 1);
+    assert.deepEqual(statuses(w), ['verifying', 'verifying']);
+    assert.equal(w.storage.objects.has(bad.storageKey), true, 'no rejection: nothing removed');
+    assert.deepEqual(w.sessionFiles.events, []);
+    assert.deepEqual(w.quotas.used.get(`owner-1:${bad.quotaDay}`), {
+      files: 2,
+      bytes: 2 * bytes.length,
+    });
+
+    // The next run, once the verification lease it took has expired.
+    w.storage.hook = () => Promise.resolve();
+    w.ledger.serverNow = Date.now;
+    for (const held of w.files.docs.values()) held.verifyLeaseUntil = null;
+    assert.equal(await run(w, 1), 2);
+    assert.deepEqual(statuses(w), ['ready', 'rejected']);
   });
 
   it('stops writing once its lease is lost, and the next run settles the files', async () => {

@@ -10,7 +10,8 @@ export const VERIFY_PER_RUN = 100;
  * Settles completed multipart uploads left `verifying`: up to VERIFY_CONCURRENCY read-backs in
  * flight at once (FileVerifier: streamed, constant memory), each on a file whose own lease keeps
  * other verifiers off it, until none is waiting or VERIFY_PER_RUN were taken. Every write of a
- * verification is fenced by the run's lease. After a failure no new verification starts: the
+ * verification is fenced by the run's lease: checked before it is sent, and carrying the lease's
+ * deadline so that the database refuses it if it arrives late. After a failure no new verification starts: the
  * run ends once those in flight settle, with that failure (the failed file waits for its lease
  * to expire; an outage is retried next run). Returns the files settled.
  */
@@ -24,7 +25,10 @@ export class VerifyUploadsJob implements LifecycleJob {
   ) {}
 
   async run(run: JobRun): Promise<number> {
-    const beforeWrite = (): void => run.guard.check();
+    const fence = {
+      beforeWrite: (): void => run.guard.check(),
+      writeFence: () => run.guard.writeFence(),
+    };
     const failures: unknown[] = [];
     let started = 0;
     let settled = 0;
@@ -34,9 +38,10 @@ export class VerifyUploadsJob implements LifecycleJob {
         started++;
         try {
           run.guard.check();
-          const file = await this.verifier.verifyOne(new Date(), { beforeWrite });
+          const file = await this.verifier.verifyOne(new Date(), fence);
           if (file === null) drained = true;
-          else settled++;
+          // Still verifying: its decision did not land (came too late); it is taken again.
+          else if (file.status !== 'verifying') settled++;
         } catch (err) {
           failures.push(err);
         }

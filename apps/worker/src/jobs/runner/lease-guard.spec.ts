@@ -80,6 +80,57 @@ describe('LeaseGuard', () => {
     assert.equal(g.lease.until.getTime(), 500);
   });
 
+  it('gives each write the lease end less the margin as its deadline, the instant check() starts throwing', () => {
+    let now = 1_000_000;
+    const ttlMs = 60_000;
+    const g = guard(renewals(extend), leaseUntil(now + ttlMs), ttlMs, () => now);
+    const deadline = g.writeFence().notAfter.getTime();
+    assert.equal(deadline, now + ttlMs - 2_000);
+    now = deadline - 1;
+    g.check();
+    assert.equal(g.writeFence().notAfter.getTime(), deadline, 'the clock alone does not move it');
+    now = deadline;
+    assert.throws(() => g.check(), LeaseLostError);
+
+    const short = guard(renewals(extend), leaseUntil(5_000 + 1000), 1000, () => 5_000);
+    assert.equal(short.writeFence().notAfter.getTime(), 6_000 - 250, 'a quarter of a short TTL');
+  });
+
+  it('moves the write deadline with each renewal, only once the renewal is answered', async () => {
+    let now = 0;
+    let answer: (() => void) | undefined;
+    const repo = renewals(
+      (lease, at, ttlMs) =>
+        new Promise<JobLease | null>((resolve) => {
+          answer = () => resolve({ ...lease, until: new Date(at.getTime() + ttlMs) });
+        }),
+    );
+    const g = guard(repo, leaseUntil(300), 300, () => now);
+    assert.equal(g.writeFence().notAfter.getTime(), 225);
+    now = 200;
+    await sleep(150);
+    assert.deepEqual(repo.sent, [200]);
+    // Sent, not answered: the database may not have extended it, the deadline stays.
+    assert.equal(g.writeFence().notAfter.getTime(), 225);
+    answer?.();
+    await sleep(0);
+    assert.equal(g.lease.until.getTime(), 500);
+    assert.equal(g.writeFence().notAfter.getTime(), 500 - 75);
+    now = 424;
+    g.check();
+    now = 425;
+    assert.throws(() => g.check(), LeaseLostError);
+  });
+
+  it('keeps the write deadline where it was when a renewal finds the lease taken over', async () => {
+    const repo = renewals(() => Promise.resolve(null));
+    const g = guard(repo, leaseUntil(300), 300, () => 0);
+    await sleep(150);
+    assert.equal(repo.sent.length, 1);
+    assert.throws(() => g.check(), /taken over/);
+    assert.equal(g.writeFence().notAfter.getTime(), 225);
+  });
+
   it('a guard whose local clock passed the lease end throws and sends no renewal', async () => {
     let now = 0;
     const repo = renewals(extend);

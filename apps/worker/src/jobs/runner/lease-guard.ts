@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { JobLease, JobLeaseRepository } from '@app/database';
+import type { JobLease, JobLeaseRepository, WriteFence } from '@app/database';
 import { LeaseLostError, type FenceGuard } from '../lifecycle-job.js';
 
 /** The widest safety margin before the lease's end: no write is started closer to it. */
@@ -23,7 +23,9 @@ export interface LeaseGuardOptions {
  *
  * Writes stop a margin (min(ttl/4, 2 s)) before the lease's end, so a write checked just in time
  * still lands before another replica may take over; that holds while the replicas' clocks agree
- * within that margin.
+ * within that margin. A write that does not land in time (the process paused after its check)
+ * is stopped by the database instead: writeFence() hands it the same instant as a deadline that
+ * MongoDB checks against its own clock.
  */
 export class LeaseGuard implements FenceGuard {
   readonly fence: number;
@@ -59,6 +61,11 @@ export class LeaseGuard implements FenceGuard {
   check(): void {
     const reason = this.lostReason();
     if (reason !== null) throw new LeaseLostError(this.current.job, reason);
+  }
+
+  writeFence(): WriteFence {
+    // The point from which check() throws: a write the server runs later than it is too late.
+    return { notAfter: new Date(this.current.until.getTime() - this.marginMs) };
   }
 
   /** Whether the run may still write, or send a release, under its lease (check() would pass). */
