@@ -6,11 +6,12 @@ import {
   FakeGuard,
   fileIn,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { PurgeFilesJob } from './purge-files.job.js';
 import { FILES_PER_BATCH } from './steps/ended-sessions-purge.js';
-import { ObjectsNotDeletedError } from './steps/remove-objects.js';
+import { MAX_REFUSED_PER_RUN, ObjectsNotDeletedError } from './steps/remove-objects.js';
 
 const now = new Date();
 const past = new Date(now.getTime() - 1000);
@@ -145,6 +146,81 @@ describe('PurgeFilesJob: ended sessions', () => {
     await run(w);
     assertEndedPurged(w, ended);
     assertLiveUntouched(w, live);
+  });
+
+  it('purges every other file in the same run when storage refuses one key, and reports it at the end', async () => {
+    // Two batches: the refused key is in the first, of the session `closed`.
+    const { w, live, ended } = fixture(FILES_PER_BATCH);
+    const refused = ended.find((f) => f.sessionId === 'closed' && f.status === 'verifying');
+    assert.ok(refused);
+    w.storage.failDeletes.add(refused.storageKey);
+    // A decided file due for its object purge: not held up either.
+    const decided = fileIn(w, 'live', 'rejected', { uploadUrlExpiresAt: past });
+
+    const failure: unknown = await run(w).then(
+      () => assert.fail('the refused key is reported'),
+      (err: unknown) => err,
+    );
+    assert.ok(failure instanceof ObjectsNotDeletedError);
+    assert.match(failure.message, /did not delete 1 object\(s\) \(first: .*, InternalError\)/);
+    assert.equal(failure.processed, ended.length - 1 + 1, 'everything else, counted');
+    for (const file of ended) {
+      const gone: boolean = file.id !== refused.id;
+      assert.equal(w.files.docs.has(file.id), !gone, `record of ${file.status} file`);
+      if (file.status !== 'rejected' && file.status !== 'deleted') {
+        assert.equal(w.storage.objects.has(file.storageKey), !gone, `object of ${file.status}`);
+      }
+    }
+    assert.equal(w.storage.count('deleteObjects'), 3, 'two batches of the sessions, one decided');
+    assert.equal(w.sessions.sessions.get('expired')?.filesPurgedAt, now);
+    assert.deepEqual(
+      w.sessions.events.map((e) => [e.sessionId, e.data]),
+      [['expired', { files: FILES_PER_BATCH + 1 }]],
+    );
+    assert.equal(w.sessions.sessions.get('closed')?.filesPurgedAt, null, 'it keeps a file');
+    assert.equal(w.files.docs.get(decided.id)?.record.objectPurgedAt, now);
+    assertLiveUntouched(w, live);
+
+    w.storage.failDeletes.clear();
+    assert.equal(await run(w), 1);
+    assertEndedPurged(w, ended);
+    assert.deepEqual(w.sessions.events.at(-1)?.data, { files: 1 });
+  });
+
+  it(`stops taking batches once storage refused ${String(MAX_REFUSED_PER_RUN)} keys, marking no session`, async () => {
+    const { w, live, ended } = fixture(FILES_PER_BATCH);
+    for (const file of ended) w.storage.failDeletes.add(file.storageKey);
+    await assert.rejects(run(w), ObjectsNotDeletedError);
+    assert.equal(w.storage.count('deleteObjects'), 1, 'storage in trouble: no second batch');
+    for (const file of ended) assert.equal(w.files.docs.has(file.id), true);
+    assert.deepEqual(w.sessions.events, []);
+    assertLiveUntouched(w, live);
+
+    w.storage.failDeletes.clear();
+    await run(w);
+    assertEndedPurged(w, ended);
+  });
+
+  it('changes no record when its writes reach the database past the lease deadline', async () => {
+    const { w, live, ended } = fixture();
+    const guard = new FakeGuard(w.ledger);
+    // Paused after each check: every write the run sends arrives late.
+    writesArriveLate(w.ledger, guard);
+    await assert.rejects(run(w, guard), /removed no record of a batch/);
+    assert.ok(
+      w.ledger.writes.some((x) => x.startsWith('lifecycle.deleteOfSessions')),
+      'sent',
+    );
+    for (const file of ended) assert.equal(w.files.docs.has(file.id), true, file.status);
+    assert.equal(w.sessions.sessions.get('closed')?.filesPurgedAt, null);
+    assert.equal(w.sessions.sessions.get('expired')?.filesPurgedAt, null);
+    assert.deepEqual(w.sessions.events, []);
+    assertLiveUntouched(w, live);
+
+    // Storage takes no deadline: the next run deletes the keys again (idempotent), then the records.
+    w.ledger.serverNow = Date.now;
+    assert.equal(await run(w), ended.length);
+    assertEndedPurged(w, ended);
   });
 
   it('stops writing once its lease is lost, and the next run finishes', async () => {

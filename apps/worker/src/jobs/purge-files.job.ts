@@ -10,7 +10,9 @@ import { ObjectsNotDeletedError } from './steps/remove-objects.js';
  * Purges what no one may read any more: every file of closed and expired sessions (objects
  * first, records second, then `session.purged`), and the objects of rejected and deleted files
  * once their upload URLs have expired. About one DeleteObjects, one find and one deleteMany per
- * 1000 files. Returns the files purged.
+ * 1000 files. Returns the files purged. Keys storage refuses are left (with their records) for
+ * the next run and block nothing else: once everything else is purged, the run ends with an
+ * ObjectsNotDeletedError that names them and counts what was purged.
  */
 @Injectable()
 export class PurgeFilesJob implements LifecycleJob {
@@ -24,17 +26,11 @@ export class PurgeFilesJob implements LifecycleJob {
 
   async run(run: JobRun): Promise<number> {
     const deps = { sessions: this.sessions, files: this.files, storage: this.storage };
-    let refused: ObjectsNotDeletedError | null = null;
-    let purged = 0;
-    try {
-      purged += await purgeEndedSessions(deps, run);
-    } catch (err) {
-      // Keys storage refused are retried next run; the decided files need not wait for them.
-      if (!(err instanceof ObjectsNotDeletedError)) throw err;
-      refused = err;
-    }
-    purged += await purgeDecidedObjects(deps, run);
-    if (refused !== null) throw refused;
+    const ended = await purgeEndedSessions(deps, run);
+    const decided = await purgeDecidedObjects(deps, run);
+    const purged = ended.purged + decided.purged;
+    const failed = [...ended.failed, ...decided.failed];
+    if (failed.length > 0) throw new ObjectsNotDeletedError(failed, purged);
     return purged;
   }
 }

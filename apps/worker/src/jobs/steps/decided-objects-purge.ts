@@ -1,8 +1,8 @@
 import type { FileLifecycleRepository } from '@app/database';
 import type { StorageService } from '@app/storage';
 import type { JobRun } from '../lifecycle-job.js';
-import { FILES_PER_BATCH } from './ended-sessions-purge.js';
-import { ObjectsNotDeletedError, removeObjects } from './remove-objects.js';
+import { FILES_PER_BATCH, type PurgeOutcome } from './ended-sessions-purge.js';
+import { MAX_REFUSED_PER_RUN, nextBatch, removeObjects } from './remove-objects.js';
 
 export interface DecidedObjectsPurgeDeps {
   files: FileLifecycleRepository;
@@ -16,28 +16,42 @@ export interface DecidedObjectsPurgeDeps {
  * accounts for. Once no URL can write any more, the key is deleted again (and any multipart
  * upload aborted), then the record settled: a deleted file's record goes, a rejected one is marked
  * objectPurgedAt (kept so its owner still sees why). Storage first, record second, in batches;
- * a rerun repeats what a crash cut short. Returns the number of files settled.
+ * a rerun repeats what a crash cut short. A key storage refuses is skipped for the rest of the
+ * run (its record left for the next run) while the others are settled, up to
+ * MAX_REFUSED_PER_RUN refused keys.
  */
 export async function purgeDecidedObjects(
   deps: DecidedObjectsPurgeDeps,
   run: JobRun,
-): Promise<number> {
-  let settled = 0;
+): Promise<PurgeOutcome> {
+  const outcome: PurgeOutcome = { purged: 0, failed: [] };
+  const refused = new Set<string>();
   for (;;) {
-    const files = await deps.files.findObjectPurgeDue(run.now, FILES_PER_BATCH);
-    if (files.length === 0) return settled;
-    const { removed, failed } = await removeObjects(deps.storage, files, run.guard);
+    const files = await nextBatch(
+      (limit) => deps.files.findObjectPurgeDue(run.now, limit),
+      refused,
+      FILES_PER_BATCH,
+    );
+    if (files.length === 0) return outcome;
+    const { removed, kept, failed } = await removeObjects(deps.storage, files, run.guard);
+    outcome.failed.push(...failed);
+    for (const file of kept) refused.add(file.id);
     if (removed.length > 0) {
       run.guard.check();
       const { removed: gone, marked } = await deps.files.settlePurged(
         removed.map((f) => f.id),
         run.now,
+        run.guard.writeFence(),
       );
-      settled += gone + marked;
-      // The same batch would come back forever.
-      if (gone + marked === 0) throw new Error('the object purge settled no file of a batch');
+      if (gone + marked === 0) {
+        // A lease lost says so; otherwise the same batch would come back forever.
+        run.guard.check();
+        throw new Error('the object purge settled no file of a batch');
+      }
+      outcome.purged += gone + marked;
     }
-    if (failed.length > 0) throw new ObjectsNotDeletedError(failed);
-    if (files.length < FILES_PER_BATCH) return settled;
+    if (files.length < FILES_PER_BATCH || outcome.failed.length >= MAX_REFUSED_PER_RUN) {
+      return outcome;
+    }
   }
 }
