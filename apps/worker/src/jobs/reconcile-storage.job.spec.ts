@@ -9,6 +9,7 @@ import {
   FakeGuard,
   fileIn,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { OBJECT_MISSING_METRIC, ReconcileStorageJob } from './reconcile-storage.job.js';
@@ -26,7 +27,7 @@ const multipart = (uploadId: string): FileRecord['upload'] => ({
 });
 
 const job = (w: LifecycleWorld): ReconcileStorageJob =>
-  new ReconcileStorageJob(config, w.lifecycle, w.storage.asService());
+  new ReconcileStorageJob(config, w.lifecycle, w.sessions, w.storage.asService());
 const run = (w: LifecycleWorld, guard = new FakeGuard(w.ledger)): Promise<number> =>
   job(w).run({ now, guard });
 
@@ -150,6 +151,65 @@ describe('ReconcileStorageJob: objects', () => {
     };
     assert.equal(await run(w), 0);
     assert.deepEqual([...w.lifecycle.missing], []);
+  });
+});
+
+describe('ReconcileStorageJob: what is not lost', () => {
+  it('never flags a file of an ended session, whose objects the purge is removing', async () => {
+    const w = lifecycleWorld();
+    w.sessions.add({ id: 's-closed', status: 'closed' });
+    w.sessions.add({ id: 's-expired', status: 'expired' });
+    w.sessions.add({ id: 's-live' });
+    // The purge deleted these objects and has not yet removed the records (storage first).
+    const purging = [
+      fileIn(w, 's-closed', 'ready', { object: false }),
+      fileIn(w, 's-expired', 'ready', { object: false }),
+    ];
+    const lost = fileIn(w, 's-live', 'ready', { object: false });
+    const before = await missingTotal();
+    assert.equal(await run(w), 1);
+    assert.deepEqual([...w.lifecycle.missing], [lost.id]);
+    assert.equal((await missingTotal()) - before, 1);
+    for (const f of purging) assert.equal(w.lifecycle.missing.has(f.id), false, f.sessionId);
+  });
+
+  it('never flags a session that ends after the object was found missing either', async () => {
+    const w = lifecycleWorld();
+    const session = w.sessions.add({ id: 's-closing' });
+    const file = fileIn(w, session.id, 'ready', { object: false });
+    // The close and its purge's delete come between the listing and the confirmation.
+    w.storage.hook = (op) => {
+      if (op === 'headObject') session.status = 'closed';
+      return Promise.resolve();
+    };
+    assert.equal(await run(w), 0);
+    assert.equal(w.lifecycle.missing.has(file.id), false);
+  });
+
+  it('never flags a file that is not ready: pending or verifying ones may have no object yet', async () => {
+    const w = lifecycleWorld();
+    w.sessions.add({ id: 's-live' });
+    const notReady = (['pending', 'verifying', 'rejected', 'deleted'] as const).map((status) =>
+      fileIn(w, 's-live', status, { object: false }),
+    );
+    assert.equal(await run(w), 0);
+    assert.deepEqual([...w.lifecycle.missing], []);
+    assert.equal(w.ledger.writes.filter((x) => x.startsWith('lifecycle.flag')).length, 0);
+    assert.equal(notReady.length, 4);
+  });
+
+  it('flags nothing when its writes reach the database past the lease deadline', async () => {
+    const w = lifecycleWorld();
+    const lost = fileIn(w, 's-live', 'ready', { object: false });
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await run(w, guard), 0);
+    assert.deepEqual(w.ledger.writes, [`lifecycle.flagObjectMissing:${lost.id}`], 'sent');
+    assert.deepEqual([...w.lifecycle.missing], []);
+
+    w.ledger.serverNow = Date.now;
+    assert.equal(await run(w, guard), 1);
+    assert.deepEqual([...w.lifecycle.missing], [lost.id]);
   });
 });
 

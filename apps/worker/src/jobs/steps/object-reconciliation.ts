@@ -1,6 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import type { FileLifecycleRepository, FileRecord } from '@app/database';
+import type {
+  FileLifecycleRepository,
+  FileRecord,
+  SessionLifecycleRepository,
+} from '@app/database';
 import { FILE_KEY_PREFIX, parseStorageKey } from '@app/files';
 import type { ListedObject, StorageService } from '@app/storage';
 import type { JobRun } from '../lifecycle-job.js';
@@ -12,6 +16,7 @@ const LIVE: readonly FileRecord['status'][] = ['pending', 'verifying', 'ready'];
 
 export interface ObjectReconciliationDeps {
   files: FileLifecycleRepository;
+  sessions: Pick<SessionLifecycleRepository, 'findEnded'>;
   storage: StorageService;
   /** sharexpress_files_object_missing_total */
   missing: Counter;
@@ -31,9 +36,11 @@ export interface ObjectReconciliation {
  *   key; any other object (no record, a settled one, a foreign key) last modified at or before
  *   `orphanedBefore` is an orphan, deleted with one DeleteObjects per page;
  * - the ready records whose keys fall between two listed keys but were not listed lost their
- *   object: each is confirmed (HEAD, then the record read again, still ready) before it is
- *   flagged, counted and logged by id, so an object written after its page was listed is never
- *   taken for lost.
+ *   object: each is confirmed (HEAD, then the record read again, still ready, then its session,
+ *   still live) before it is flagged, counted and logged by id, so an object written after its
+ *   page was listed is never taken for lost, and neither is one the purge of an ended session
+ *   just deleted (objects first, records second). Only `ready` records are looked at: a pending
+ *   or verifying file may have no object yet, a rejected or deleted one none any more.
  */
 export async function reconcileObjects(
   deps: ObjectReconciliationDeps,
@@ -111,8 +118,13 @@ async function confirmMissing(
   if ((await deps.storage.headObject(record.storageKey)) !== null) return false;
   const [current] = await deps.files.findByIds([record.id]);
   if (current?.status !== 'ready' || current.storageKey !== record.storageKey) return false;
+  // Read after the HEAD: an ended session never becomes live again, so a live one now was live
+  // when its object was found missing, and no purge had removed it.
+  if ((await deps.sessions.findEnded([record.sessionId])).length > 0) return false;
   run.guard.check();
-  if (!(await deps.files.flagObjectMissing(record.id, run.now))) return false;
+  if (!(await deps.files.flagObjectMissing(record.id, run.now, run.guard.writeFence()))) {
+    return false;
+  }
   deps.missing.inc();
   deps.logger.warn(
     `file ${record.id} of session ${record.sessionId} is ready but storage no longer holds its object`,
