@@ -6,6 +6,7 @@ import {
   atEveryCrashPoint,
   FakeGuard,
   lifecycleWorld,
+  writesArriveLate,
   type LifecycleWorld,
 } from '../../../../libs/files/test/in-memory-lifecycle.js';
 import { SWEEP_BATCH, SweepUploadsJob } from './sweep-uploads.job.js';
@@ -119,14 +120,49 @@ describe('SweepUploadsJob', () => {
     assert.equal(points, 5);
   });
 
-  it('gives back in full every upload it decides after a crash', async () => {
+  it('leaves every upload pending when the lease is lost before any decision, and the next run gives back each in full', async () => {
     const { w, abandoned } = await fixture();
-    // The lease is lost before the first decision: the next run does all of it.
+    // The lease is lost before the first decision: the next run does all of it. (A crash after a
+    // won decision and before its give-backs leaks them: the window the job accepts.)
     await assert.rejects(run(w, new FakeGuard(w.ledger, 0)));
     await run(w);
     for (const file of abandoned) {
       assert.deepEqual(w.sessionFiles.held.get(file.sessionId), { files: 0, bytes: 0 });
       assert.deepEqual(w.sessionFiles.typesOf(file.sessionId), ['file.rejected']);
     }
+  });
+
+  it('decides nothing when its decisions reach the database past the lease deadline', async () => {
+    const { w, abandoned, inWindow } = await fixture();
+    w.ledger.clear();
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await run(w, guard), 0);
+    assert.equal(w.ledger.writes.filter((x) => x.startsWith('files.transition')).length, 2);
+    for (const file of abandoned) {
+      assert.equal(w.files.docs.get(file.id)?.record.status, 'pending');
+      assert.equal(w.storage.objects.has(file.storageKey), true, 'nothing removed');
+      assert.deepEqual(w.sessionFiles.held.get(file.sessionId), { files: 1, bytes: bytes.length });
+      assert.deepEqual(w.sessionFiles.typesOf(file.sessionId), []);
+    }
+    assert.equal(w.storage.uploads.has('u-1'), true);
+    assert.deepEqual(quotaOf(w, inWindow), { files: 4, bytes: 4 * bytes.length });
+
+    w.ledger.serverNow = Date.now;
+    assert.equal(await run(w, guard), 2);
+  });
+
+  it('stops at a full batch of which no decision landed, instead of reading it again', async () => {
+    const w = lifecycleWorld();
+    for (let i = 0; i < SWEEP_BATCH + 1; i++) {
+      await storedFile(w, bytes, { uploadExpiresAt: new Date(windowPassed.getTime() - i) });
+    }
+    const guard = new FakeGuard(w.ledger);
+    writesArriveLate(w.ledger, guard);
+    assert.equal(await run(w, guard), 0);
+    assert.equal(
+      w.ledger.writes.filter((x) => x.startsWith('files.transition')).length,
+      SWEEP_BATCH,
+    );
   });
 });
