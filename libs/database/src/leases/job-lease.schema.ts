@@ -8,6 +8,7 @@ export class StoredLease {
   @Prop({ type: String, required: true })
   _id!: string;
 
+  /** The holder, or the last one once released. */
   @Prop({ type: String, required: true })
   owner!: string;
 
@@ -19,8 +20,17 @@ export class StoredLease {
   @Prop({ type: Date, required: true })
   until!: Date;
 
+  /** When the last completed run ended (any replica); null before the first. */
   @Prop({ type: Date, default: null })
   lastCompletedAt!: Date | null;
+
+  /**
+   * When that run started. The job is due again an interval after it (the acquiring replica's
+   * interval), so a changed interval applies from the next tick; null (or missing, in a document
+   * written before it existed) counts as due.
+   */
+  @Prop({ type: Date, default: null })
+  lastCompletedRunStartedAt!: Date | null;
 }
 
 export const StoredLeaseSchema = SchemaFactory.createForClass(StoredLease);

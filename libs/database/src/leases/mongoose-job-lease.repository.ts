@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../repository/index.js';
-import { JobLeaseRepository, type JobLease, type JobLeaseState } from './job-lease.repository.js';
+import {
+  JobLeaseRepository,
+  type JobLease,
+  type LeaseAcquisition,
+  type LeaseRelease,
+  type LeaseTerms,
+} from './job-lease.repository.js';
 import { StoredLease } from './job-lease.schema.js';
 
 type LeanLease = StoredLease;
@@ -14,12 +20,15 @@ const toJobLease = (doc: LeanLease): JobLease => ({
   until: doc.until,
 });
 
-/** `now + ttlMs`; a TTL that is not a non-negative number is a programming error. */
-function leaseEnd(now: Date, ttlMs: number): Date {
-  const ms = Number(ttlMs);
-  if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`invalid lease TTL ${ttlMs}`);
-  return new Date(now.getTime() + ms);
+/** A duration in ms; one that is not a non-negative number is a programming error. */
+function duration(ms: number, what: string): number {
+  const value = Number(ms);
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`invalid ${what} ${String(ms)}`);
+  return value;
 }
+
+const leaseEnd = (now: Date, ttlMs: number): Date =>
+  new Date(now.getTime() + duration(ttlMs, 'lease TTL'));
 
 @Injectable()
 export class MongooseJobLeaseRepository extends JobLeaseRepository {
@@ -27,29 +36,43 @@ export class MongooseJobLeaseRepository extends JobLeaseRepository {
     super();
   }
 
-  async acquire(job: string, owner: string, now: Date, ttlMs: number): Promise<JobLease | null> {
-    const until = leaseEnd(now, ttlMs);
+  async acquire(
+    job: string,
+    owner: string,
+    now: Date,
+    terms: LeaseTerms,
+  ): Promise<LeaseAcquisition> {
+    const until = leaseEnd(now, terms.ttlMs);
+    const dueFrom = new Date(now.getTime() - duration(terms.gapMs, 'run gap'));
     try {
-      // Matches a free lease (released or expired); with none, the upsert inserts the job's
-      // first document (fence 1). When the document exists but is still held, the upsert's
-      // insert collides on _id: that E11000 is the refusal, and nothing changed.
+      // Matches a free lease (released or expired) of a job that is due; with no document, the
+      // upsert inserts the job's first one (fence 1). When the document exists but does not
+      // match, the upsert's insert collides on _id: that E11000 is the refusal, nothing changed.
       const doc = await this.leases
         .findOneAndUpdate(
-          { _id: String(job), until: { $lte: now } },
+          {
+            _id: String(job),
+            until: { $lte: now },
+            // null also matches a document written before the field existed.
+            $or: [
+              { lastCompletedRunStartedAt: null },
+              { lastCompletedRunStartedAt: { $lte: dueFrom } },
+            ],
+          },
           {
             $set: { owner: String(owner), until },
             $inc: { fence: 1 },
-            $setOnInsert: { lastCompletedAt: null },
+            $setOnInsert: { lastCompletedAt: null, lastCompletedRunStartedAt: null },
           },
           { upsert: true, returnDocument: 'after' },
         )
         .lean<LeanLease>()
         .exec();
-      return doc === null ? null : toJobLease(doc);
+      if (doc !== null) return { lease: toJobLease(doc) };
     } catch (error) {
-      if (isDuplicateKeyError(error)) return null;
-      throw error;
+      if (!isDuplicateKeyError(error)) throw error;
     }
+    return { lease: null, refused: await this.refusal(String(job), now) };
   }
 
   async renew(lease: JobLease, now: Date, ttlMs: number): Promise<JobLease | null> {
@@ -69,26 +92,33 @@ export class MongooseJobLeaseRepository extends JobLeaseRepository {
     return doc === null ? null : toJobLease(doc);
   }
 
-  async release(lease: JobLease, now: Date, completed: boolean): Promise<void> {
+  async release(lease: JobLease, now: Date, end: LeaseRelease): Promise<void> {
     // Owner and fence alone: a takeover always has a higher fence, so a late release never
     // touches the new holder's lease. An expired lease nobody took is still this run's: its
-    // completion counts, and $min never moves `until` later than it already was.
+    // completion counts (nobody else ran the job meanwhile), and $min never moves `until` later
+    // than it already was, so a repeated release never holds the job again.
     await this.leases
       .updateOne(
         { _id: String(lease.job), owner: String(lease.owner), fence: Number(lease.fence) },
         {
           $min: { until: now },
-          ...(completed ? { $set: { lastCompletedAt: now } } : {}),
+          ...(end.completed
+            ? {
+                $set: { lastCompletedAt: now, lastCompletedRunStartedAt: end.startedAt },
+              }
+            : {}),
         },
       )
       .exec();
   }
 
-  async list(): Promise<JobLeaseState[]> {
-    const docs = await this.leases.find({}).sort({ _id: 1 }).lean<LeanLease[]>().exec();
-    return docs.map((doc) => ({
-      ...toJobLease(doc),
-      lastCompletedAt: doc.lastCompletedAt ?? null,
-    }));
+  /** Why an acquisition at `now` was refused, read back after the fact. */
+  private async refusal(job: string, now: Date): Promise<'held' | 'not_due'> {
+    const doc = await this.leases
+      .findById(job, { until: 1 })
+      .lean<Pick<LeanLease, '_id' | 'until'>>()
+      .exec();
+    // A lease still running is held; one that is free was refused for not being due.
+    return doc !== null && doc.until > now ? 'held' : 'not_due';
   }
 }

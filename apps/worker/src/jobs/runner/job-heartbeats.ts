@@ -6,7 +6,10 @@ export const HEALTHY_WITHIN_INTERVALS = 3;
 
 export interface JobHeartbeat {
   job: JobName;
-  /** The last completed run in this process, or tick that found the lease held elsewhere; the process's start before the first. */
+  /**
+   * The last completed run in this process, or tick that found the lease held elsewhere or the
+   * job not due; the process's start before the first.
+   */
   lastHealthyAt: Date;
   intervalSeconds: number;
   healthy: boolean;
@@ -14,8 +17,9 @@ export interface JobHeartbeat {
 
 /**
  * When each job last had a healthy tick in this process: a completed run, or a tick that found
- * the lease held by another replica (the job runs there). Read by the `jobs` readiness entry, so
- * it lives in memory: readiness must not query the database it reports on.
+ * the lease held by another replica (the job runs there) or the job not due (a run completed, here
+ * or elsewhere, less than an interval ago). Read by the `jobs` readiness entry, so it lives in
+ * memory: readiness must not query the database it reports on.
  */
 @Injectable()
 export class JobHeartbeats {

@@ -3,10 +3,18 @@ import { Counter, Gauge, Histogram, register, type Metric } from 'prom-client';
 import { JOB_NAMES, type JobName } from '@app/config';
 
 /** How a tick of a job ended: the `outcome` label of sharexpress_job_runs_total. */
-export const RUN_OUTCOMES = ['completed', 'failed', 'lease_lost', 'held_elsewhere'] as const;
+export const RUN_OUTCOMES = [
+  'completed',
+  'failed',
+  'lease_lost',
+  'held_elsewhere',
+  'not_due',
+] as const;
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
+/** A tick that did not run the job: it runs elsewhere, or it ran less than an interval ago. */
+export type RefusedTick = Extract<RunOutcome, 'held_elsewhere' | 'not_due'>;
 /** How a run under this process's lease ended. */
-export type RunEnd = Exclude<RunOutcome, 'held_elsewhere'>;
+export type RunEnd = Exclude<RunOutcome, RefusedTick>;
 
 // Runs last from milliseconds (nothing due) to minutes (a large purge or reconciliation).
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
@@ -27,7 +35,7 @@ export class JobMetrics {
     () =>
       new Counter({
         name: 'sharexpress_job_runs_total',
-        help: 'Ticks of each lifecycle job, by outcome (held_elsewhere: another replica held the lease)',
+        help: 'Ticks of each lifecycle job, by outcome (held_elsewhere: another replica held the lease; not_due: a run that completed on any replica started less than an interval ago)',
         labelNames: ['job', 'outcome'],
       }),
   );
@@ -89,9 +97,9 @@ export class JobMetrics {
     }
   }
 
-  /** A tick that did not run the job: another replica holds its lease. */
-  heldElsewhere(job: JobName): void {
-    this.runs.inc({ job, outcome: 'held_elsewhere' });
+  /** A tick that did not run the job, and why. */
+  refused(job: JobName, outcome: RefusedTick): void {
+    this.runs.inc({ job, outcome });
   }
 
   /** A run under this process's lease ended. */

@@ -4,31 +4,50 @@ import { afterEach, describe, it } from 'node:test';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { register } from 'prom-client';
 import { JOB_NAMES, type AppConfig, type JobName } from '@app/config';
-import { JobLeaseRepository, type JobLease, type JobLeaseState } from '@app/database';
+import {
+  JobLeaseRepository,
+  type JobLease,
+  type LeaseAcquisition,
+  type LeaseRelease,
+  type LeaseTerms,
+} from '@app/database';
 import { LeaseLostError, type JobRun, type LifecycleJob } from '../lifecycle-job.js';
 import { JobHeartbeats } from './job-heartbeats.js';
 import { JobMetrics } from './job-metrics.js';
-import { JobRunner, jobTimerName } from './job-runner.js';
+import { JobRunner, jobTimerName, runGapMs } from './job-runner.js';
+
+/** One job's lease document, as MongoDB stores it. */
+interface StoredLease extends JobLease {
+  lastCompletedAt: Date | null;
+  lastCompletedRunStartedAt: Date | null;
+}
 
 /** The lease contract in memory: what the MongoDB repository does, one document per job. */
 class InMemoryJobLeases extends JobLeaseRepository {
-  readonly docs = new Map<string, JobLeaseState>();
+  readonly docs = new Map<string, StoredLease>();
   readonly releases: { fence: number; completed: boolean }[] = [];
   down = false;
 
-  acquire(job: string, owner: string, now: Date, ttlMs: number): Promise<JobLease | null> {
+  acquire(job: string, owner: string, now: Date, terms: LeaseTerms): Promise<LeaseAcquisition> {
     if (this.down) return Promise.reject(new Error('connection refused'));
     const doc = this.docs.get(job);
-    if (doc !== undefined && doc.until > now) return Promise.resolve(null);
-    const next: JobLeaseState = {
+    if (doc !== undefined && doc.until > now) {
+      return Promise.resolve({ lease: null, refused: 'held' });
+    }
+    const lastStart = doc?.lastCompletedRunStartedAt ?? null;
+    if (lastStart !== null && lastStart.getTime() > now.getTime() - terms.gapMs) {
+      return Promise.resolve({ lease: null, refused: 'not_due' });
+    }
+    const next: StoredLease = {
       job,
       owner,
       fence: (doc?.fence ?? 0) + 1,
-      until: new Date(now.getTime() + ttlMs),
+      until: new Date(now.getTime() + terms.ttlMs),
       lastCompletedAt: doc?.lastCompletedAt ?? null,
+      lastCompletedRunStartedAt: lastStart,
     };
     this.docs.set(job, next);
-    return Promise.resolve(strip(next));
+    return Promise.resolve({ lease: strip(next) });
   }
 
   renew(lease: JobLease, now: Date, ttlMs: number): Promise<JobLease | null> {
@@ -39,19 +58,18 @@ class InMemoryJobLeases extends JobLeaseRepository {
     return Promise.resolve(strip(doc));
   }
 
-  release(lease: JobLease, now: Date, completed: boolean): Promise<void> {
+  release(lease: JobLease, now: Date, end: LeaseRelease): Promise<void> {
     if (this.down) return Promise.reject(new Error('connection refused'));
-    this.releases.push({ fence: lease.fence, completed });
+    this.releases.push({ fence: lease.fence, completed: end.completed });
     const doc = this.held(lease);
     if (doc !== undefined) {
       if (now < doc.until) doc.until = now;
-      if (completed) doc.lastCompletedAt = now;
+      if (end.completed) {
+        doc.lastCompletedAt = now;
+        doc.lastCompletedRunStartedAt = end.startedAt;
+      }
     }
     return Promise.resolve();
-  }
-
-  list(): Promise<JobLeaseState[]> {
-    return Promise.resolve([...this.docs.values()]);
   }
 
   /** Another replica took the lease over (after it lapsed there, say). */
@@ -61,13 +79,13 @@ class InMemoryJobLeases extends JobLeaseRepository {
     this.docs.set(job, { ...doc, owner: 'elsewhere', fence: doc.fence + 1 });
   }
 
-  private held(lease: JobLease): JobLeaseState | undefined {
+  private held(lease: JobLease): StoredLease | undefined {
     const doc = this.docs.get(lease.job);
     return doc?.owner === lease.owner && doc.fence === lease.fence ? doc : undefined;
   }
 }
 
-const strip = ({ job, owner, fence, until }: JobLeaseState): JobLease => ({
+const strip = ({ job, owner, fence, until }: StoredLease): JobLease => ({
   job,
   owner,
   fence,
@@ -135,40 +153,147 @@ describe('JobRunner', () => {
     return made;
   }
 
-  it('two runners sharing one lease store run a job exactly once per tick', async () => {
+  /**
+   * A worker replica on a logical clock shared with the others: its runner, its readiness
+   * heartbeats, and its own instance of the job, whose runs go to `log` under the replica's name.
+   */
+  function replica(
+    name: string,
+    jobName: JobName,
+    leases: JobLeaseRepository,
+    settings: Pick<AppConfig, 'jobs'>,
+    clock: () => number,
+    log: { replica: string; at: number }[],
+    body: (run: JobRun) => Promise<number> = () => Promise.resolve(0),
+  ) {
+    const heartbeats = new JobHeartbeats(settings);
+    heartbeats.clock = clock;
+    const job = new FakeJob(jobName, (run) => {
+      log.push({ replica: name, at: run.now.getTime() });
+      return body(run);
+    });
+    const r = runner([job], leases, settings, heartbeats);
+    r.clock = clock;
+    return {
+      job,
+      heartbeats,
+      healthy: () => heartbeats.report([jobName])[0]?.healthy,
+      tick: async () => {
+        r.tick(job);
+        await r.settled();
+      },
+    };
+  }
+
+  const runs = (job: JobName, outcome: string) =>
+    metric('sharexpress_job_runs_total', { job, outcome });
+
+  it('two replicas ticking half an interval apart run the job exactly once per interval', async () => {
     const leases = new InMemoryJobLeases();
-    const job = new FakeJob('expire-sessions', async () => {
+    const intervalMs = 60_000;
+    const settings = config(intervalMs / 1000, 60);
+    const origin = Date.now();
+    let now = origin;
+    const clock = () => now;
+    const log: { replica: string; at: number }[] = [];
+    const a = replica('a', 'purge-files', leases, settings, clock, log);
+    const b = replica('b', 'purge-files', leases, settings, clock, log);
+    const notDueBefore = await runs('purge-files', 'not_due');
+    // A's timer fires a few ms early or late (setInterval drift); B's half an interval later.
+    const drift = [0, -4, 3, -2, 5, -1, 0, -3];
+    for (const [k, early] of drift.entries()) {
+      now = origin + k * intervalMs + early;
+      await a.tick();
+      now = origin + k * intervalMs + intervalMs / 2;
+      await b.tick();
+      assert.equal(b.healthy(), true, `b at interval ${String(k)}`);
+    }
+    // One run per interval, each on time: a tick 4 ms early did not push one to the next.
+    assert.deepEqual(
+      log,
+      drift.map((early, k) => ({ replica: 'a', at: origin + k * intervalMs + early })),
+    );
+    assert.equal((await runs('purge-files', 'not_due')) - notDueBefore, drift.length);
+    // Past three intervals, the replica that never ran it is still ready: the job runs.
+    assert.equal(b.job.runs.length, 0);
+
+    // A replica (re)started just after a run does not run it again before it is due.
+    const lastStart = origin + (drift.length - 1) * intervalMs - 3;
+    const c = replica('c', 'purge-files', leases, settings, clock, log);
+    now = lastStart + runGapMs(intervalMs) - 1;
+    await c.tick();
+    assert.equal(c.job.runs.length, 0);
+    now = lastStart + runGapMs(intervalMs);
+    await c.tick();
+    assert.equal(c.job.runs.length, 1);
+  });
+
+  it('a failed run is retried by the other replica at its next tick, and readiness holds on both', async () => {
+    const leases = new InMemoryJobLeases();
+    const intervalMs = 60_000;
+    const settings = config(intervalMs / 1000, 60);
+    const origin = Date.now();
+    let now = origin;
+    const clock = () => now;
+    const log: { replica: string; at: number }[] = [];
+    const a = replica('a', 'sweep-uploads', leases, settings, clock, log, () =>
+      log.length === 3 ? Promise.reject(new Error('storage down')) : Promise.resolve(1),
+    );
+    const b = replica('b', 'sweep-uploads', leases, settings, clock, log);
+    for (let k = 0; k < 6; k++) {
+      now = origin + k * intervalMs;
+      await a.tick();
+      now += intervalMs / 2;
+      await b.tick();
+    }
+    const half = intervalMs / 2;
+    assert.deepEqual(log, [
+      { replica: 'a', at: origin },
+      { replica: 'a', at: origin + intervalMs },
+      { replica: 'a', at: origin + 2 * intervalMs }, // failed
+      { replica: 'b', at: origin + 2 * intervalMs + half }, // retried within the interval
+      { replica: 'b', at: origin + 3 * intervalMs + half },
+      { replica: 'b', at: origin + 4 * intervalMs + half },
+      { replica: 'b', at: origin + 5 * intervalMs + half },
+    ]);
+    assert.deepEqual(
+      leases.releases.map((r) => r.completed),
+      [true, true, false, true, true, true, true],
+    );
+    // A failed once, more than three intervals ago; its ticks since found the job not due.
+    assert.equal(a.healthy(), true);
+    assert.equal(b.healthy(), true);
+  });
+
+  it('two replicas ticking together: one runs, the other finds the lease held, each interval', async () => {
+    const leases = new InMemoryJobLeases();
+    const settings = config(60, 60);
+    const origin = Date.now();
+    let now = origin;
+    const clock = () => now;
+    const log: { replica: string; at: number }[] = [];
+    const slow = async () => {
       await sleep(20);
       return 1;
-    });
-    const a = runner([job], leases);
-    const b = runner([job], leases);
-    const heldBefore = await metric('sharexpress_job_runs_total', {
-      job: 'expire-sessions',
-      outcome: 'held_elsewhere',
-    });
-    for (let tick = 0; tick < 5; tick++) {
-      a.tick(job);
-      b.tick(job);
-      await Promise.all([a.settled(), b.settled()]);
+    };
+    const a = replica('a', 'expire-sessions', leases, settings, clock, log, slow);
+    const b = replica('b', 'expire-sessions', leases, settings, clock, log, slow);
+    const heldBefore = await runs('expire-sessions', 'held_elsewhere');
+    for (let k = 0; k < 5; k++) {
+      now = origin + k * 60_000;
+      await Promise.all([a.tick(), b.tick()]);
     }
-    assert.equal(job.runs.length, 5);
+    assert.equal(log.length, 5);
     assert.deepEqual(
-      job.runs.map((r) => r.guard.fence),
+      [...a.job.runs, ...b.job.runs].map((r) => r.guard.fence).sort((x, y) => x - y),
       [1, 2, 3, 4, 5],
     );
-    assert.equal(
-      (await metric('sharexpress_job_runs_total', {
-        job: 'expire-sessions',
-        outcome: 'held_elsewhere',
-      })) - heldBefore,
-      5,
-    );
+    assert.equal((await runs('expire-sessions', 'held_elsewhere')) - heldBefore, 5);
     assert.deepEqual(
       leases.releases.map((r) => r.completed),
       [true, true, true, true, true],
     );
-    assert.ok(leases.docs.get('expire-sessions')?.lastCompletedAt instanceof Date);
+    assert.deepEqual(leases.docs.get('expire-sessions')?.lastCompletedRunStartedAt, new Date(now));
   });
 
   it('skips a tick while the previous run of the job is still going', async () => {
@@ -182,6 +307,8 @@ describe('JobRunner', () => {
         }),
     );
     const r = runner([job], leases);
+    const origin = Date.now();
+    r.clock = () => origin;
     r.tick(job);
     await sleep(10);
     r.tick(job);
@@ -190,6 +317,7 @@ describe('JobRunner', () => {
     assert.equal(job.runs.length, 1);
     finish?.();
     await r.settled();
+    r.clock = () => origin + 60_000; // the next interval: due again
     r.tick(job);
     await sleep(10);
     assert.equal(job.runs.length, 2);
@@ -296,7 +424,10 @@ describe('JobRunner', () => {
     r.tick(failing);
     await r.settled();
     assert.equal(heartbeats.report(['reconcile-storage'])[0]?.healthy, false);
-    await leases.acquire('reconcile-storage', 'elsewhere', new Date(), 60_000);
+    await leases.acquire('reconcile-storage', 'elsewhere', new Date(), {
+      ttlMs: 60_000,
+      gapMs: 60_000,
+    });
     r.tick(failing);
     await r.settled();
     assert.equal(failing.runs.length, 1);
@@ -337,10 +468,10 @@ describe('JobRunner', () => {
     await r.settled();
   });
 
-  it('schedules every job on its interval, first soon after start, and stops on shutdown', async () => {
+  it('ticks every interval from a first tick soon after start, each one due, and stops on shutdown', async () => {
     const leases = new InMemoryJobLeases();
     const registry = new SchedulerRegistry();
-    const settings = config(1);
+    const settings = config(2);
     const job = new FakeJob('expire-sessions');
     const r = new JobRunner(
       [job],
@@ -350,17 +481,25 @@ describe('JobRunner', () => {
       new JobMetrics(),
       new JobHeartbeats(settings),
     );
+    started.push(r); // shut down after the test even if an assertion fails
+    const notDueBefore = await runs('expire-sessions', 'not_due');
     r.onApplicationBootstrap();
+    assert.ok(registry.doesExist('timeout', jobTimerName('expire-sessions', true)));
+    const deadline = Date.now() + 8_000;
+    while (job.runs.length < 2 && Date.now() < deadline) await sleep(50);
+    assert.equal(job.runs.length, 2);
     assert.ok(registry.doesExist('interval', jobTimerName('expire-sessions')));
-    await sleep(1_300);
-    // The first tick (after 1 s, the interval here) plus, perhaps, the interval's own.
-    assert.ok(job.runs.length >= 1 && job.runs.length <= 2, String(job.runs.length));
+    // The interval counts from the first tick (1 s after start), not from start: the tick 2 s
+    // after start would have found the first run not due and left the job to 4 s.
+    const [first, second] = job.runs.map((run) => run.now.getTime());
+    const apart = (second ?? 0) - (first ?? 0);
+    assert.ok(apart >= runGapMs(2_000), `${String(apart)} ms apart`);
+    assert.equal((await runs('expire-sessions', 'not_due')) - notDueBefore, 0);
     await r.beforeApplicationShutdown();
     assert.equal(registry.getIntervals().length, 0);
     assert.equal(registry.getTimeouts().length, 0);
-    const count = job.runs.length;
-    await sleep(1_200);
-    assert.equal(job.runs.length, count);
+    await sleep(2_200);
+    assert.equal(job.runs.length, 2);
   });
 
   it('shutdown waits for a short run, then releases it as completed', async () => {
@@ -400,7 +539,9 @@ describe('JobRunner', () => {
     assert.ok(Date.now() - before < 250, 'did not wait for the run');
     assert.deepEqual(leases.releases, [{ fence: 1, completed: false }]);
     // Another replica may take the job at once.
-    assert.notEqual(await leases.acquire('reconcile-storage', 'other', new Date(), 1000), null);
+    const terms = { ttlMs: 1000, gapMs: 60_000 };
+    const other = await leases.acquire('reconcile-storage', 'other', new Date(), terms);
+    assert.notEqual(other.lease, null);
     await r.settled();
     assert.ok(checkedAfterRevoke instanceof LeaseLostError);
     assert.equal(leases.releases.length, 1);

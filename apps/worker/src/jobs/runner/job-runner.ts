@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig, type JobName } from '@app/config';
-import { JobLeaseRepository, type JobLease } from '@app/database';
+import { JobLeaseRepository, type JobLease, type LeaseRelease } from '@app/database';
 import { LeaseLostError, LIFECYCLE_JOBS, type LifecycleJob } from '../lifecycle-job.js';
 import { JobHeartbeats } from './job-heartbeats.js';
 import { JobMetrics, type RunEnd } from './job-metrics.js';
@@ -22,6 +22,22 @@ export const SHUTDOWN_WAIT_MS = 10_000;
 
 /** How long shutdown waits for a revoked run's renewal in flight before releasing its lease. */
 const RENEWAL_SETTLE_MS = 2_000;
+
+/** The widest slack runGapMs() allows. */
+export const MAX_RUN_SLACK_MS = 1_000;
+
+/**
+ * The least time between the starts of two completed runs of a job ticking every `intervalMs`:
+ * the interval less a slack of min(10 %, 1 s). Ticks come from the local timer, but the start a
+ * run records and the `now` a later tick compares it with are wall-clock readings taken when the
+ * callbacks run: a tick that reads a few ms "early" against the last start (libuv's cached loop
+ * time, an NTP slew, another replica's clock slightly ahead) would find the job not due by those
+ * ms and skip a whole interval. The price: a run may start up to that slack sooner than an
+ * interval after the last one.
+ */
+export function runGapMs(intervalMs: number): number {
+  return intervalMs - Math.min(intervalMs / 10, MAX_RUN_SLACK_MS);
+}
 
 /** Whether `promise` settled within `ms`. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
@@ -47,11 +63,14 @@ export const jobTimerName = (job: JobName, first = false): string =>
   `lifecycle-job:${job}${first ? ':first' : ''}`;
 
 /**
- * Runs each lifecycle job every `config.jobs.intervals[job]` seconds (and once soon after start)
- * under its MongoDB lease, so that among all worker replicas one runs it per tick. A tick is
- * skipped while the job's previous run in this process is still going, so a slow or unreachable
- * database gets at most one request per job at a time, never a retry storm. A tick whose lease
- * another replica holds is a healthy tick: the job runs there.
+ * Ticks each lifecycle job every `config.jobs.intervals[job]` seconds (the first soon after start)
+ * and runs it under its MongoDB lease when it is due, so that among all worker replicas, whatever
+ * their timers' phases, it runs once per interval: a completed run keeps it not due until an
+ * interval (less a slack) after its start, on every replica, across restarts. A failed run leaves
+ * it due, so the next tick of any replica retries. A tick is skipped while the job's previous run
+ * in this process is still going, so a slow or unreachable database gets at most one request per
+ * job at a time, never a retry storm. A tick that finds the lease held elsewhere, or the job not
+ * due, is a healthy tick: the job runs, or ran, on some replica.
  */
 @Injectable()
 export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -59,11 +78,14 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Unique per process (and per runner, when tests start two in one process). */
   readonly owner = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
   private readonly ttlMs: number;
+  private readonly intervalsMs: Record<JobName, number>;
   private readonly running = new Map<JobName, Promise<void>>();
   private readonly guards = new Map<JobName, LeaseGuard>();
   private stopping = false;
   /** How long shutdown waits for runs in progress (tests shorten it). */
   shutdownWaitMs = SHUTDOWN_WAIT_MS;
+  /** The wall clock runs start and leases are judged by (tests move it). */
+  clock: () => number = Date.now;
 
   constructor(
     @Inject(LIFECYCLE_JOBS) private readonly jobs: readonly LifecycleJob[],
@@ -74,16 +96,23 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(JobHeartbeats) private readonly heartbeats: JobHeartbeats,
   ) {
     this.ttlMs = config.jobs.leaseTtlSeconds * 1000;
+    this.intervalsMs = Object.fromEntries(
+      Object.entries(config.jobs.intervals).map(([job, seconds]) => [job, seconds * 1000]),
+    ) as Record<JobName, number>;
   }
 
   onApplicationBootstrap(): void {
     for (const job of this.jobs) {
-      const intervalMs = this.config.jobs.intervals[job.name] * 1000;
-      const every = setInterval(() => this.tick(job), intervalMs);
-      this.scheduler.addInterval(jobTimerName(job.name), every);
+      const intervalMs = this.intervalsMs[job.name];
       const first = setTimeout(
         () => {
           this.scheduler.deleteTimeout(jobTimerName(job.name, true));
+          if (this.stopping) return;
+          // Counted from the first tick, not from start: an interval from start would tick
+          // FIRST_TICK_DELAY_MS less than an interval after the first run, find the job not due
+          // and leave it a whole interval more.
+          const every = setInterval(() => this.tick(job), intervalMs);
+          this.scheduler.addInterval(jobTimerName(job.name), every);
           this.tick(job);
         },
         Math.min(FIRST_TICK_DELAY_MS, intervalMs),
@@ -115,7 +144,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         // A renewal still in flight could land after the release and extend the lease again:
         // release only once it has settled, else leave the lease to lapse by itself.
         if (await settlesWithin(guard.stop(), RENEWAL_SETTLE_MS)) {
-          await this.release(job, guard.lease, false);
+          await this.release(job, guard.lease, { completed: false });
         }
       }),
     );
@@ -144,23 +173,28 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async runOnce(job: LifecycleJob): Promise<void> {
-    const now = new Date();
-    let lease: JobLease | null;
+    const now = new Date(this.clock());
+    let lease: JobLease;
     try {
-      lease = await this.leases.acquire(job.name, this.owner, now, this.ttlMs);
+      const taken = await this.leases.acquire(job.name, this.owner, now, {
+        ttlMs: this.ttlMs,
+        gapMs: runGapMs(this.intervalsMs[job.name]),
+      });
+      if (taken.lease === null) {
+        this.metrics.refused(job.name, taken.refused === 'held' ? 'held_elsewhere' : 'not_due');
+        this.heartbeats.healthy(job.name);
+        return;
+      }
+      lease = taken.lease;
     } catch (err) {
       this.failed(job.name, 'taking the lease', err);
-      return;
-    }
-    if (lease === null) {
-      this.metrics.heldElsewhere(job.name);
-      this.heartbeats.healthy(job.name);
       return;
     }
     const guard = new LeaseGuard(this.leases, lease, {
       ttlMs: this.ttlMs,
       logger: this.logger,
       onRenewFailure: () => this.metrics.error(job.name),
+      clock: this.clock,
     });
     this.guards.set(job.name, guard);
     this.metrics.leaseTaken(job.name);
@@ -176,7 +210,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     // Sent only while the lease is still ours by the local clock: a worker that lost it (paused
     // past its end, taken over, revoked at shutdown) sends nothing more under it.
     if (outcome !== 'lease_lost' && guard.holds()) {
-      await this.release(job.name, guard.lease, outcome === 'completed');
+      await this.release(
+        job.name,
+        guard.lease,
+        outcome === 'completed' ? { completed: true, startedAt: now } : { completed: false },
+      );
     }
   }
 
@@ -188,7 +226,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
       const items = await job.run({ now, guard });
       const duration = seconds();
       this.metrics.ran(job.name, 'completed', duration);
-      this.metrics.completed(job.name, items, new Date());
+      this.metrics.completed(job.name, items, new Date(this.clock()));
       this.heartbeats.healthy(job.name);
       const line = `job ${job.name} completed: fence ${String(guard.fence)}, ${String(items)} items in ${String(Math.round(duration * 1000))} ms`;
       if (items > 0) this.logger.log(line);
@@ -206,11 +244,12 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private async release(job: JobName, lease: JobLease, completed: boolean): Promise<void> {
+  private async release(job: JobName, lease: JobLease, end: LeaseRelease): Promise<void> {
     try {
-      await this.leases.release(lease, new Date(), completed);
+      await this.leases.release(lease, new Date(this.clock()), end);
     } catch (err) {
-      // The lease then lapses by itself, a TTL later.
+      // The lease then lapses by itself, a TTL later; a completion it would have recorded is
+      // lost, so the job is due again then (every run is idempotent: it finds little to do).
       this.failed(job, 'releasing the lease', err);
     }
   }

@@ -5,7 +5,8 @@ import { HEALTHY_WITHIN_INTERVALS, JobHeartbeats } from './job-heartbeats.js';
 
 /**
  * The `jobs` entry of the worker's /health/ready: up while every job had a healthy tick (a
- * completed run, or its lease found held by another replica) within three of its intervals.
+ * completed run, its lease found held by another replica, or the job found not due because a run
+ * completed less than an interval ago) within three of its intervals.
  * It reads the runner's heartbeats only, never the database, so it answers at once whatever
  * MongoDB does (the `mongo` entry reports that).
  */
