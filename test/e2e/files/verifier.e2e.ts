@@ -31,7 +31,12 @@ import { GENEROUS_LIMITS, ownerWithSession } from './files-fixtures.js';
 const MIB = 1024 * 1024;
 
 /** A run's fence that never loses its lease (the test's own run, next to the worker's). */
-const held: FenceGuard = { fence: 1, check: () => undefined };
+const held: FenceGuard = {
+  fence: 1,
+  check: () => undefined,
+  // A deadline an hour out: every write of the run lands.
+  writeFence: () => ({ notAfter: new Date(Date.now() + 3_600_000) }),
+};
 
 describe('files: the verifier after a crash', () => {
   let t: TestApp;

@@ -101,7 +101,6 @@ export async function seedReadyFiles(
       verifyLeaseUntil: null,
       verifyAttempts: 0,
       objectPurgedAt: null,
-      purgeLeaseUntil: null,
       objectMissingAt: null,
     })),
     { ordered: false },
