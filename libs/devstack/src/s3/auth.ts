@@ -73,6 +73,7 @@ export function verifyRequest(req: SignableRequest, options: VerifyOptions): Aut
 function checkScope(
   scope: Scope,
   amzDate: string,
+  token: string | undefined,
   options: VerifyOptions,
   code: 'AuthorizationHeaderMalformed' | 'AuthorizationQueryParametersError',
 ): Credentials {
@@ -102,7 +103,27 @@ function checkScope(
   const creds = options.credentials.find((c) => c.accessKeyId === scope.accessKeyId);
   if (!creds)
     throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: scope.accessKeyId });
+  checkToken(creds, token, options.now ?? Date.now());
   return creds;
+}
+
+// The session token (X-Amz-Security-Token, a header or a signed query parameter) as S3 checks
+// it: temporary keys do not exist without theirs, a token that is not theirs (or comes with
+// long-term keys) is invalid, and one past its expiration has expired, whatever the signature.
+function checkToken(creds: Credentials, token: string | undefined, now: number): void {
+  if (creds.sessionToken === undefined) {
+    if (token !== undefined) throw new S3Error('InvalidToken', undefined, { 'Token-0': token });
+    return;
+  }
+  if (token === undefined) {
+    throw new S3Error('InvalidAccessKeyId', undefined, { AWSAccessKeyId: creds.accessKeyId });
+  }
+  if (!signaturesEqual(token, creds.sessionToken)) {
+    throw new S3Error('InvalidToken', undefined, { 'Token-0': token });
+  }
+  if (creds.expiresAt !== undefined && now >= creds.expiresAt) {
+    throw new S3Error('ExpiredToken', undefined, { 'Token-0': token });
+  }
 }
 
 function checkSignedHeaders(signed: readonly string[], headers: Map<string, string[]>): void {
@@ -195,7 +216,8 @@ function verifyHeader(
       'AWS authentication requires a valid Date or x-amz-date header',
     );
   }
-  const creds = checkScope(scope, amzDate, options, 'AuthorizationHeaderMalformed');
+  const token = headers.get('x-amz-security-token')?.[0];
+  const creds = checkScope(scope, amzDate, token, options, 'AuthorizationHeaderMalformed');
   const now = options.now ?? Date.now();
   const skew = Math.abs(parseAmzDate(amzDate) - now);
   if (skew > MAX_SKEW_MS) {
@@ -282,7 +304,8 @@ function verifyPresigned(
       'X-Amz-Expires must be less than a week (in seconds) that is 604800',
     );
   }
-  const creds = checkScope(scope, amzDate, options, 'AuthorizationQueryParametersError');
+  const token = q.get('X-Amz-Security-Token');
+  const creds = checkScope(scope, amzDate, token, options, 'AuthorizationQueryParametersError');
   const now = options.now ?? Date.now();
   if (signedAt - now > MAX_SKEW_MS) throw new S3Error('AccessDenied', 'Request is not valid yet');
   if (now > signedAt + Number(expires) * 1000) {

@@ -11,6 +11,7 @@ const STATUS = {
   BucketNotEmpty: 409,
   EntityTooLarge: 400,
   EntityTooSmall: 400,
+  ExpiredToken: 400,
   IllegalLocationConstraintException: 400,
   IncompleteBody: 400,
   InternalError: 500,
@@ -23,6 +24,7 @@ const STATUS = {
   InvalidPartOrder: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidToken: 400,
   KeyTooLongError: 400,
   MalformedXML: 400,
   MethodNotAllowed: 405,
@@ -50,6 +52,7 @@ const DEFAULT_MESSAGE: Partial<Record<S3ErrorCode, string>> = {
     'Your previous request to create the named bucket succeeded and you already own it.',
   BucketNotEmpty: 'The bucket you tried to delete is not empty',
   EntityTooSmall: 'Your proposed upload is smaller than the minimum allowed object size.',
+  ExpiredToken: 'The provided token has expired.',
   IncompleteBody:
     'You did not provide the number of bytes specified by the Content-Length HTTP header',
   InternalError: 'We encountered an internal error. Please try again.',
@@ -60,6 +63,7 @@ const DEFAULT_MESSAGE: Partial<Record<S3ErrorCode, string>> = {
   InvalidPartOrder:
     'The list of parts was not in ascending order. Parts must be ordered by part number.',
   InvalidRange: 'The requested range is not satisfiable',
+  InvalidToken: 'The provided token is malformed or otherwise invalid.',
   MalformedXML:
     'The XML you provided was not well-formed or did not validate against our published schema',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',

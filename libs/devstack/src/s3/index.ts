@@ -3,6 +3,10 @@ import { listen, makeTempDataDir } from './server.js';
 import { Store } from './store.js';
 import { ensureDir } from './disk.js';
 import { sweepLifecycle } from './lifecycle.js';
+import type { Credentials } from './sigv4.js';
+import { mintTemporaryCredentials, type TemporaryS3Credentials } from './temporary-credentials.js';
+
+export type { TemporaryS3Credentials } from './temporary-credentials.js';
 
 // Lifecycle rules count in days; a sweep every few minutes is precise enough.
 const LIFECYCLE_SWEEP_MS = 5 * 60 * 1000;
@@ -25,6 +29,11 @@ export interface S3ServerHandle {
   port: number;
   region: string;
   credentials: S3Credentials;
+  /**
+   * Temporary credentials the server accepts (with their session token) until `ttlMs` has
+   * passed, then refuses with ExpiredToken, as S3 does with STS credentials.
+   */
+  issueTemporaryCredentials(ttlMs: number): TemporaryS3Credentials;
   stop(): Promise<void>;
 }
 
@@ -47,11 +56,10 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const dataDir = options.dataDir ?? temp?.dir ?? '';
   await ensureDir(dataDir);
   const store = await Store.open(dataDir);
-  const running = await listen(
-    { store, region, credentials: [credentials] },
-    host,
-    options.port ?? 0,
-  );
+  // Read on every request: temporary credentials join while the server runs. Expired ones stay,
+  // so their requests get ExpiredToken rather than InvalidAccessKeyId.
+  const accepted: Credentials[] = [credentials];
+  const running = await listen({ store, region, credentials: accepted }, host, options.port ?? 0);
   const sweep = (): void => {
     sweepLifecycle(store).catch((err: unknown) =>
       console.error('devstack s3: lifecycle sweep failed', err),
@@ -66,6 +74,11 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     port: running.port,
     region,
     credentials,
+    issueTemporaryCredentials: (ttlMs) => {
+      const { issued, accepted: record } = mintTemporaryCredentials(ttlMs);
+      accepted.push(record);
+      return issued;
+    },
     stop: () =>
       (stopped ??= (async () => {
         clearInterval(timer);

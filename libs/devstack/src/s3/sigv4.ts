@@ -14,6 +14,10 @@ export const STREAMING_PAYLOADS = new Set([
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials only: the token every request must carry (X-Amz-Security-Token). */
+  sessionToken?: string;
+  /** Temporary credentials only: when the token expires (epoch ms). */
+  expiresAt?: number;
 }
 
 /** The parts of an HTTP request that SigV4 covers. */
