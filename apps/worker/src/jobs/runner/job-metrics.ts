@@ -109,8 +109,13 @@ export class JobMetrics {
   }
 
   completed(job: JobName, items: number, at: Date): void {
-    this.items.inc({ job }, items);
+    this.processed(job, items);
     this.lastSuccess.set({ job }, at.getTime() / 1000);
+  }
+
+  /** Items a run processed, also when it then failed (a purge that hit a refused key). */
+  processed(job: JobName, items: number): void {
+    this.items.inc({ job }, items);
   }
 
   error(job: JobName): void {

@@ -11,7 +11,12 @@ import {
   type LeaseRelease,
   type LeaseTerms,
 } from '@app/database';
-import { LeaseLostError, type JobRun, type LifecycleJob } from '../lifecycle-job.js';
+import {
+  LeaseLostError,
+  PartialRunError,
+  type JobRun,
+  type LifecycleJob,
+} from '../lifecycle-job.js';
 import { JobHeartbeats } from './job-heartbeats.js';
 import { JobMetrics } from './job-metrics.js';
 import { JobRunner, jobTimerName, runGapMs } from './job-runner.js';
@@ -351,6 +356,25 @@ describe('JobRunner', () => {
     await r.settled();
     assert.equal(job.runs.length, 2);
     assert.equal(job.runs[1]?.guard.fence, 2);
+  });
+
+  it('a run that fails after part of its work counts the items it did, as failed, not completed', async () => {
+    const leases = new InMemoryJobLeases();
+    const job = new FakeJob('purge-files', () =>
+      Promise.reject(new PartialRunError('storage did not delete 1 object(s)', 999)),
+    );
+    const r = runner([job], leases);
+    const itemsBefore = await metric('sharexpress_job_items_total', { job: 'purge-files' });
+    const failedBefore = await runs('purge-files', 'failed');
+    r.tick(job);
+    await r.settled();
+    assert.equal(
+      (await metric('sharexpress_job_items_total', { job: 'purge-files' })) - itemsBefore,
+      999,
+    );
+    assert.equal((await runs('purge-files', 'failed')) - failedBefore, 1);
+    // Not a completion: the job stays due, and the next tick retries the refused key.
+    assert.deepEqual(leases.releases, [{ fence: 1, completed: false }]);
   });
 
   it('a run whose lease was taken over stops at its next check and releases nothing', async () => {

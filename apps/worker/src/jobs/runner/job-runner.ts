@@ -10,7 +10,12 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig, type JobName } from '@app/config';
 import { JobLeaseRepository, type JobLease, type LeaseRelease } from '@app/database';
-import { LeaseLostError, LIFECYCLE_JOBS, type LifecycleJob } from '../lifecycle-job.js';
+import {
+  LeaseLostError,
+  LIFECYCLE_JOBS,
+  PartialRunError,
+  type LifecycleJob,
+} from '../lifecycle-job.js';
 import { JobHeartbeats } from './job-heartbeats.js';
 import { JobMetrics, type RunEnd } from './job-metrics.js';
 import { LeaseGuard } from './lease-guard.js';
@@ -239,6 +244,8 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
         return 'lease_lost';
       }
       this.metrics.ran(job.name, 'failed', seconds());
+      // What it did before failing was done: 999 files purged before a refused key count.
+      if (err instanceof PartialRunError) this.metrics.processed(job.name, err.processed);
       this.failed(job.name, `run (fence ${String(guard.fence)})`, err);
       return 'failed';
     }
