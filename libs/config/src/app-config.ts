@@ -15,6 +15,14 @@ export const JOB_NAMES = [
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];
 
+/** S3 keys given in the configuration. Secrets: never log them. */
+export interface S3StaticCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Only with temporary keys, which stop working when the token expires (nothing renews them). */
+  sessionToken?: string;
+}
+
 export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** HTTP port of the API (PORT, default 3000). */
@@ -42,8 +50,11 @@ export interface AppConfig {
     publicEndpoint: string;
     region: string;
     bucket: string;
-    accessKeyId: string;
-    secretAccessKey: string;
+    /**
+     * Static keys (S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, with S3_SESSION_TOKEN for temporary
+     * ones); null when none are set: the AWS SDK's default credential chain (IAM roles).
+     */
+    credentials: S3StaticCredentials | null;
     forcePathStyle: boolean;
     /** Per-attempt request timeout in ms (S3_REQUEST_TIMEOUT_MS). */
     requestTimeoutMs: number;

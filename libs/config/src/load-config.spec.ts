@@ -156,18 +156,68 @@ describe('loadConfig', () => {
   });
 
   it('requires the connection settings', () => {
-    const problems = problemsOf({
-      MONGODB_URI: '',
-      S3_ENDPOINT: '',
-      S3_ACCESS_KEY_ID: ' ',
-      S3_SECRET_ACCESS_KEY: '',
+    const problems = problemsOf({ MONGODB_URI: '', S3_ENDPOINT: '' });
+    assert.deepEqual(problems, ['S3_ENDPOINT: is required', 'MONGODB_URI: is required']);
+  });
+
+  describe('S3 credentials', () => {
+    const { S3_ACCESS_KEY_ID: keyId, S3_SECRET_ACCESS_KEY: secret, ...withoutKeys } = REQUIRED;
+
+    it('takes static keys, with a session token for temporary ones', () => {
+      assert.deepEqual(loadConfig(REQUIRED).s3.credentials, {
+        accessKeyId: keyId,
+        secretAccessKey: secret,
+      });
+      assert.deepEqual(
+        loadConfig({ ...REQUIRED, S3_SESSION_TOKEN: 'token-topsecret' }).s3.credentials,
+        { accessKeyId: keyId, secretAccessKey: secret, sessionToken: 'token-topsecret' },
+      );
     });
-    assert.deepEqual(problems, [
-      'S3_ENDPOINT: is required',
-      'MONGODB_URI: is required',
-      'S3_ACCESS_KEY_ID: is required',
-      'S3_SECRET_ACCESS_KEY: is required',
-    ]);
+
+    it('leaves credentials to the AWS default chain when no key is set, in production too', () => {
+      for (const blank of [{}, { S3_ACCESS_KEY_ID: ' ', S3_SECRET_ACCESS_KEY: '' }]) {
+        const config = loadConfig({ ...withoutKeys, ...blank, NODE_ENV: 'production' });
+        assert.equal(config.s3.credentials, null);
+      }
+    });
+
+    // Problems of exactly `env` (problemsOf would add the keys back).
+    const problemsOfOnly = (env: Record<string, string>): readonly string[] => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        assert.ok(err instanceof ConfigError);
+        return err.problems;
+      }
+      assert.fail('expected a ConfigError');
+    };
+    const chain = "(set both, or neither, to use the AWS SDK's default credential chain)";
+
+    it('refuses one key without the other, naming both and echoing neither', () => {
+      const onlyId = problemsOfOnly({ ...withoutKeys, S3_ACCESS_KEY_ID: 'AKIA-topsecret' });
+      assert.deepEqual(onlyId, [
+        `S3_SECRET_ACCESS_KEY: is required when S3_ACCESS_KEY_ID is set ${chain}`,
+      ]);
+      const onlySecret = problemsOfOnly({ ...withoutKeys, S3_SECRET_ACCESS_KEY: 'topsecret' });
+      assert.deepEqual(onlySecret, [
+        `S3_ACCESS_KEY_ID: is required when S3_SECRET_ACCESS_KEY is set ${chain}`,
+      ]);
+      // Even with a temporary key's token alongside: the pair is the problem.
+      const withToken = problemsOfOnly({
+        ...withoutKeys,
+        S3_ACCESS_KEY_ID: 'ASIA-topsecret',
+        S3_SESSION_TOKEN: 'token-topsecret',
+      });
+      assert.deepEqual(withToken, onlyId);
+      assert.doesNotMatch([...onlyId, ...onlySecret].join('\n'), /topsecret/);
+    });
+
+    it('refuses a session token without the keys it belongs to, without echoing it', () => {
+      const problems = problemsOfOnly({ ...withoutKeys, S3_SESSION_TOKEN: 'token-topsecret' });
+      assert.deepEqual(problems, [
+        'S3_SESSION_TOKEN: needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, the temporary keys it belongs to',
+      ]);
+    });
   });
 
   it('never echoes secrets in problem lines', () => {

@@ -118,6 +118,36 @@ function readMongoUri(env: EnvReader): string {
 const GIB = 1024 ** 3;
 const TIB = 1024 * GIB;
 
+// Static keys, both or neither: without them the AWS SDK's default chain finds credentials (IAM
+// roles for EKS/ECS/EC2, AWS_* variables, shared files). No value is ever echoed.
+function readS3Credentials(env: EnvReader): AppConfig['s3']['credentials'] {
+  const accessKeyId = env.raw('S3_ACCESS_KEY_ID');
+  const secretAccessKey = env.raw('S3_SECRET_ACCESS_KEY');
+  const sessionToken = env.raw('S3_SESSION_TOKEN');
+  const chain = "or neither, to use the AWS SDK's default credential chain";
+  if (accessKeyId === undefined && secretAccessKey === undefined) {
+    if (sessionToken !== undefined) {
+      env.fail(
+        'S3_SESSION_TOKEN',
+        'needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, the temporary keys it belongs to',
+        false,
+      );
+    }
+    return null;
+  }
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    const [missing, set] =
+      accessKeyId === undefined
+        ? ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY']
+        : ['S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID'];
+    env.fail(missing, `is required when ${set} is set (set both, ${chain})`, false);
+    return null;
+  }
+  return sessionToken === undefined
+    ? { accessKeyId, secretAccessKey }
+    : { accessKeyId, secretAccessKey, sessionToken };
+}
+
 function readSessionBounds(env: EnvReader): AppConfig['sessions'] {
   const minTtlSeconds = env.int('SESSION_MIN_TTL_SECONDS', 60, 1, DAY);
   const maxTtlSeconds = env.int('SESSION_MAX_TTL_SECONDS', 7 * DAY, 60, 365 * DAY);
@@ -199,7 +229,7 @@ function readJobs(env: EnvReader): AppConfig['jobs'] {
  *
  * Variables: NODE_ENV, PORT, HOST, PUBLIC_URL, DATA_DIR, WORKER_PORT, LOG_LEVEL, CORS_ORIGINS,
  * TRUST_PROXY, MONGODB_URI*, S3_ENDPOINT*, S3_PUBLIC_ENDPOINT, S3_REGION, S3_BUCKET,
- * S3_ACCESS_KEY_ID*, S3_SECRET_ACCESS_KEY*, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
+ * S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_SESSION_TOKEN, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
  * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, S3_BREAKER_FAILURES, S3_BREAKER_HALF_OPEN_MS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
  * PASSWORD_SCRYPT_LOG2N, PASSWORD_HASH_CONCURRENCY, PASSWORD_HASH_QUEUE, LOGIN_FREE_FAILURES,
@@ -248,8 +278,7 @@ export function loadConfig(envVars: Env): AppConfig {
         env.httpUrl('S3_PUBLIC_ENDPOINT', env.raw('S3_PUBLIC_ENDPOINT')) ?? s3Endpoint,
       region: env.string('S3_REGION', 'us-east-1'),
       bucket,
-      accessKeyId: env.required('S3_ACCESS_KEY_ID'),
-      secretAccessKey: env.required('S3_SECRET_ACCESS_KEY'),
+      credentials: readS3Credentials(env),
       forcePathStyle: env.bool('S3_FORCE_PATH_STYLE', true),
       connectTimeoutMs: env.int('S3_CONNECT_TIMEOUT_MS', 3000, 1, 600_000),
       requestTimeoutMs: env.int('S3_REQUEST_TIMEOUT_MS', 10_000, 1, 600_000),

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { AppConfig } from '@app/config';
+import type { CredentialSource } from './credentials/storage-credentials.js';
 
 export type S3Settings = AppConfig['s3'];
 
@@ -7,13 +8,14 @@ export type S3Settings = AppConfig['s3'];
  * The process's S3 client. Retries are the SDK's own (standard mode: exponential backoff with
  * full jitter, a retry quota, `maxAttempts` in total); nothing above it retries again.
  * Connect and request timeouts make a silent server fail the attempt instead of hanging.
+ * `credentials` is the provider the presigner shares (see credentialsFor).
  */
-export function createS3Client(s3: S3Settings): S3Client {
+export function createS3Client(s3: S3Settings, credentials: CredentialSource): S3Client {
   return new S3Client({
     endpoint: s3.endpoint,
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    credentials,
     maxAttempts: s3.maxAttempts,
     retryMode: 'standard',
     // Checksums are computed by clients and bound into presigned URLs; the server-side calls

@@ -1,3 +1,5 @@
+import { credentialsFor } from './credentials/credentials-for.js';
+import type { SigningCredentials } from './credentials/storage-credentials.js';
 import { createStorageMetrics } from './metrics/storage-metrics.js';
 import type { Presigner } from './presign/presigner.js';
 import { SigV4Presigner } from './presign/sigv4-presigner.js';
@@ -9,8 +11,16 @@ export interface Storage {
   policy: StoragePolicy;
   service: StorageService;
   presigner: Presigner;
-  /** Closes the client's keep-alive sockets. */
+  /** Closes the client's keep-alive sockets and stops refreshing credentials. */
   close(): void;
+}
+
+export interface StorageDependencies {
+  /**
+   * Credentials for the client and the presigner alike; default: credentialsFor(s3) (the
+   * static keys, or the SDK's default chain). The storage closes them.
+   */
+  credentials?: SigningCredentials;
 }
 
 // No caller (an API request, a job step) should wait longer than this on one storage call.
@@ -36,8 +46,11 @@ export function defaultPolicyOptions(s3: S3Settings): StoragePolicyOptions {
 export function createStorage(
   s3: S3Settings,
   policyOverrides: Partial<StoragePolicyOptions> = {},
+  dependencies: StorageDependencies = {},
 ): Storage {
-  const client = createS3Client(s3);
+  // One set of credentials: a server-side call and a URL issued at the same moment sign alike.
+  const credentials = dependencies.credentials ?? credentialsFor(s3);
+  const client = createS3Client(s3, credentials.provide);
   const policy = new StoragePolicy(
     { ...defaultPolicyOptions(s3), ...policyOverrides },
     createStorageMetrics(),
@@ -50,8 +63,11 @@ export function createStorage(
       region: s3.region,
       bucket: s3.bucket,
       forcePathStyle: s3.forcePathStyle,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      credentials,
     }),
-    close: () => client.destroy(),
+    close: () => {
+      credentials.close();
+      client.destroy();
+    },
   };
 }

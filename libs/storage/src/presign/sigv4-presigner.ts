@@ -5,6 +5,8 @@ import type {
   PresignedRequest,
   Presigner,
 } from './presigner.js';
+import { StorageUnavailableError } from '../errors/storage-errors.js';
+import { staticCredentials, type SigningCredentials } from '../credentials/storage-credentials.js';
 import { SigV4QuerySigner, encodeKeyPath, type SigV4Credentials } from './sigv4-query-signer.js';
 import { UPLOAD_HEADERS } from './upload-headers.js';
 
@@ -14,7 +16,8 @@ export interface SigV4PresignerOptions {
   region: string;
   bucket: string;
   forcePathStyle: boolean;
-  credentials: SigV4Credentials;
+  /** Fixed keys, or the credentials the S3 client uses too (refreshed, possibly temporary). */
+  credentials: SigV4Credentials | SigningCredentials;
   /** Injectable clock, for tests. */
   now?: () => Date;
 }
@@ -26,10 +29,14 @@ const SHA256_BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 
 /**
  * Presigner built on a lean SigV4 query signer: produces the same URLs as the SDK's
- * `getSignedUrl` (byte for byte, see the spec) at a fraction of the cost.
+ * `getSignedUrl` (byte for byte, see the spec) at a fraction of the cost. With temporary
+ * credentials a URL carries their session token and never outlives them: its lifetime is cut to
+ * what the credentials have left (`expiresAt` says so), and with too little left (a refresh that
+ * keeps failing) presigning throws StorageUnavailableError (503 with Retry-After).
  */
 export class SigV4Presigner implements Presigner {
   private readonly signer: SigV4QuerySigner;
+  private readonly credentials: SigningCredentials;
   private readonly origin: string;
   private readonly pathPrefix: string;
   private readonly now: () => Date;
@@ -43,7 +50,10 @@ export class SigV4Presigner implements Presigner {
     const host = options.forcePathStyle ? endpoint.host : `${options.bucket}.${endpoint.host}`;
     this.origin = `${endpoint.protocol}//${host}`;
     this.pathPrefix = options.forcePathStyle ? `${basePath}/${options.bucket}/` : `${basePath}/`;
-    this.signer = new SigV4QuerySigner(host, options.region, options.credentials);
+    this.signer = new SigV4QuerySigner(host, options.region);
+    this.credentials = isSigningCredentials(options.credentials)
+      ? options.credentials
+      : staticCredentials(options.credentials);
     this.now = options.now ?? (() => new Date());
   }
 
@@ -112,17 +122,48 @@ export class SigV4Presigner implements Presigner {
     ) {
       throw new RangeError(`expiresInSeconds must be an integer in 1..${MAX_EXPIRES_SECONDS}`);
     }
+    const credentials = this.credentials.current();
+    if (credentials === undefined) {
+      throw new StorageUnavailableError(
+        'Storage credentials are being refreshed',
+        this.credentials.retryAfterSeconds(),
+      );
+    }
     const date = this.now();
+    // SigV4 counts from X-Amz-Date, which has whole-second precision.
+    const signedAt = Math.floor(date.getTime() / 1000) * 1000;
+    const lifetime = Math.min(expiresInSeconds, secondsLeft(credentials.expiration, signedAt));
+    if (lifetime < 1) {
+      throw new StorageUnavailableError(
+        'Storage credentials have expired',
+        this.credentials.retryAfterSeconds(),
+      );
+    }
     const path = this.pathPrefix + encodeKeyPath(key);
-    const signedQuery = this.signer.sign({ method, path, query, headers, expiresInSeconds, date });
+    const signedQuery = this.signer.sign(
+      { method, path, query, headers, expiresInSeconds: lifetime, date },
+      credentials,
+    );
     return {
       method,
       url: `${this.origin}${path}?${signedQuery}`,
       headers,
-      // SigV4 counts from X-Amz-Date, which has whole-second precision.
-      expiresAt: new Date(Math.floor(date.getTime() / 1000) * 1000 + expiresInSeconds * 1000),
+      expiresAt: new Date(signedAt + lifetime * 1000),
     };
   }
+}
+
+function isSigningCredentials(
+  credentials: SigV4Credentials | SigningCredentials,
+): credentials is SigningCredentials {
+  return typeof (credentials as Partial<SigningCredentials>).current === 'function';
+}
+
+// Whole seconds from `from` until the credentials expire (a URL must not outlive them).
+function secondsLeft(expiration: Date | undefined, from: number): number {
+  return expiration === undefined
+    ? Number.POSITIVE_INFINITY
+    : Math.floor((expiration.getTime() - from) / 1000);
 }
 
 function checkLength(length: number): void {

@@ -3,6 +3,8 @@ import { createHash, createHmac } from 'node:crypto';
 export interface SigV4Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+  /** Temporary credentials' token: signed into the URL as X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 export interface QuerySignInput {
@@ -44,14 +46,16 @@ export function encodeKeyPath(key: string): string {
 }
 
 /**
- * A lean AWS Signature V4 query-string ("presigned URL") signer for one host, region and set
- * of credentials. The SDK's presigner runs its whole middleware stack per URL (~275 µs here);
- * this computes the same canonical request directly and caches the signing key per day.
+ * A lean AWS Signature V4 query-string ("presigned URL") signer for one host and region. The
+ * SDK's presigner runs its whole middleware stack per URL (~275 µs here); this computes the same
+ * canonical request directly and caches the signing key per day and key pair.
  */
 export class SigV4QuerySigner {
   private readonly hostHeader: string;
-  // Per-day values: the signing key (four HMACs), the scope and the encoded credential.
+  // Per-day, per-key values: the signing key (four HMACs), the scope and the encoded credential.
   private cachedDay = '';
+  private cachedKeyId = '';
+  private cachedSecret = '';
   private cachedKey: Buffer = Buffer.alloc(0);
   private cachedScope = '';
   private cachedCredential = '';
@@ -61,15 +65,14 @@ export class SigV4QuerySigner {
   constructor(
     host: string,
     private readonly region: string,
-    private readonly credentials: SigV4Credentials,
   ) {
     this.hostHeader = host.toLowerCase();
   }
 
-  /** Returns the signed, encoded query string (no leading `?`). */
-  sign(input: QuerySignInput): string {
+  /** Returns the query string signed with `credentials`, encoded (no leading `?`). */
+  sign(input: QuerySignInput, credentials: SigV4Credentials): string {
     const stamp = this.amzDate(input.date);
-    const signingKey = this.signingKey(stamp.slice(0, 8));
+    const signingKey = this.signingKey(stamp.slice(0, 8), credentials);
 
     // Canonical headers: lowercase names in code-unit order, values trimmed, spaces folded.
     const names = Object.keys(input.headers);
@@ -85,11 +88,17 @@ export class SigV4QuerySigner {
     const signedHeaders = names.join(';');
 
     // The X-Amz-* block is in sorted order already; extra parameters start with a lowercase
-    // letter (as S3's own do), so they sort after it.
+    // letter (as S3's own do), so they sort after it. S3 signs the session token like any other
+    // parameter: a token appended after signing breaks the signature.
+    const token =
+      credentials.sessionToken === undefined
+        ? ''
+        : `&X-Amz-Security-Token=${uriEncode(credentials.sessionToken)}`;
     let canonicalQuery =
       `X-Amz-Algorithm=${ALGORITHM}&X-Amz-Content-Sha256=${UNSIGNED_PAYLOAD}` +
       `&X-Amz-Credential=${this.cachedCredential}&X-Amz-Date=${stamp}` +
-      `&X-Amz-Expires=${input.expiresInSeconds}${SIGNED_HEADERS_PARAM}${uriEncode(signedHeaders)}`;
+      `&X-Amz-Expires=${input.expiresInSeconds}${token}` +
+      `${SIGNED_HEADERS_PARAM}${uriEncode(signedHeaders)}`;
     const extra = Object.keys(input.query);
     if (extra.length > 0) {
       const encoded = extra.map((name) => {
@@ -105,7 +114,8 @@ export class SigV4QuerySigner {
     const signature = createHmac('sha256', signingKey).update(stringToSign).digest('hex');
 
     // The SDK formats its URLs with sorted parameters: X-Amz-Signature goes right before
-    // X-Amz-SignedHeaders (no other parameter name falls between them).
+    // X-Amz-SignedHeaders (no other parameter name falls between them; X-Amz-Security-Token
+    // sorts before both).
     return canonicalQuery.replace(
       SIGNED_HEADERS_PARAM,
       `&X-Amz-Signature=${signature}${SIGNED_HEADERS_PARAM}`,
@@ -131,17 +141,22 @@ export class SigV4QuerySigner {
     return this.cachedStamp;
   }
 
-  private signingKey(day: string): Buffer {
-    if (day !== this.cachedDay) {
-      const kDate = createHmac('sha256', `AWS4${this.credentials.secretAccessKey}`)
-        .update(day)
-        .digest();
+  // Rotated credentials get a new key at once: the cache is per day and per key pair.
+  private signingKey(day: string, credentials: SigV4Credentials): Buffer {
+    if (
+      day !== this.cachedDay ||
+      credentials.accessKeyId !== this.cachedKeyId ||
+      credentials.secretAccessKey !== this.cachedSecret
+    ) {
+      const kDate = createHmac('sha256', `AWS4${credentials.secretAccessKey}`).update(day).digest();
       const kRegion = createHmac('sha256', kDate).update(this.region).digest();
       const kService = createHmac('sha256', kRegion).update(SERVICE).digest();
       this.cachedKey = createHmac('sha256', kService).update('aws4_request').digest();
       this.cachedScope = `${day}/${this.region}/${SERVICE}/aws4_request`;
-      this.cachedCredential = uriEncode(`${this.credentials.accessKeyId}/${this.cachedScope}`);
+      this.cachedCredential = uriEncode(`${credentials.accessKeyId}/${this.cachedScope}`);
       this.cachedDay = day;
+      this.cachedKeyId = credentials.accessKeyId;
+      this.cachedSecret = credentials.secretAccessKey;
     }
     return this.cachedKey;
   }
