@@ -72,5 +72,6 @@ export type LifecyclePermission = 's3:GetLifecycleConfiguration' | 's3:PutLifecy
  */
 export type LifecycleRuleOutcome =
   | { outcome: 'added' | 'present'; abortingSooner: EarlyAbortRule[] }
-  | { outcome: 'unsupported' }
+  /** No lifecycle API (501), or, with `refusedWith`, one that refused this rule (MinIO: 400). */
+  | { outcome: 'unsupported'; refusedWith?: string }
   | { outcome: 'forbidden'; permission: LifecyclePermission };

@@ -359,6 +359,24 @@ describeFakeStorage(
 );
 
 describeFakeStorage(
+  'ensureAbortIncompleteUploadsRule on storage that refuses the abort rule (MinIO: 400 MalformedXML)',
+  (method) =>
+    method === 'GET' ? s3Error(404, 'NoSuchLifecycleConfiguration') : s3Error(400, 'MalformedXML'),
+  (fake) => {
+    it("answers 'unsupported' naming the refusal, neither retried nor opening the circuit", async () => {
+      for (let i = 0; i < 3; i++) {
+        assert.deepEqual(await fake.storage().service.ensureAbortIncompleteUploadsRule(OURS), {
+          outcome: 'unsupported',
+          refusedWith: 'MalformedXML',
+        });
+      }
+      assert.deepEqual(fake.requests, ['GET', 'PUT', 'GET', 'PUT', 'GET', 'PUT']);
+      assert.equal(fake.storage().policy.circuitState, 'closed');
+    });
+  },
+);
+
+describeFakeStorage(
   'ensureAbortIncompleteUploadsRule refused with a 403 that is not about permissions',
   () => s3Error(403, 'SignatureDoesNotMatch'),
   (fake) => {

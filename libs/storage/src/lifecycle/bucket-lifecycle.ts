@@ -41,6 +41,20 @@ function isAccessDenied(err: unknown): boolean {
 }
 
 /**
+ * Storage that has a lifecycle API but not this rule: MinIO answers a put with an
+ * AbortIncompleteMultipartUpload rule 400 MalformedXML (it aborts stale uploads by a server
+ * setting instead, MINIO_API_STALE_UPLOADS_EXPIRY). S3 accepts the rule as we write it (the
+ * devstack validates it like S3 and the e2e tests put it), so there this is never our XML.
+ */
+function refusesTheRule(err: unknown): err is StorageRequestRejectedError {
+  return (
+    err instanceof StorageRequestRejectedError &&
+    err.httpStatus === 400 &&
+    (err.s3Code === 'MalformedXML' || err.s3Code === 'NotImplemented')
+  );
+}
+
+/**
  * Storage's final answer to a lifecycle call it refused (no lifecycle API, no permission): the
  * same on every retry, and no sign of an outage (4xx and 501 never count against the breaker).
  * Anything else is thrown.
@@ -76,6 +90,9 @@ export class BucketLifecycle {
       // is lost. Callers run this once at startup, when nobody else edits the bucket's rules.
       await this.write({ ...current, Rules: withAbortUploadsRule(rules, ours) });
     } catch (err) {
+      if (refusesTheRule(err)) {
+        return { outcome: 'unsupported', refusedWith: err.s3Code };
+      }
       return refusal(err, 's3:PutLifecycleConfiguration');
     }
     return { outcome: 'added', abortingSooner };

@@ -96,7 +96,10 @@ export class BucketLifecycleSetup implements OnApplicationBootstrap, BeforeAppli
           break;
         case 'unsupported':
           this.logger.warn(
-            `storage has no bucket lifecycle rules: incomplete uploads are aborted by the worker's jobs only`,
+            result.refusedWith === undefined
+              ? `storage has no bucket lifecycle rules: incomplete uploads are aborted by the worker's jobs only`
+              : `storage refused bucket lifecycle rule ${id} (${result.refusedWith}): incomplete uploads are ` +
+                  `aborted by the worker's jobs only (on MinIO, set MINIO_API_STALE_UPLOADS_EXPIRY instead)`,
           );
           break;
         case 'forbidden':
