@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NoSuchKey, NoSuchUpload, S3ServiceException } from '@aws-sdk/client-s3';
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
+import { StorageCredentialsError } from '../credentials/refreshing-credentials.js';
 import { classifyOutcome, isInfrastructureFailure } from './failure-classifier.js';
 
 const meta = (httpStatusCode: number) => ({ httpStatusCode });
@@ -39,6 +40,18 @@ describe('failure classification', () => {
     ['SDK TimeoutError', Object.assign(new Error('t'), { name: 'TimeoutError' }), true, 'timeout'],
     ['deadline', new TaskCancelledError(), true, 'timeout'],
     ['circuit open', new BrokenCircuitError(), false, 'circuit_open'],
+    [
+      'no credentials (STS unreachable)',
+      new StorageCredentialsError('Could not obtain storage credentials: refused'),
+      true,
+      'server_error',
+    ],
+    [
+      'no credentials, wrapped by the SDK',
+      new Error('signing failed', { cause: new StorageCredentialsError('expired') }),
+      true,
+      'server_error',
+    ],
   ];
   for (const [label, err, infra, outcome] of cases) {
     it(`${label} → ${infra ? 'infrastructure failure' : 'healthy answer'}, ${outcome}`, () => {

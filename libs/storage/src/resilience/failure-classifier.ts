@@ -83,9 +83,19 @@ function isRefusal(status: number): boolean {
  */
 export function isInfrastructureFailure(err: unknown): boolean {
   if (err instanceof BrokenCircuitError) return false;
+  // No credentials to sign with (the STS or metadata endpoint unreachable, refreshes failing):
+  // no call can reach storage until they come back, as with no connection.
+  if (isCredentialsFailure(err)) return true;
   const status = httpStatusOf(err);
   if (status !== undefined) return status >= 500 && status !== NOT_IMPLEMENTED;
   return isTimeout(err) || isNetworkError(err);
+}
+
+/** By name, not class: the SDK may wrap or re-create the provider's error on its way out. */
+function isCredentialsFailure(err: unknown, depth = 0): boolean {
+  const s = shape(err);
+  if (s.name === 'StorageCredentialsError') return true;
+  return depth < 3 && s.cause !== undefined && isCredentialsFailure(s.cause, depth + 1);
 }
 
 /** Maps a call's result to its metric label. */
