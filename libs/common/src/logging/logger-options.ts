@@ -14,6 +14,7 @@ const SECRET_KEYS = [
   'token',
   'secret',
   'secretAccessKey',
+  'sessionToken',
   'privateKeyPem',
   'authorization',
 ];

@@ -38,6 +38,12 @@ describe('planLaunch', () => {
     });
   });
 
+  it('does not pass a session token from the shell to apps that talk to the embedded devstack', () => {
+    const plan = planLaunch({ S3_SESSION_TOKEN: 'left-over-aws-login' }, CWD);
+    assert.ok(plan.devstack);
+    assert.equal(plan.childEnv.S3_SESSION_TOKEN, undefined);
+  });
+
   it('starts no devstack when both MONGODB_URI and S3_ENDPOINT are set', () => {
     const plan = planLaunch(
       {

@@ -91,6 +91,9 @@ export function planLaunch(env: Env, cwd: string): LaunchPlan {
       s3Port: readPort(env, 'DEVSTACK_S3_PORT', DEFAULT_S3_PORT),
       credentials,
     };
+    // The devstack's keys are long-term ones: a session token from the shell (left over from
+    // an AWS login, say) would make it answer every request 400 InvalidToken.
+    delete childEnv.S3_SESSION_TOKEN;
     checkEnv = { ...childEnv, ...PLACEHOLDERS };
   }
   try {
