@@ -11,8 +11,8 @@ import { contentDispositionAttachment } from './policy/content-disposition.js';
 import { urlLifetimeSeconds } from './url-lifetime.js';
 
 /**
- * Download grants: one atomic conditional increment of the file's counter, then a presigned GET
- * valid for about a minute (never past the session's expiry) that makes storage answer as an
+ * Download grants: a presigned GET, then one atomic conditional increment of the file's counter
+ * (the URL is handed out only when it counted). The GET is valid for about a minute (never past the session's expiry) that makes storage answer as an
  * attachment with the stored type.
  */
 @Injectable()
@@ -31,6 +31,19 @@ export class DownloadsService {
     const { file, session } = await this.access.readable(principal, fileId);
     this.access.assertLive(session, now);
     if (file.status !== 'ready') throw notReady(file.status);
+    // Signed first, from what never changes on a file (key, name, type): a presign that fails
+    // (storage credentials unavailable: 503) must not use up one of the file's downloads.
+    const get = this.presigner.presignGet({
+      key: file.storageKey,
+      // Never past the session's end: the file can no longer be downloaded then.
+      expiresInSeconds: urlLifetimeSeconds(
+        this.config.files.downloadUrlTtlSeconds,
+        now,
+        session.expiresAt,
+      ),
+      responseContentDisposition: contentDispositionAttachment(file.name),
+      responseContentType: file.contentType,
+    });
     const grant = await this.files.grantDownload(file.id);
     if (!grant.ok) {
       if (grant.reason === 'limit_reached') throw downloadLimitReached();
@@ -38,17 +51,6 @@ export class DownloadsService {
       throw fileNotFound();
     }
     const granted = grant.file;
-    const get = this.presigner.presignGet({
-      key: granted.storageKey,
-      // Never past the session's end: the file can no longer be downloaded then.
-      expiresInSeconds: urlLifetimeSeconds(
-        this.config.files.downloadUrlTtlSeconds,
-        now,
-        session.expiresAt,
-      ),
-      responseContentDisposition: contentDispositionAttachment(granted.name),
-      responseContentType: granted.contentType,
-    });
     this.metrics.downloadGranted();
     await this.sessionFiles.recordEvent(session.id, now, {
       type: 'file.downloaded',
