@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { loadConfig, type AppConfig } from '@app/config';
 
 /**
- * Variables the deployment files set for settings of issue 15 that libs/config does not read yet
- * (the ops port). Each must leave this list once libs/config reads it; a spec checks that.
+ * Variables the deployment files may set for settings libs/config does not read yet; none now
+ * (OPS_PORT is read). Each must leave this list once libs/config reads it.
  */
-export const PENDING_SETTINGS: ReadonlySet<string> = new Set(['OPS_PORT']);
+export const PENDING_SETTINGS: ReadonlySet<string> = new Set<string>();
 
 export interface LoadedEnv {
   config: AppConfig;

@@ -27,6 +27,13 @@ export interface AppConfig {
   nodeEnv: 'development' | 'production' | 'test';
   /** HTTP port of the API (PORT, default 3000). */
   port: number;
+  /**
+   * Port of the API's ops listener, which then alone serves /metrics and the docs (OPS_PORT);
+   * null: they are served on PORT with the API.
+   */
+  opsPort: number | null;
+  /** Swagger UI and the OpenAPI document at /docs, /docs-json, /docs-yaml (DOCS_ENABLED). */
+  docsEnabled: boolean;
   /** Bind address of the API and worker HTTP servers (HOST, default 0.0.0.0). */
   host: string;
   /** Public base URL of the API, used in pairing links and the default CORS origin (PUBLIC_URL). */

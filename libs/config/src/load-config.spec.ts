@@ -130,6 +130,47 @@ describe('loadConfig', () => {
     assert.equal(problemsOf({ PORT: '3.5' }).length, 1);
   });
 
+  describe('ops port and docs', () => {
+    it('serves /metrics and the docs on PORT unless OPS_PORT is set; docs on by default', () => {
+      const config = loadConfig(REQUIRED);
+      assert.equal(config.opsPort, null);
+      assert.equal(config.docsEnabled, true);
+      // The deployments' shape, in production too: nothing else changes with it.
+      const production = loadConfig({ ...REQUIRED, NODE_ENV: 'production', OPS_PORT: '9464' });
+      assert.equal(production.opsPort, 9464);
+      assert.equal(production.port, 3000);
+      assert.equal(production.docsEnabled, true);
+      assert.equal(loadConfig({ ...REQUIRED, OPS_PORT: ' ' }).opsPort, null);
+    });
+
+    it('turns the docs off with DOCS_ENABLED=false, with or without OPS_PORT', () => {
+      assert.equal(loadConfig({ ...REQUIRED, DOCS_ENABLED: 'false' }).docsEnabled, false);
+      const ops = loadConfig({ ...REQUIRED, OPS_PORT: '9464', DOCS_ENABLED: 'no' });
+      assert.deepEqual([ops.opsPort, ops.docsEnabled], [9464, false]);
+      assert.deepEqual(problemsOf({ DOCS_ENABLED: 'hidden' }), [
+        'DOCS_ENABLED: must be true or false, got "hidden"',
+      ]);
+    });
+
+    it('refuses an OPS_PORT that is not a port, or is PORT itself, naming OPS_PORT', () => {
+      assert.deepEqual(problemsOf({ OPS_PORT: 'metrics' }), [
+        'OPS_PORT: must be an integer between 1 and 65535, got "metrics"',
+      ]);
+      assert.deepEqual(problemsOf({ OPS_PORT: '0' }), [
+        'OPS_PORT: must be an integer between 1 and 65535, got "0"',
+      ]);
+      assert.deepEqual(problemsOf({ OPS_PORT: '65536' }), [
+        'OPS_PORT: must be an integer between 1 and 65535, got "65536"',
+      ]);
+      assert.deepEqual(problemsOf({ OPS_PORT: '3000' }), [
+        'OPS_PORT: must differ from PORT (3000), got "3000"',
+      ]);
+      assert.deepEqual(problemsOf({ PORT: '8080', OPS_PORT: '8080' }), [
+        'OPS_PORT: must differ from PORT (8080), got "8080"',
+      ]);
+    });
+  });
+
   it('lists every problem at once, one line each', () => {
     const problems = problemsOf({
       MONGODB_URI: '',

@@ -115,6 +115,17 @@ function readMongoUri(env: EnvReader): string {
   return uri;
 }
 
+// The API's second listener: /metrics and the docs move off PORT, where an Ingress never sees them.
+function readOpsPort(env: EnvReader, port: number): number | null {
+  if (env.raw('OPS_PORT') === undefined) return null;
+  const opsPort = env.int('OPS_PORT', 0, 1, 65535);
+  if (opsPort === 0) return null; // reported by int()
+  if (opsPort === port) {
+    env.fail('OPS_PORT', `must differ from PORT (${String(port)})`);
+  }
+  return opsPort;
+}
+
 const GIB = 1024 ** 3;
 const TIB = 1024 * GIB;
 
@@ -227,8 +238,8 @@ function readJobs(env: EnvReader): AppConfig['jobs'] {
  * Builds the validated configuration from environment variables. Throws a `ConfigError` with one
  * line per problem; nothing else in the codebase reads `process.env`.
  *
- * Variables: NODE_ENV, PORT, HOST, PUBLIC_URL, DATA_DIR, WORKER_PORT, LOG_LEVEL, CORS_ORIGINS,
- * TRUST_PROXY, MONGODB_URI*, S3_ENDPOINT*, S3_PUBLIC_ENDPOINT, S3_REGION, S3_BUCKET,
+ * Variables: NODE_ENV, PORT, OPS_PORT, DOCS_ENABLED, HOST, PUBLIC_URL, DATA_DIR, WORKER_PORT,
+ * LOG_LEVEL, CORS_ORIGINS, TRUST_PROXY, MONGODB_URI*, S3_ENDPOINT*, S3_PUBLIC_ENDPOINT, S3_REGION, S3_BUCKET,
  * S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_SESSION_TOKEN, S3_FORCE_PATH_STYLE, S3_CONNECT_TIMEOUT_MS,
  * S3_REQUEST_TIMEOUT_MS, S3_MAX_ATTEMPTS, S3_BREAKER_FAILURES, S3_BREAKER_HALF_OPEN_MS, JWT_ISSUER, JWT_PRIVATE_KEY(_FILE), JWT_KEY_ID,
  * JWT_VERIFY_KEYS(_FILE), JWT_ACCESS_TTL_SECONDS, JWT_REFRESH_TTL_SECONDS, RATE_LIMIT_MAX,
@@ -264,6 +275,8 @@ export function loadConfig(envVars: Env): AppConfig {
   const config: AppConfig = {
     nodeEnv,
     port,
+    opsPort: readOpsPort(env, port),
+    docsEnabled: env.bool('DOCS_ENABLED', true),
     host: env.string('HOST', '0.0.0.0'),
     publicUrl,
     dataDir: env.string('DATA_DIR', './data'),
