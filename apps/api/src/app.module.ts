@@ -10,6 +10,8 @@ import { PairingModule } from './modules/pairing/pairing.module.js';
 import { QuotaModule } from './modules/quota/quota.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
+import { HttpMetricsModule } from './ops/http-metrics.module.js';
+import { OpsListener } from './ops/ops-listener.js';
 
 /** The API's root module, built from an already-validated config (see bootstrap.ts). */
 @Module({})
@@ -26,7 +28,8 @@ export class AppModule {
           { key: 'mongo', indicator: DatabaseHealthIndicator },
           { key: 'storage', indicator: StorageHealthIndicator },
         ]),
-        MetricsModule,
+        // With OPS_PORT, /metrics is served by the ops listener only (bootstrap.ts).
+        config.opsPort === null ? MetricsModule : HttpMetricsModule,
         // Before AuthModule and every module that imports it: global guards run in the order
         // their modules are scanned, and the rate limit must count requests before any auth.
         RateLimitModule,
@@ -37,6 +40,7 @@ export class AppModule {
         QuotaModule,
         PairPageModule,
       ],
+      providers: [OpsListener],
     };
   }
 }

@@ -4,7 +4,8 @@ import { configureHttpApp, createFastifyAdapter, HTTP_APP_OPTIONS } from '@app/c
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
-import { setupSwagger } from './swagger.js';
+import { OpsListener, startOpsListener } from './ops/ops-listener.js';
+import { buildApiDocument, serveApiDocs } from './swagger.js';
 
 export interface CreateApiAppOptions {
   /** Extra modules (tests mount probe controllers this way); production passes none. */
@@ -12,8 +13,10 @@ export interface CreateApiAppOptions {
 }
 
 /**
- * Builds the API application, fully configured but not listening: main.ts and the e2e tests
- * (test/support/test-app.ts) share this exact setup.
+ * Builds the API application, fully configured but not listening on PORT: main.ts and the e2e
+ * tests (test/support/test-app.ts) share this exact setup. With OPS_PORT set, /metrics and the
+ * docs are not routes of this app: a second listener, already listening when this returns,
+ * serves them on OPS_PORT and closes after this app (OpsListener).
  */
 export async function createApiApp(
   config: AppConfig,
@@ -28,8 +31,13 @@ export async function createApiApp(
   );
   try {
     await configureHttpApp(app, config);
-    setupSwagger(app);
+    // The document describes what PORT serves, wherever it is served.
+    const document = config.docsEnabled ? buildApiDocument(app) : undefined;
+    if (document !== undefined && config.opsPort === null) serveApiDocs(app, document);
     await app.init();
+    if (config.opsPort !== null) {
+      app.get(OpsListener).attach(await startOpsListener(config, config.opsPort, document));
+    }
   } catch (err) {
     await app.close();
     throw err;

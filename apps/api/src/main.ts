@@ -1,6 +1,7 @@
 // Production entry point of the API (`node dist/apps/api/src/main.js`): reads its configuration
 // from the environment and never starts the devstack.
 import { loadConfigOrExit } from '@app/config';
+import { opsExposureWarning, opsSurface } from './ops/ops-exposure.js';
 
 const SHUTDOWN_DEADLINE_MS = 25_000;
 
@@ -14,7 +15,8 @@ async function main(): Promise<void> {
   ]);
   const app = await createApiApp(config);
   // On SIGTERM/SIGINT: new requests get 503, in-flight ones finish, Fastify and Mongo close,
-  // then exit 0. A shutdown that hangs is cut short so an orchestrator is never left waiting.
+  // then the ops listener (OPS_PORT: /metrics answers during the drain), then exit 0. A shutdown
+  // that hangs is cut short so an orchestrator is never left waiting.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
@@ -22,9 +24,12 @@ async function main(): Promise<void> {
     });
   }
   await app.listen(config.port, config.host);
-  new Logger('Main').log(
-    `API listening on ${config.host}:${String(config.port)} (${config.publicUrl})`,
+  const logger = new Logger('Main');
+  logger.log(
+    `API listening on ${config.host}:${String(config.port)} (${config.publicUrl}); ${opsSurface(config)}`,
   );
+  const warning = opsExposureWarning(config);
+  if (warning !== undefined) logger.warn(warning);
 }
 
 main().catch((err: unknown) => {

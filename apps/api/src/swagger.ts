@@ -49,8 +49,8 @@ function addProblemSchema(document: OpenAPIObject): void {
   addProblemBodies(document);
 }
 
-/** OpenAPI 3 at /docs-json, Swagger UI at /docs (served by Fastify directly, outside the guards). */
-export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
+/** The OpenAPI 3 document of every route `app` serves (on PORT), with the problem+json bodies. */
+export function buildApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -61,9 +61,16 @@ export function setupSwagger(app: NestFastifyApplication): OpenAPIObject {
       .build(),
   );
   addProblemSchema(document);
+  return document;
+}
+
+/**
+ * Swagger UI at /docs, the document at /docs-json and /docs-yaml, on `app`: the API itself, or
+ * its ops listener (OPS_PORT). Served by Fastify directly, outside the guards; call before init().
+ */
+export function serveApiDocs(app: NestFastifyApplication, document: OpenAPIObject): void {
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     yamlDocumentUrl: 'docs-yaml',
   });
-  return document;
 }
