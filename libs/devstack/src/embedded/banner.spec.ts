@@ -35,6 +35,23 @@ describe('startup banner', () => {
     assert.ok(!text.includes('top-secret'));
   });
 
+  it('points at OPS_PORT for metrics and docs when it is set, and leaves out docs turned off', () => {
+    const input = {
+      mongoUri: 'mongodb://127.0.0.1:27018/sharexpress',
+      s3Endpoint: 'http://127.0.0.1:9000',
+      embedded: true,
+      dataDir: '/tmp/data',
+      notes: [],
+    };
+    const onOps = renderBanner({ ...input, config: { ...config, opsPort: 9464 } });
+    assert.ok(onOps.includes('http://localhost:9464/metrics'), onOps);
+    assert.ok(onOps.includes('http://localhost:9464/docs'), onOps);
+    assert.ok(!onOps.includes('http://localhost:3100/metrics'), onOps);
+    assert.ok(onOps.includes('http://localhost:3100/health/ready'), onOps);
+    const noDocs = renderBanner({ ...input, config: { ...config, docsEnabled: false } });
+    assert.ok(!noDocs.includes('/docs'), noDocs);
+  });
+
   it('never prints credentials embedded in a MongoDB URI', () => {
     const text = renderBanner({
       config,

@@ -26,11 +26,13 @@ export function renderBanner(input: BannerInput): string {
     reachableHost(config.host) === '127.0.0.1' ? 'localhost' : reachableHost(config.host);
   const api = `http://${host}:${String(config.port)}`;
   const worker = `http://${host}:${String(config.workerPort)}`;
+  // With OPS_PORT set, the API serves /metrics and the docs there only.
+  const ops = config.opsPort === null ? api : `http://${host}:${String(config.opsPort)}`;
   const rows: [string, string][] = [
     ['API', api],
-    ['API docs', `${api}/docs`],
+    ...(config.docsEnabled ? [['API docs', `${ops}/docs`] as [string, string]] : []),
     ['API health', `${api}/health/ready`],
-    ['API metrics', `${api}/metrics`],
+    ['API metrics', `${ops}/metrics`],
     ['Worker health', `${worker}/health/ready`],
     ['Worker metrics', `${worker}/metrics`],
     ['Public URL', config.publicUrl],
