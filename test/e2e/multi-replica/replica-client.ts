@@ -1,0 +1,144 @@
+// A client of the two replicas as one address behind the load balancer: every request carries
+// that address in X-Forwarded-For (the APIs trust it from 127.0.0.1, as from a reverse proxy),
+// so each test has rate-limit budgets of its own, and a rate-limit test one address for all its
+// attempts, whichever replica takes them.
+import assert from 'node:assert/strict';
+import { PASSWORD, uniqueEmail, type TokenPair } from '../auth/auth-client.js';
+
+let nextAddress = 1;
+
+/** A client address no other client of this file has (10.0.0.0/8, like a private network). */
+export function newAddress(): string {
+  const n = nextAddress++;
+  return `10.${String((n >> 16) & 255)}.${String((n >> 8) & 255)}.${String(n & 255)}`;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface Client {
+  address: string;
+  call(baseUrl: string, method: string, path: string, options?: CallOptions): Promise<Response>;
+}
+
+export function client(address = newAddress()): Client {
+  return {
+    address,
+    call: (baseUrl, method, path, options = {}) => {
+      const headers: Record<string, string> = {
+        'x-forwarded-for': address,
+        ...options.headers,
+      };
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      return fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: options.signal,
+      });
+    },
+  };
+}
+
+/** The JSON body of a response that must have `status`. */
+export async function json<T>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  return (text === '' ? undefined : JSON.parse(text)) as T;
+}
+
+export interface Account {
+  email: string;
+  tokens: TokenPair;
+  token: string;
+}
+
+/** Registers on `registerAt` and logs in on `loginAt`. */
+export async function newAccount(
+  c: Client,
+  registerAt: string,
+  loginAt = registerAt,
+): Promise<Account> {
+  const email = uniqueEmail();
+  await json(
+    await c.call(registerAt, 'POST', '/v1/auth/register', { body: { email, password: PASSWORD } }),
+    201,
+  );
+  const tokens = await json<TokenPair>(
+    await c.call(loginAt, 'POST', '/v1/auth/login', { body: { email, password: PASSWORD } }),
+    200,
+  );
+  return { email, tokens, token: tokens.accessToken };
+}
+
+export interface SessionBody {
+  id: string;
+  name: string;
+  status: string;
+  expiresAt: string;
+  stats: { files: number; bytes: number; devices: number };
+}
+
+export async function newSession(
+  c: Client,
+  baseUrl: string,
+  token: string,
+  body: Record<string, unknown> = {},
+): Promise<SessionBody> {
+  return json<SessionBody>(
+    await c.call(baseUrl, 'POST', '/v1/sessions', { token, body: { name: 'shared', ...body } }),
+    201,
+  );
+}
+
+export interface ActivityEvent {
+  seq: number;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+/** Every event of a session (pages followed). */
+export async function activityOf(
+  c: Client,
+  baseUrl: string,
+  token: string,
+  sessionId: string,
+): Promise<ActivityEvent[]> {
+  const events: ActivityEvent[] = [];
+  let after = '0';
+  for (;;) {
+    const page = await json<{ items: ActivityEvent[]; nextCursor: string | null }>(
+      await c.call(baseUrl, 'GET', `/v1/sessions/${sessionId}/activity?after=${after}&limit=100`, {
+        token,
+      }),
+      200,
+    );
+    events.push(...page.items);
+    if (page.nextCursor === null) return events;
+    after = page.nextCursor;
+  }
+}
+
+export interface Quota {
+  day: string;
+  files: { used: number; limit: number };
+  bytes: { used: number; limit: number };
+}
+
+export const quotaOf = async (c: Client, baseUrl: string, token: string): Promise<Quota> =>
+  json<Quota>(await c.call(baseUrl, 'GET', '/v1/quota', { token }), 200);
+
+/** The statuses of `responses`, bodies drained, and how many of each. */
+export async function tally(responses: Response[]): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const res of responses) {
+    await res.body?.cancel();
+    counts[String(res.status)] = (counts[String(res.status)] ?? 0) + 1;
+  }
+  return counts;
+}
