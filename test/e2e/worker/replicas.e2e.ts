@@ -388,7 +388,7 @@ describe('worker: the purge across two replicas', () => {
         })
         .map(describeWrite),
       [],
-      'leases changed under a fence it held before the pause (the new holder’s lease)',
+      'leases changed under a fence not granted to it since waking (its old lease or the new holder’s)',
     );
     assert.ok((await lostRuns()) > 0, 'its run counted as lease_lost');
 
