@@ -5,13 +5,8 @@ import { toFileRecord, type LeanFile } from '../files/file.records.js';
 import type { FileRecord } from '../files/file.repository.js';
 import { StoredFile } from '../files/file.schema.js';
 import { FileLifecycleRepository } from './file-lifecycle.repository.js';
+import { batchSize, idList } from './query-inputs.js';
 import { fenced, type WriteFence } from './write-fence.js';
-
-/** Ids from the caller, as strings: an object would be a query operator. */
-const idList = (ids: readonly string[]): string[] => ids.map((id) => String(id));
-
-/** A batch size from the caller: at least 1. */
-const batchSize = (limit: number): number => Math.max(1, Math.trunc(Number(limit)) || 1);
 
 @Injectable()
 export class MongooseFileLifecycleRepository extends FileLifecycleRepository {

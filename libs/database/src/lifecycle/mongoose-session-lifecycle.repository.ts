@@ -7,12 +7,10 @@ import type { LeanSession } from '../sessions/session.records.js';
 import { Session } from '../sessions/session.schema.js';
 import type { StoredSessionStatus } from '../sessions/session.types.js';
 import { SessionLifecycleRepository } from './session-lifecycle.repository.js';
+import { batchSize } from './query-inputs.js';
 import { fenced, type WriteFence } from './write-fence.js';
 
 const ENDED: StoredSessionStatus[] = ['closed', 'expired'];
-
-/** A batch size from the caller: at least 1. */
-const batchSize = (limit: number): number => Math.max(1, Math.trunc(Number(limit)) || 1);
 
 /** An ended session purged at or before `purgedBefore` (a null filesPurgedAt never matches $lte). */
 const prunableAt = (purgedBefore: Date): QueryFilter<Session> => ({
