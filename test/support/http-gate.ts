@@ -12,14 +12,9 @@
 //
 // Requests go upstream unchanged (method, path, raw headers including Host, body streamed), so a
 // SigV4 signature made for the gate's address stays valid.
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { upstreamRequest } from './upstream-request.js';
 
 export interface HttpGate {
   /** `http://127.0.0.1:<port>`. */
@@ -44,26 +39,7 @@ export async function startHttpGate(target: string): Promise<HttpGate> {
   const waiting: (() => void)[] = [];
 
   const forward = (req: IncomingMessage, res: ServerResponse): void => {
-    const out = httpRequest({
-      host: upstream.hostname,
-      port: Number(upstream.port || 80),
-      method: req.method,
-      path: req.url,
-      headers: req.rawHeaders,
-      agent,
-    });
-    out.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-      answer.pipe(res);
-      answer.on('error', () => res.destroy());
-    });
-    out.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-length': 0 });
-      res.destroy();
-    });
-    res.on('close', () => {
-      if (!res.writableFinished) out.destroy();
-    });
+    const out = upstreamRequest(upstream, agent, req, res);
     req.pipe(out);
   };
 

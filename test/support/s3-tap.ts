@@ -11,14 +11,9 @@
 // Requests go upstream unchanged (method, path, query, raw headers including Host, body
 // streamed), so SigV4 signatures made for the tap's address stay valid: the signed Host is the
 // one the upstream receives. Path-style addressing only (the bucket is the first segment).
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { upstreamRequest } from './upstream-request.js';
 
 export type S3Operation =
   | 'PutObject'
@@ -213,27 +208,7 @@ export async function startS3Tap(target: string): Promise<S3Tap> {
     if (key !== undefined) record.keys = [key];
     requests.push(record);
 
-    const out = httpRequest({
-      host: upstream.hostname,
-      port: Number(upstream.port || 80),
-      method,
-      path: url,
-      // Raw headers, as received: names, values, order and Host untouched.
-      headers: req.rawHeaders,
-      agent,
-    });
-    out.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-      answer.pipe(res);
-      answer.on('error', () => res.destroy());
-    });
-    out.on('error', () => {
-      if (!res.headersSent) res.writeHead(502, { 'content-length': 0 });
-      res.destroy();
-    });
-    res.on('close', () => {
-      if (!res.writableFinished) out.destroy();
-    });
+    const out = upstreamRequest(upstream, agent, req, res);
 
     if (operation === 'DeleteObjects') {
       const chunks: Buffer[] = [];
