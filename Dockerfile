@@ -6,9 +6,10 @@
 # Neither starts the devstack: both need MONGODB_URI, S3_ENDPOINT and the other production
 # settings (README: Deploy). The image holds the product only: no devstack, tests or test helpers.
 
-# The base image of every stage. The tag follows each Node 24 and Debian patch release; for a
-# reproducible build pin it by digest, and let a bot (Renovate's docker manager, Dependabot)
-# refresh the pin so security patches still arrive:
+# The base image of every stage, on the Node.js line .nvmrc names (test/deploy/dockerfile.spec.ts
+# keeps them equal). The tag follows each Node 24 and Debian patch release; for a reproducible
+# build pin it by digest, and let a bot (Renovate's docker manager, Dependabot) refresh the pin so
+# security patches still arrive:
 #   docker buildx imagetools inspect node:24-slim     # its "Digest:" line (the multi-arch index)
 #   docker build --build-arg NODE_IMAGE=node:24-slim@sha256:<digest> .
 # (or write node:24-slim@sha256:<digest> below). A digest left here without such a bot would

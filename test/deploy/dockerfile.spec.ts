@@ -40,6 +40,16 @@ describe('Dockerfile', () => {
   it('builds every stage from one Node 24 slim base, pinnable by digest', () => {
     const base = dockerfile.globalArgs.get('NODE_IMAGE');
     assert.match(base ?? '', /^node:24-slim(@sha256:[0-9a-f]{64})?$/);
+    // .nvmrc names the Node.js line everything runs on: the image, CI (scripts/ensure-node.sh)
+    // and package.json's engines follow it.
+    const nvmrc = readRepoFile('.nvmrc').trim();
+    assert.equal(/^node:(\d+)-slim/.exec(base ?? '')?.[1], nvmrc, 'NODE_IMAGE follows .nvmrc');
+    assert.match(
+      readRepoFile('scripts/ensure-node.sh'),
+      new RegExp(`^REQUIRED_MAJOR=${nvmrc}$`, 'm'),
+    );
+    const pkg = JSON.parse(readRepoFile('package.json')) as { engines?: { node?: string } };
+    assert.equal(pkg.engines?.node, `>=${nvmrc}`);
     const names = dockerfile.stages.map((s) => s.name);
     for (const s of dockerfile.stages) {
       const fromStage = names.slice(0, names.indexOf(s.name)).includes(s.from);
