@@ -2,8 +2,11 @@
 // that address in X-Forwarded-For (the APIs trust it from 127.0.0.1, as from a reverse proxy),
 // so each test has rate-limit budgets of its own, and a rate-limit test one address for all its
 // attempts, whichever replica takes them.
-import assert from 'node:assert/strict';
 import { PASSWORD, uniqueEmail, type TokenPair } from '../auth/auth-client.js';
+import { expectStatus } from '../../support/upload-client.js';
+import { call, type CallOptions } from '../pairing/pairing-client.js';
+
+export type { CallOptions };
 
 let nextAddress = 1;
 
@@ -11,13 +14,6 @@ let nextAddress = 1;
 export function newAddress(): string {
   const n = nextAddress++;
   return `10.${String((n >> 16) & 255)}.${String((n >> 8) & 255)}.${String(n & 255)}`;
-}
-
-export interface CallOptions {
-  token?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
 }
 
 export interface Client {
@@ -28,29 +24,16 @@ export interface Client {
 export function client(address = newAddress()): Client {
   return {
     address,
-    call: (baseUrl, method, path, options = {}) => {
-      const headers: Record<string, string> = {
-        'x-forwarded-for': address,
-        ...options.headers,
-      };
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
-      return fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: options.signal,
-      });
-    },
+    call: (baseUrl, method, path, options = {}) =>
+      call(baseUrl, method, path, {
+        ...options,
+        headers: { 'x-forwarded-for': address, ...options.headers },
+      }),
   };
 }
 
-/** The JSON body of a response that must have `status`. */
-export async function json<T>(res: Response, status: number): Promise<T> {
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return (text === '' ? undefined : JSON.parse(text)) as T;
-}
+/** The JSON body of a response that must have `status` (undefined when empty). */
+export const json = expectStatus;
 
 export interface Account {
   email: string;
