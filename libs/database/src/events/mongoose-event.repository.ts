@@ -5,6 +5,7 @@ import { SessionOutbox } from '../sessions/session-outbox.js';
 import type { EventRecord } from '../sessions/session.types.js';
 import { EventRepository } from './event.repository.js';
 import { SessionEvent } from './event.schema.js';
+import { batchSize } from '../repository/index.js';
 
 type LeanEvent = SessionEvent;
 
@@ -28,7 +29,7 @@ export class MongooseEventRepository extends EventRepository {
   async list(sessionId: string, after: number, limit: number): Promise<EventRecord[]> {
     const id = String(sessionId);
     const from = Math.trunc(Number(after)) || 0;
-    const size = Math.max(1, Math.trunc(Number(limit)) || 1);
+    const size = batchSize(limit);
     // Committed changes whose copy did not happen yet (a crash in between) go in first, so
     // the page never skips an event that a later one already follows.
     await this.outbox.flushPending(id);

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
 import { fenced, type WriteFence } from '../lifecycle/write-fence.js';
-import { conflictOnDuplicate, decodeKeysetCursor, keysetPage } from '../repository/index.js';
+import {
+  batchSize,
+  conflictOnDuplicate,
+  decodeKeysetCursor,
+  keysetPage,
+} from '../repository/index.js';
 import { toFileRecord, type LeanFile } from './file.records.js';
 import {
   FileRepository,
@@ -92,7 +97,7 @@ export class MongooseFileRepository extends FileRepository {
     limit: number,
     cursor: string | null,
   ): Promise<FilePage> {
-    const size = Math.max(1, Math.trunc(Number(limit)) || 1);
+    const size = batchSize(limit);
     const filter: QueryFilter<StoredFile> = {
       sessionId: String(sessionId),
       status: { $in: statuses.map(fileStatus) },

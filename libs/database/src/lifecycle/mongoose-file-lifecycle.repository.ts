@@ -5,7 +5,7 @@ import { toFileRecord, type LeanFile } from '../files/file.records.js';
 import type { FileRecord } from '../files/file.repository.js';
 import { StoredFile } from '../files/file.schema.js';
 import { FileLifecycleRepository } from './file-lifecycle.repository.js';
-import { batchSize, idList } from './query-inputs.js';
+import { batchSize, idList } from '../repository/index.js';
 import { fenced, type WriteFence } from './write-fence.js';
 
 @Injectable()

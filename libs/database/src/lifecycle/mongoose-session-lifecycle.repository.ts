@@ -7,7 +7,7 @@ import type { LeanSession } from '../sessions/session.records.js';
 import { Session } from '../sessions/session.schema.js';
 import type { StoredSessionStatus } from '../sessions/session.types.js';
 import { SessionLifecycleRepository } from './session-lifecycle.repository.js';
-import { batchSize } from './query-inputs.js';
+import { batchSize, idList } from '../repository/index.js';
 import { fenced, type WriteFence } from './write-fence.js';
 
 const ENDED: StoredSessionStatus[] = ['closed', 'expired'];
@@ -54,7 +54,7 @@ export class MongooseSessionLifecycleRepository extends SessionLifecycleReposito
   async findEnded(ids: readonly string[]): Promise<string[]> {
     if (ids.length === 0) return [];
     const docs = await this.sessions
-      .find({ _id: { $in: ids.map((id) => String(id)) }, status: { $in: ENDED } }, { _id: 1 })
+      .find({ _id: { $in: idList(ids) }, status: { $in: ENDED } }, { _id: 1 })
       .lean<Pick<LeanSession, '_id'>[]>()
       .exec();
     return docs.map((doc) => doc._id);

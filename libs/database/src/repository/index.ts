@@ -17,3 +17,4 @@
 export * from './duplicate-key.js';
 export * from './keyset-cursor.js';
 export * from './lean-doc.js';
+export * from './query-inputs.js';

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Permission } from '@app/common';
 import { InjectModel } from '@nestjs/mongoose';
 import type { Model, QueryFilter } from 'mongoose';
-import { conflictOnDuplicate, decodeKeysetCursor, keysetPage } from '../repository/index.js';
+import {
+  batchSize,
+  conflictOnDuplicate,
+  decodeKeysetCursor,
+  keysetPage,
+} from '../repository/index.js';
 import { SessionOutbox } from './session-outbox.js';
 import { toSessionRecord, type LeanSession } from './session.records.js';
 import {
@@ -75,7 +80,7 @@ export class MongooseSessionRepository extends SessionRepository {
   }
 
   async listByOwner(ownerId: string, limit: number, cursor: string | null): Promise<SessionPage> {
-    const size = Math.max(1, Math.trunc(Number(limit)) || 1);
+    const size = batchSize(limit);
     const filter: QueryFilter<Session> = { ownerId: String(ownerId) };
     if (cursor !== null) {
       const after = decodeKeysetCursor(cursor);

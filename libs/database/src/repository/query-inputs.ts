@@ -1,4 +1,4 @@
-// What the lifecycle repositories take from their callers, made safe to put in a query.
+// What repositories take from their callers, made safe to put in a query.
 
 /** Ids from the caller, as strings: an object would be a query operator. */
 export const idList = (ids: readonly string[]): string[] => ids.map((id) => String(id));
