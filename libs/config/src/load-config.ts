@@ -117,9 +117,9 @@ function readMongoUri(env: EnvReader): string {
 
 // The API's second listener: /metrics and the docs move off PORT, where an Ingress never sees them.
 function readOpsPort(env: EnvReader, port: number): number | null {
-  if (env.raw('OPS_PORT') === undefined) return null;
+  // 0: unset, or invalid (int() reported it).
   const opsPort = env.int('OPS_PORT', 0, 1, 65535);
-  if (opsPort === 0) return null; // reported by int()
+  if (opsPort === 0) return null;
   if (opsPort === port) {
     env.fail('OPS_PORT', `must differ from PORT (${String(port)})`);
   }

@@ -11,6 +11,13 @@ export interface AbortUploadsRule {
   days: number;
 }
 
+/** The key prefix a rule names ('' = the whole bucket), whatever else narrows it. */
+function rulePrefix(rule: LifecycleRule): string {
+  const filter = rule.Filter;
+  if (filter === undefined) return rule.Prefix ?? '';
+  return (filter.And !== undefined ? filter.And.Prefix : filter.Prefix) ?? '';
+}
+
 /**
  * The key prefix a rule is limited to ('' = the whole bucket), or null when it is narrowed by
  * something other than a prefix (tags, object sizes), so it cannot be relied on for every upload.
@@ -27,14 +34,12 @@ export function ruleScope(rule: LifecycleRule): string | null {
     return null;
   }
   const and = filter.And;
-  if (and !== undefined) {
-    const narrowed =
-      (and.Tags?.length ?? 0) > 0 ||
+  const narrowed =
+    and !== undefined &&
+    ((and.Tags?.length ?? 0) > 0 ||
       and.ObjectSizeGreaterThan !== undefined ||
-      and.ObjectSizeLessThan !== undefined;
-    return narrowed ? null : (and.Prefix ?? '');
-  }
-  return filter.Prefix ?? '';
+      and.ObjectSizeLessThan !== undefined);
+  return narrowed ? null : rulePrefix(rule);
 }
 
 /** True when `rule` is enabled and aborts every incomplete upload whose key starts with `prefix`. */
@@ -43,13 +48,6 @@ export function abortsUploadsUnder(rule: LifecycleRule, prefix: string): boolean
   if (rule.AbortIncompleteMultipartUpload?.DaysAfterInitiation === undefined) return false;
   const scope = ruleScope(rule);
   return scope !== null && prefix.startsWith(scope);
-}
-
-/** The key prefix a rule names ('' = the whole bucket), whatever else narrows it. */
-function rulePrefix(rule: LifecycleRule): string {
-  const filter = rule.Filter;
-  if (filter === undefined) return rule.Prefix ?? '';
-  return (filter.And !== undefined ? filter.And.Prefix : filter.Prefix) ?? '';
 }
 
 /**

@@ -12,8 +12,8 @@ import { urlLifetimeSeconds } from './url-lifetime.js';
 
 /**
  * Download grants: a presigned GET, then one atomic conditional increment of the file's counter
- * (the URL is handed out only when it counted). The GET is valid for about a minute (never past the session's expiry) that makes storage answer as an
- * attachment with the stored type.
+ * (the URL is handed out only when it counted). The GET is valid for about a minute, never past
+ * the session's expiry, and makes storage answer as an attachment with the stored type.
  */
 @Injectable()
 export class DownloadsService {
