@@ -83,7 +83,6 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
   /** Unique per process (and per runner, when tests start two in one process). */
   readonly owner = `${hostname()}:${String(process.pid)}:${randomBytes(4).toString('hex')}`;
   private readonly ttlMs: number;
-  private readonly intervalsMs: Record<JobName, number>;
   private readonly running = new Map<JobName, Promise<void>>();
   private readonly guards = new Map<JobName, LeaseGuard>();
   private stopping = false;
@@ -101,14 +100,11 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(JobHeartbeats) private readonly heartbeats: JobHeartbeats,
   ) {
     this.ttlMs = config.jobs.leaseTtlSeconds * 1000;
-    this.intervalsMs = Object.fromEntries(
-      Object.entries(config.jobs.intervals).map(([job, seconds]) => [job, seconds * 1000]),
-    ) as Record<JobName, number>;
   }
 
   onApplicationBootstrap(): void {
     for (const job of this.jobs) {
-      const intervalMs = this.intervalsMs[job.name];
+      const intervalMs = this.intervalMs(job.name);
       const first = setTimeout(
         () => {
           this.scheduler.deleteTimeout(jobTimerName(job.name, true));
@@ -127,6 +123,10 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     this.logger.log(
       `running ${this.jobs.map((job) => `${job.name} every ${String(this.config.jobs.intervals[job.name])} s`).join(', ')} as ${this.owner}`,
     );
+  }
+
+  private intervalMs(job: JobName): number {
+    return this.config.jobs.intervals[job] * 1000;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -183,7 +183,7 @@ export class JobRunner implements OnApplicationBootstrap, BeforeApplicationShutd
     try {
       const taken = await this.leases.acquire(job.name, this.owner, now, {
         ttlMs: this.ttlMs,
-        gapMs: runGapMs(this.intervalsMs[job.name]),
+        gapMs: runGapMs(this.intervalMs(job.name)),
       });
       if (taken.lease === null) {
         this.metrics.refused(job.name, taken.refused === 'held' ? 'held_elsewhere' : 'not_due');
