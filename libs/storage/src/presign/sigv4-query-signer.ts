@@ -1,11 +1,11 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { StorageCredentials } from '../credentials/storage-credentials.js';
 
-export interface SigV4Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  /** Temporary credentials' token: signed into the URL as X-Amz-Security-Token. */
-  sessionToken?: string;
-}
+/** What a signature needs of the credentials; a session token is signed in as X-Amz-Security-Token. */
+export type SigV4Credentials = Pick<
+  StorageCredentials,
+  'accessKeyId' | 'secretAccessKey' | 'sessionToken'
+>;
 
 export interface QuerySignInput {
   method: 'GET' | 'PUT' | 'HEAD' | 'DELETE' | 'POST';
