@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule, type AppConfig } from '@app/config';
-import { HealthModule, LoggingModule, MetricsModule } from '@app/common';
+import { HealthModule, HttpMetricsModule, LoggingModule, MetricsModule } from '@app/common';
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
@@ -10,7 +10,6 @@ import { PairingModule } from './modules/pairing/pairing.module.js';
 import { QuotaModule } from './modules/quota/quota.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
-import { HttpMetricsModule } from './ops/http-metrics.module.js';
 import { OpsListener } from './ops/ops-listener.js';
 
 /** The API's root module, built from an already-validated config (see bootstrap.ts). */
