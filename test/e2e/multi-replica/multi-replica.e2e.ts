@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { JOB_NAMES, jobIntervalVariable } from '@app/config';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import { eventually } from '../../support/eventually.js';
 import { startReplicaCluster, type ReplicaCluster } from '../../support/replica-cluster.js';
@@ -39,17 +38,16 @@ import { PASSWORD, type TokenPair } from '../auth/auth-client.js';
 import { storageKey } from '../files/files-fixtures.js';
 import { expectProblem } from '../http/problem-assert.js';
 import type { ActiveClaim, Pairing, PendingClaim } from '../pairing/pairing-client.js';
-import { bucketClient, listKeys, listUploads } from '../worker/worker-fixtures.js';
-import { keepCalling, untilDraining } from './in-flight.js';
+import { allActivity } from '../sessions/sessions-client.js';
 import {
-  activityOf,
-  client,
-  json,
-  newAccount,
-  newSession,
-  quotaOf,
-  tally,
-} from './replica-client.js';
+  bucketClient,
+  deletesSince,
+  listKeys,
+  listUploads,
+  onlyJobsFast,
+} from '../worker/worker-fixtures.js';
+import { keepCalling, untilDraining } from './in-flight.js';
+import { client, json, newAccount, newSession, quotaOf, tally } from './replica-client.js';
 
 const MIB = 1024 * 1024;
 const AUTH_MAX = 4;
@@ -59,10 +57,7 @@ const IN_FLIGHT = 50;
 
 // Only what the scenarios need runs each second (verify, purge); the other jobs wait an hour
 // after their first run at start, so that every delete a worker sends is the purge's.
-const jobEnv: Record<string, string> = { CLEANUP_INTERVAL_SECONDS: '1', LEASE_TTL_SECONDS: '2' };
-for (const job of JOB_NAMES) {
-  if (job !== 'purge-files' && job !== 'verify-uploads') jobEnv[jobIntervalVariable(job)] = '3600';
-}
+const JOB_ENV = onlyJobsFast('purge-files', 'verify-uploads');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,7 +88,7 @@ describe('multi-replica: two APIs and two workers on one devstack', () => {
         QUOTA_DAILY_FILES: String(QUOTA_FILES),
         QUOTA_DAILY_BYTES: String(QUOTA_BYTES),
       },
-      workerEnv: jobEnv,
+      workerEnv: JOB_ENV,
     });
     A = cluster.a.baseUrl;
     B = cluster.b.baseUrl;
@@ -103,7 +98,7 @@ describe('multi-replica: two APIs and two workers on one devstack', () => {
     const codes = await cluster?.stop();
     s3?.destroy();
     if (dataDir !== '') await rm(dataDir, { recursive: true, force: true });
-    if (backends?.external.mongo) await dropDatabase(`${backends.mongoUri}/${dbName}`);
+    if (backends?.external.mongo && cluster !== undefined) await dropDatabase(cluster.mongoUri);
     await backends?.stop();
     const output = cluster?.apis.map((r) => r.api.run.stderr()).join('\n');
     assert.deepEqual(codes, { apis: [0, 0], workers: [0, 0] }, output);
@@ -344,11 +339,11 @@ describe('multi-replica: two APIs and two workers on one devstack', () => {
     const closedAt = Date.now();
     assert.equal((await c.call(B, 'DELETE', `/v1/sessions/${session.id}`, { token })).status, 204);
     await eventually('session.purged', 30_000, async () =>
-      (await activityOf(c, A, token, session.id)).some((e) => e.type === 'session.purged')
+      (await allActivity(A, token, session.id)).some((e) => e.type === 'session.purged')
         ? true
         : undefined,
     );
-    const purged = (await activityOf(c, B, token, session.id)).filter(
+    const purged = (await allActivity(B, token, session.id)).filter(
       (e) => e.type === 'session.purged',
     );
     assert.deepEqual(
@@ -357,16 +352,11 @@ describe('multi-replica: two APIs and two workers on one devstack', () => {
     );
 
     // From the storage side: every key deleted once, by one worker or the other, nothing else.
-    const deleted = new Map<string, number>();
-    let aborts = 0;
-    for (const { s3: tap } of cluster.workers) {
-      for (const r of tap.requests) {
-        if (r.at < closedAt) continue;
-        if (r.operation === 'AbortMultipartUpload') aborts++;
-        if (r.operation !== 'DeleteObjects' && r.operation !== 'DeleteObject') continue;
-        for (const key of r.keys ?? []) deleted.set(key, (deleted.get(key) ?? 0) + 1);
-      }
-    }
+    const taps = cluster.workers.map((w) => w.s3);
+    const deleted = deletesSince(taps, closedAt);
+    const aborts = taps
+      .flatMap((tap) => tap.requests)
+      .filter((r) => r.at >= closedAt && r.operation === 'AbortMultipartUpload').length;
     for (const file of files) assert.equal(deleted.get(storageKey(session.id, file.id)), 1);
     assert.deepEqual(
       [...deleted].filter(([key, n]) => n !== 1 || !key.startsWith(prefix)),

@@ -5,25 +5,24 @@
 import { PASSWORD, uniqueEmail, type TokenPair } from '../auth/auth-client.js';
 import { expectStatus } from '../../support/upload-client.js';
 import { call, type CallOptions } from '../pairing/pairing-client.js';
+import type { SessionBody } from '../sessions/sessions-client.js';
 
 export type { CallOptions };
 
 let nextAddress = 1;
 
 /** A client address no other client of this file has (10.0.0.0/8, like a private network). */
-export function newAddress(): string {
+function newAddress(): string {
   const n = nextAddress++;
   return `10.${String((n >> 16) & 255)}.${String((n >> 8) & 255)}.${String(n & 255)}`;
 }
 
 export interface Client {
-  address: string;
   call(baseUrl: string, method: string, path: string, options?: CallOptions): Promise<Response>;
 }
 
 export function client(address = newAddress()): Client {
   return {
-    address,
     call: (baseUrl, method, path, options = {}) =>
       call(baseUrl, method, path, {
         ...options,
@@ -59,14 +58,6 @@ export async function newAccount(
   return { email, tokens, token: tokens.accessToken };
 }
 
-export interface SessionBody {
-  id: string;
-  name: string;
-  status: string;
-  expiresAt: string;
-  stats: { files: number; bytes: number; devices: number };
-}
-
 export async function newSession(
   c: Client,
   baseUrl: string,
@@ -77,34 +68,6 @@ export async function newSession(
     await c.call(baseUrl, 'POST', '/v1/sessions', { token, body: { name: 'shared', ...body } }),
     201,
   );
-}
-
-export interface ActivityEvent {
-  seq: number;
-  type: string;
-  data: Record<string, unknown>;
-}
-
-/** Every event of a session (pages followed). */
-export async function activityOf(
-  c: Client,
-  baseUrl: string,
-  token: string,
-  sessionId: string,
-): Promise<ActivityEvent[]> {
-  const events: ActivityEvent[] = [];
-  let after = '0';
-  for (;;) {
-    const page = await json<{ items: ActivityEvent[]; nextCursor: string | null }>(
-      await c.call(baseUrl, 'GET', `/v1/sessions/${sessionId}/activity?after=${after}&limit=100`, {
-        token,
-      }),
-      200,
-    );
-    events.push(...page.items);
-    if (page.nextCursor === null) return events;
-    after = page.nextCursor;
-  }
 }
 
 export interface Quota {

@@ -1,20 +1,53 @@
 // What the worker specs look at from outside the product: the bucket through the storage API
 // (ListObjectsV2, ListMultipartUploads, HeadObject, a planted PutObject) and the worker's
-// Prometheus metrics as an operator scrapes them.
+// Prometheus metrics as an operator scrapes them, and the deletes storage received (S3 taps).
 import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { JOB_NAMES, jobIntervalVariable, type JobName } from '@app/config';
 import type { TestBackends } from '../../support/backends.js';
 import { testS3Client } from '../../support/s3-client.js';
+import type { S3Tap, TappedRequest } from '../../support/s3-tap.js';
 
 /** The settings that make every lifecycle job tick each second (what the worker specs run with). */
 export const FAST_JOBS: Record<string, string> = {
   CLEANUP_INTERVAL_SECONDS: '1',
   LEASE_TTL_SECONDS: '2',
 };
+
+/**
+ * FAST_JOBS for `fast` only: every other job waits an hour after its first run at start, so that
+ * whatever a worker deletes or writes during a scenario is the doing of the jobs under test.
+ */
+export function onlyJobsFast(...fast: JobName[]): Record<string, string> {
+  const env = { ...FAST_JOBS };
+  for (const job of JOB_NAMES) if (!fast.includes(job)) env[jobIntervalVariable(job)] = '3600';
+  return env;
+}
+
+/** The keys a DeleteObjects (its body's keys) or DeleteObject (its key) request names. */
+export function deletedBy(request: TappedRequest): string[] {
+  const deletes = request.operation === 'DeleteObjects' || request.operation === 'DeleteObject';
+  return deletes ? (request.keys ?? []) : [];
+}
+
+/**
+ * Key → how often the taps' delete requests at or after `since` named it: every appearance
+ * counts (unlike S3Tap.deletedKeys, once per request), so "deleted exactly once" is `=== 1`.
+ */
+export function deletesSince(taps: S3Tap[], since: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const tap of taps) {
+    for (const request of tap.requests) {
+      if (request.at < since) continue;
+      for (const key of deletedBy(request)) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  }
+  return counts;
+}
 
 /** A storage client for the test's own looks, outside the product. */
 export function bucketClient(backends: TestBackends): S3Client {
