@@ -14,7 +14,7 @@
 // (worker read-back included) 1.40-1.58×; API peak RSS +5.4-6.5 MiB; download grants 79-163
 // req/s against 947-2351 req/s of /health/live (a loaded machine in the first run).
 import { spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { SigV4Presigner } from '@app/storage';
 import { startApiProcess, exitedAfterOutput } from '../support/api-process.js';
 import { freePortNumber } from '../support/ports.js';
+import { sharedApiIdentity } from '../support/replica-cluster.js';
 import { testEnv } from '../support/test-app.js';
 import {
   api,
@@ -85,15 +86,13 @@ async function runConcurrently<T>(items: T[], limit: number, each: (item: T) => 
 async function main(): Promise<void> {
   const backends = await startBenchBackends();
   const dataDir = await mkdtemp(join(tmpdir(), 'sx-bench-upload-'));
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const env: Record<string, string> = {
     ...testEnv(backends, join(dataDir, 'api')),
     RATE_LIMIT_MAX: '1000000',
     RATE_LIMIT_AUTH_MAX: '1000000',
     SESSION_MAX_DOWNLOADS_PER_FILE: '1000000',
     QUOTA_DAILY_BYTES: String(1024 * 1024 * MIB),
-    JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    PUBLIC_URL: 'http://localhost:3000',
+    ...sharedApiIdentity(),
   };
   const apiProcess = await startApiProcess(env);
   const workerPort = await freePortNumber();

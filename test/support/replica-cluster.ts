@@ -62,7 +62,7 @@ export interface ReplicaCluster {
   stop(): Promise<{ apis: (number | null)[]; workers: (number | null)[] }>;
 }
 
-/** A signing key and public URL both APIs share, so each accepts the other's tokens. */
+/** A signing key and public URL for API processes to share, so each accepts the others' tokens. */
 export function sharedApiIdentity(): Record<string, string> {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {

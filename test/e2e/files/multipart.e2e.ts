@@ -2,7 +2,6 @@
 // worker, sharing only MongoDB, storage and the signing key. An upload interrupted on one API
 // resumes on the other from what storage lists; the worker reads it back and settles it.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { loadConfig } from '@app/config';
 import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
 import { startApiProcess, type ApiProcess } from '../../support/api-process.js';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
+import { sharedApiIdentity } from '../../support/replica-cluster.js';
 import { testS3Client } from '../../support/s3-client.js';
 import { dropDatabase, testEnv } from '../../support/test-app.js';
 import {
@@ -54,12 +54,10 @@ describe('files: multipart uploads across two API processes and the worker', () 
   before(async () => {
     backends = await startTestBackends();
     mongoUri = `${backends.mongoUri}/sx_files_${randomSuffix()}`;
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const env = {
       ...GENEROUS_LIMITS,
       MONGODB_URI: mongoUri,
-      PUBLIC_URL: 'http://localhost:3000',
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      ...sharedApiIdentity(),
       MULTIPART_THRESHOLD_BYTES: String(THRESHOLD),
     };
     dataDir = await mkdtemp(join(tmpdir(), 'sx-multipart-'));

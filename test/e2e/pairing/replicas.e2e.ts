@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +6,7 @@ import { join } from 'node:path';
 import { startApiProcess, type ApiProcess } from '../../support/api-process.js';
 import { randomSuffix, startTestBackends, type TestBackends } from '../../support/backends.js';
 import { decodeQr } from '../../support/qr.js';
+import { sharedApiIdentity } from '../../support/replica-cluster.js';
 import { dropDatabase, testEnv } from '../../support/test-app.js';
 import { expectProblem } from '../http/problem-assert.js';
 import {
@@ -35,15 +35,9 @@ describe('pairing: two API processes on one database', () => {
   before(async () => {
     backends = await startTestBackends();
     mongoUri = `${backends.mongoUri}/sx_pairing_${randomSuffix()}`;
-    // One signing key for both: tokens and derived pairing keys must agree across replicas.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const env = {
-      ...GENEROUS_LIMITS,
-      MONGODB_URI: mongoUri,
-      // Replicas behind one load balancer share their public URL (and so the tokens' issuer).
-      PUBLIC_URL: 'http://localhost:3000',
-      JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    };
+    // One signing key and public URL (the tokens' issuer) for both, as replicas behind one load
+    // balancer: tokens and derived pairing keys must agree across replicas.
+    const env = { ...GENEROUS_LIMITS, MONGODB_URI: mongoUri, ...sharedApiIdentity() };
     dataDir = await mkdtemp(join(tmpdir(), 'sx-replicas-'));
     const start = (name: string) =>
       startApiProcess({ ...testEnv(backends, join(dataDir, name)), ...env });
