@@ -1,6 +1,7 @@
 // Production entry point of the worker (`node dist/apps/worker/src/main.js`): reads its
 // configuration from the environment and never starts the devstack.
-import { loadConfigOrExit } from '@app/config';
+import { Logger } from '@nestjs/common';
+import { loadConfigOrExit, orphanGraceWarning } from '@app/config';
 
 // Past the runner's own bound (10 s for runs in progress, then their leases are released). Jobs
 // are idempotent and resumable, so a shutdown that overruns may be cut short safely.
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
     });
   }
   await app.listen(config.workerPort, config.host);
+  // Like the API's startup warnings: a setting loadConfig accepts (tests need it) but unsafe here.
+  const warning = orphanGraceWarning(config);
+  if (warning !== undefined) new Logger('Main').warn(warning);
 }
 
 main().catch((err: unknown) => {

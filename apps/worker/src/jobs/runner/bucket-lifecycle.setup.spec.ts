@@ -23,11 +23,7 @@ function storage(failures: number, outcome: LifecycleRuleOutcome = ADDED) {
   };
 }
 
-const config = (uploadWindowSeconds = DAY, orphanGraceSeconds = 3600) => ({
-  nodeEnv: 'production' as const,
-  files: { uploadWindowSeconds },
-  jobs: { orphanGraceSeconds },
-});
+const config = (uploadWindowSeconds = DAY) => ({ files: { uploadWindowSeconds } });
 
 describe('abortAfterDays', () => {
   it('waits the whole upload window plus a day, so no upload is aborted inside its window', () => {
@@ -159,20 +155,5 @@ describe('BucketLifecycleSetup', () => {
     assert.match(warnings[1] ?? '', /^bucket lifecycle rule theirs .* after 2 day.*at least 4$/);
     assert.match(warnings[2] ?? '', /^a bucket lifecycle rule without an ID .* after 1 day/);
     setup.beforeApplicationShutdown();
-  });
-
-  it('warns at startup when ORPHAN_GRACE_SECONDS is unsafely short, not with the default', async () => {
-    for (const [grace, expected] of [
-      [3600, 0],
-      [5, 1],
-    ]) {
-      warnings.length = 0;
-      const setup = new BucketLifecycleSetup(config(DAY, grace), storage(0));
-      setup.onApplicationBootstrap();
-      await sleep(20);
-      assert.equal(warnings.length, expected, String(grace));
-      if (expected === 1) assert.match(warnings[0] ?? '', /^ORPHAN_GRACE_SECONDS=5 is under 300/);
-      setup.beforeApplicationShutdown();
-    }
   });
 });

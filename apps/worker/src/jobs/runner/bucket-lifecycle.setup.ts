@@ -5,7 +5,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
-import { APP_CONFIG, orphanGraceWarning, type AppConfig } from '@app/config';
+import { APP_CONFIG, type AppConfig } from '@app/config';
 import { StorageService, type EarlyAbortRule } from '@app/storage';
 
 /**
@@ -36,10 +36,7 @@ export function abortAfterDays(uploadWindowSeconds: number): number {
 /** Pause before trying again when storage could not be reached. */
 export const LIFECYCLE_RETRY_MS = 5 * 60_000;
 
-type SetupConfig = Pick<AppConfig, 'nodeEnv'> & {
-  files: Pick<AppConfig['files'], 'uploadWindowSeconds'>;
-  jobs: Pick<AppConfig['jobs'], 'orphanGraceSeconds'>;
-};
+type SetupConfig = { files: Pick<AppConfig['files'], 'uploadWindowSeconds'> };
 
 /**
  * Puts ABORT_INCOMPLETE_UPLOADS_RULE on the bucket at startup (keeping every other rule),
@@ -65,8 +62,6 @@ export class BucketLifecycleSetup implements OnApplicationBootstrap, BeforeAppli
   ) {}
 
   onApplicationBootstrap(): void {
-    const grace = orphanGraceWarning(this.config);
-    if (grace !== undefined) this.logger.warn(grace);
     void this.attempt();
   }
 
