@@ -34,14 +34,14 @@ describe('removeFileObject', () => {
     );
   });
 
-  it('sends nothing once beforeWrite refuses', async () => {
+  it('sends nothing once check refuses', async () => {
     const storage = new InMemoryStorage();
     let checks = 0;
-    const beforeWrite = (): void => {
+    const check = (): void => {
       if (++checks > 1) throw new Error('lease lost');
     };
     await assert.rejects(
-      removeFileObject(storage.asService(), multipart('pending'), { beforeWrite }),
+      removeFileObject(storage.asService(), multipart('pending'), { check }),
       /lease lost/,
     );
     assert.deepEqual(

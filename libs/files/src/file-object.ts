@@ -6,21 +6,22 @@ import type { StorageService } from '@app/storage';
  * Removes a file's object, after aborting its multipart upload when `abortUpload` (by default:
  * a multipart file still `pending`, whose upload is open). A missing object or upload counts as
  * gone, so this is idempotent. The one place the API's delete and the verdict's rejection remove
- * one object (the worker's purge removes them in batches). `beforeWrite` runs right before each
- * storage request (a worker job's fence: it throws once the job's lease is lost).
+ * one object (the worker's purge removes them in batches). `check` runs right before each
+ * storage request (a worker job's `FenceGuard.check()`: it throws once the job's lease is lost;
+ * storage takes no deadline).
  */
 export async function removeFileObject(
   storage: StorageService,
   file: Pick<FileRecord, 'storageKey' | 'upload' | 'status'>,
-  options: { abortUpload?: boolean; beforeWrite?: () => void } = {},
+  options: { abortUpload?: boolean; check?: () => void } = {},
 ): Promise<void> {
   const abortUpload =
     options.abortUpload ?? (file.upload.mode === 'multipart' && file.status === 'pending');
   if (abortUpload && file.upload.mode === 'multipart') {
-    options.beforeWrite?.();
+    options.check?.();
     await storage.abortMultipartUpload(file.storageKey, file.upload.uploadId);
   }
-  options.beforeWrite?.();
+  options.check?.();
   await storage.deleteObject(file.storageKey);
 }
 

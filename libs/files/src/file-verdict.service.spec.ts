@@ -105,10 +105,10 @@ describe('FileVerdictService with a fence', () => {
       const world = filesWorld();
       const file = await storedFile(world, exe);
       let checks = 0;
-      const beforeWrite = (): void => {
+      const gate = (): undefined => {
         if (++checks > allowed) throw new Error('lease lost');
       };
-      const answer = world.verdicts.reject(file, content, new Date(), { beforeWrite });
+      const answer = world.verdicts.reject(file, content, new Date(), { gate });
       if (allowed === 0) await assert.rejects(answer, /lease lost/);
       else assert.equal((await answer).status, 'rejected');
       const decided = allowed === 1;
@@ -132,8 +132,7 @@ describe('FileVerdictService with a fence', () => {
     world.ledger.clear();
     world.ledger.serverNow = () => deadline.notAfter.getTime();
     const answer = await world.verdicts.reject(file, content, new Date(), {
-      beforeWrite: () => undefined,
-      write: () => deadline,
+      gate: () => deadline,
     });
     assert.equal(answer.status, 'pending', 'the file as it is: not decided');
     assert.deepEqual(world.ledger.writes, [`files.transition:${file.id}:rejected`]);
@@ -144,7 +143,7 @@ describe('FileVerdictService with a fence', () => {
     // In time, the same verdict decides, and what it owes follows (unfenced, by design).
     world.ledger.serverNow = Date.now;
     assert.equal(
-      (await world.verdicts.accept(file, new Date(), { write: () => deadline })).status,
+      (await world.verdicts.accept(file, new Date(), { gate: () => deadline })).status,
       'ready',
     );
     assert.deepEqual(world.ledger.unfenced, []);

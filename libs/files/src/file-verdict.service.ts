@@ -5,6 +5,7 @@ import {
   type FileRecord,
   type FileStatus,
   type WriteFence,
+  type WriteGate,
 } from '@app/database';
 import { StorageService } from '@app/storage';
 import { ContentTypePolicy } from './content-type.js';
@@ -22,8 +23,8 @@ export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
 
 /**
  * How a caller that holds a lease (a worker job) fences a verdict. Each hook throws to stop the
- * verdict before its decision, writing nothing; `write` gives the decision its deadline, so a
- * decision that reaches the database late (the worker paused after its checks) decides nothing.
+ * verdict before its decision, writing nothing; `gate` also gives the decision its deadline, so
+ * a decision that reaches the database late (the worker paused after its checks) decides nothing.
  * The API's complete passes none.
  *
  * What follows a won decision (the object's removal, the give-backs, the event) is not fenced, by
@@ -36,16 +37,14 @@ export const SNIFF_BYTES = SNIFF_HEAD_BYTES;
  * marker), which the quota and session counters do not have.
  */
 export interface VerdictFence {
-  /** Runs right before the decision (the transition): the job's lease. */
-  beforeWrite?: () => void;
-  /** Runs right before the transition alone: the decision needs the caller's per-file lease. */
-  beforeDecision?: () => void;
   /**
-   * The decision's deadline, taken right after the hooks passed (the job's
-   * `FenceGuard.writeFence()`): the transition changes nothing once the database's clock has
-   * reached it.
+   * Runs right before the decision (the transition): the job's lease (its
+   * `FenceGuard.beforeWrite()`), whose deadline the transition carries, changing nothing once the
+   * database's clock has reached it.
    */
-  write?: () => WriteFence;
+  gate?: WriteGate;
+  /** Runs right before the transition too: the decision needs the caller's per-file lease. */
+  beforeDecision?: () => void;
 }
 
 const NO_FENCE: VerdictFence = {};
@@ -156,7 +155,7 @@ export class FileVerdictService {
 
 /** Runs the fence's checks (throwing stops the verdict); the decision's deadline, if any. */
 function decide(fence: VerdictFence): WriteFence | undefined {
-  fence.beforeWrite?.();
+  const deadline = fence.gate?.();
   fence.beforeDecision?.();
-  return fence.write?.();
+  return deadline;
 }

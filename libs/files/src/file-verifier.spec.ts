@@ -169,10 +169,10 @@ describe('FileVerifier', () => {
     const lost = new Error('job lease lost');
     let checks = 0;
     // Allows the lease (the first write), refuses from the verdict's transition on.
-    const beforeWrite = (): void => {
+    const jobGate = (): undefined => {
       if (++checks > 1) throw lost;
     };
-    await assert.rejects(world.verifier.verifyOne(new Date(), { beforeWrite }), lost);
+    await assert.rejects(world.verifier.verifyOne(new Date(), { gate: jobGate }), lost);
     assert.equal((await world.files.findById(file.id))?.status, 'verifying');
     assert.deepEqual(world.sessionFiles.events, []);
     assert.equal(world.storage.objects.has(file.storageKey), true);
@@ -180,7 +180,7 @@ describe('FileVerifier', () => {
     const stopped = new Error('refused at once');
     await assert.rejects(
       world.verifier.verifyOne(new Date(Date.now() + 301_000), {
-        beforeWrite: () => {
+        gate: () => {
           throw stopped;
         },
       }),
@@ -201,10 +201,10 @@ describe('FileVerifier', () => {
       await release.wait;
     };
     let refuse = false;
-    const beforeWrite = (): void => {
+    const jobGate = (): undefined => {
       if (refuse) throw new Error('job lease lost');
     };
-    const verification = world.verifier.verifyOne(new Date(), { beforeWrite });
+    const verification = world.verifier.verifyOne(new Date(), { gate: jobGate });
     await reading.wait;
     refuse = true;
     world.ledger.clear();
@@ -221,7 +221,7 @@ describe('FileVerifier', () => {
     world.storage.put(bad.storageKey, Buffer.from('not what was declared'));
     world.ledger.clear();
     const deadline = { notAfter: new Date(Date.now() + 60_000) };
-    const options = { beforeWrite: () => undefined, writeFence: () => deadline };
+    const options = { gate: () => deadline };
     const settled = [await world.verifier.verifyOne(new Date(), options)];
     settled.push(await world.verifier.verifyOne(new Date(), options));
     assert.deepEqual(settled.map((f) => f?.status).sort(), ['ready', 'rejected']);
@@ -239,7 +239,7 @@ describe('FileVerifier', () => {
       if (op === 'readObjectSha256') world.ledger.serverNow = () => deadline.notAfter.getTime();
       return Promise.resolve();
     };
-    const settled = await world.verifier.verifyOne(new Date(), { writeFence: () => deadline });
+    const settled = await world.verifier.verifyOne(new Date(), { gate: () => deadline });
     assert.equal(settled?.status, 'verifying');
     assert.deepEqual(world.sessionFiles.events, []);
     assert.equal((await world.files.findById(file.id))?.status, 'verifying');

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { FileRepository, type FileRecord, type WriteFence } from '@app/database';
+import { FileRepository, type FileRecord, type WriteGate } from '@app/database';
 import { StorageService, StorageUnavailableError } from '@app/storage';
 import { bestEffort } from './file-object.js';
 import { FileVerdictService, SNIFF_BYTES, type VerdictFence } from './file-verdict.service.js';
@@ -22,21 +22,15 @@ const attemptsSpent = (attempts: number): Rejection => ({
 
 export interface VerifyOptions {
   /**
-   * Runs right before every write (taking the file's lease, renewing or giving it back, the
-   * verdict's): a worker job's fence, which throws once the job's lease is lost.
+   * Runs right before every database write of the verification (taking the file's lease,
+   * renewing or giving it back, the verdict's decision): a worker job's fence (its
+   * `FenceGuard.beforeWrite()`), which throws once the job's lease is lost, else gives the
+   * deadline the write carries, so that one reaching the database late changes nothing.
    */
-  beforeWrite?: () => void;
-  /**
-   * The deadline of a write whose `beforeWrite` just passed (the job's
-   * `FenceGuard.writeFence()`): every database write of the verification carries it (the lease,
-   * its renewals and release, the verdict's decision), so one that reaches the database late
-   * changes nothing.
-   */
-  writeFence?: () => WriteFence;
+  gate?: WriteGate;
 }
 
-const noop = (): void => undefined;
-const noDeadline = (): undefined => undefined;
+const ungated: WriteGate = () => undefined;
 
 /**
  * One verification of a completed multipart upload: takes the lease of one `verifying` file
@@ -61,32 +55,23 @@ export class FileVerifier {
 
   /** Verifies one file if one is waiting; the file as settled, or null when none was. */
   async verifyOne(now = new Date(), options: VerifyOptions = {}): Promise<FileRecord | null> {
-    const beforeWrite = options.beforeWrite ?? noop;
-    const writeFence = options.writeFence ?? noDeadline;
-    const jobFence: VerdictFence = { beforeWrite, write: options.writeFence };
+    const gate = options.gate ?? ungated;
     const leaseMs = this.config.files.verifyLeaseSeconds * SECOND_MS;
-    beforeWrite();
-    const file = await this.files.leaseVerification(now, leaseMs, writeFence());
+    const file = await this.files.leaseVerification(now, leaseMs, gate());
     if (file === null) return null;
     // Earlier attempts all ended without a verdict (they failed, or their worker died).
     if (file.verifyAttempts > MAX_VERIFY_ATTEMPTS) {
-      return this.verdicts.reject(
-        file,
-        attemptsSpent(file.verifyAttempts - 1),
-        new Date(),
-        jobFence,
-      );
+      return this.verdicts.reject(file, attemptsSpent(file.verifyAttempts - 1), new Date(), {
+        gate,
+      });
     }
-    const lease = new VerificationLease(this.files, file.id, now, leaseMs, this.logger, {
-      beforeWrite,
-      writeFence,
-    });
-    const fence: VerdictFence = { ...jobFence, beforeDecision: () => lease.assertHeld() };
+    const lease = new VerificationLease(this.files, file.id, now, leaseMs, this.logger, gate);
+    const fence: VerdictFence = { gate, beforeDecision: () => lease.assertHeld() };
     try {
       return await this.verify(file, fence);
     } catch (err) {
       await lease.stop();
-      const rejected = await this.afterFailure(file, lease, err, jobFence);
+      const rejected = await this.afterFailure(file, lease, err, gate);
       if (rejected === null) throw err;
       return rejected;
     } finally {
@@ -124,25 +109,23 @@ export class FileVerifier {
    * Storage unavailable: the attempt says nothing about the file, give it back (and the lease,
    * for the next try). The file's lease lost: another verification has the file now. Any other
    * failure counts; the last allowed one rejects the file, whose record is then returned (null:
-   * the failure stands, the file waits for its next attempt). Writes nothing once `beforeWrite`
-   * throws (that error then stands instead).
+   * the failure stands, the file waits for its next attempt). Writes nothing once `gate` throws
+   * (that error then stands instead).
    */
   private async afterFailure(
     file: FileRecord,
     lease: VerificationLease,
     err: unknown,
-    jobFence: VerdictFence,
+    gate: WriteGate,
   ): Promise<FileRecord | null> {
-    const beforeWrite = jobFence.beforeWrite ?? noop;
-    beforeWrite();
+    gate();
     if (err instanceof VerificationLeaseLostError) return null;
     if (err instanceof StorageUnavailableError) {
       const heldUntil = lease.heldUntil();
       if (heldUntil !== null) {
-        await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () => {
-          beforeWrite();
-          return this.files.releaseVerification(file.id, heldUntil, jobFence.write?.());
-        });
+        await bestEffort(this.logger, `giving back the verification attempt of ${file.id}`, () =>
+          this.files.releaseVerification(file.id, heldUntil, gate()),
+        );
       }
       return null;
     }
@@ -153,12 +136,9 @@ export class FileVerifier {
       }`,
     );
     try {
-      return await this.verdicts.reject(
-        file,
-        attemptsSpent(file.verifyAttempts),
-        new Date(),
-        jobFence,
-      );
+      return await this.verdicts.reject(file, attemptsSpent(file.verifyAttempts), new Date(), {
+        gate,
+      });
     } catch {
       // Left verifying: the next lease (over the limit) rejects it without reading.
       return null;

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { FileRepository, WriteFence } from '@app/database';
+import type { FileRepository, WriteFence, WriteGate } from '@app/database';
 
 /** How often a verification in progress renews its lease, at most (a third of it if shorter). */
 export const LEASE_RENEW_EVERY_MS = 30_000;
@@ -12,20 +12,13 @@ export class VerificationLeaseLostError extends Error {
   }
 }
 
-/** How the caller's own lease (a worker job's) fences each renewal. */
-export interface RenewalFence {
-  /** Throws once the caller may no longer write: renewing stops. */
-  beforeWrite?: () => void;
-  /** The deadline a renewal carries, taken right after beforeWrite passed. */
-  writeFence?: () => WriteFence | undefined;
-}
-
 /**
  * The lease of one verification in progress, renewed on a timer (StorageService.readObjectSha256
  * reports no progress to its caller; its own idle timeout ends a read that stalls, so a renewed
  * lease never outlives a stuck read by much). Renewals never overlap; once one finds the lease
- * taken over or the file settled (or `beforeWrite` refuses: the worker job's own lease is lost),
- * renewing stops.
+ * taken over or the file settled (or `gate` refuses: the worker job's own lease is lost),
+ * renewing stops. `gate` fences each renewal by the caller's own lease (a worker job's): it
+ * throws once the caller may no longer write, else gives the deadline the renewal carries.
  */
 export class VerificationLease {
   private until: Date | null;
@@ -39,7 +32,7 @@ export class VerificationLease {
     leasedAt: Date,
     private readonly leaseMs: number,
     private readonly logger: Pick<Logger, 'warn'>,
-    private readonly fence: RenewalFence = {},
+    private readonly gate?: WriteGate,
   ) {
     this.until = new Date(leasedAt.getTime() + leaseMs);
     const every = Math.max(1, Math.min(LEASE_RENEW_EVERY_MS, Math.floor(leaseMs / 3)));
@@ -83,8 +76,7 @@ export class VerificationLease {
     const next = new Date(Date.now() + this.leaseMs);
     let deadline: WriteFence | undefined;
     try {
-      this.fence.beforeWrite?.();
-      deadline = this.fence.writeFence?.();
+      deadline = this.gate?.();
     } catch {
       // The job's lease is lost: write nothing more, let the file's lease run out.
       this.stopped = true;

@@ -279,9 +279,10 @@ export class FakeLeaseLostError extends Error {
  * A FenceGuard (apps/worker/src/jobs/lifecycle-job.ts) that passes `allowed` checks, then throws
  * on every one after (the lease lost for good). Each passed check is noted in the ledger, so
  * `ledger.unguarded` names any write no check preceded; `writesAtLoss` is how many writes the
- * ledger held when the first check failed (nothing may follow). Its write deadline is `notAfter`
- * (an hour from its making unless set): move `ledger.serverNow` past it to make every write
- * arrive late, as from a worker paused between its check and the socket.
+ * ledger held when the first check failed (nothing may follow). beforeWrite() is such a check,
+ * then gives `notAfter` as the write's deadline (an hour from the guard's making unless set):
+ * move `ledger.serverNow` past it to make every write arrive late, as from a worker paused
+ * between its check and the socket.
  */
 export class FakeGuard {
   readonly fence = 1;
@@ -303,7 +304,8 @@ export class FakeGuard {
     this.ledger.checkPassed();
   }
 
-  writeFence(): WriteFence {
+  beforeWrite(): WriteFence {
+    this.check();
     return { notAfter: this.notAfter };
   }
 

@@ -1,5 +1,7 @@
-// Fixtures of the files e2e specs: owners, sessions, paired devices and a look into storage.
+// Fixtures of the files e2e specs: owners, sessions, paired devices, a look into storage and a
+// lease for the worker jobs a spec runs itself.
 import { HeadObjectCommand, NotFound, S3ServiceException } from '@aws-sdk/client-s3';
+import type { FenceGuard } from '../../../apps/worker/src/jobs/lifecycle-job.js';
 import type { TestBackends } from '../../support/backends.js';
 import { testS3Client } from '../../support/s3-client.js';
 import {
@@ -59,3 +61,14 @@ export async function objectExists(backends: TestBackends, key: string): Promise
     client.destroy();
   }
 }
+
+/**
+ * A run's fence that never loses its lease, for a job run a spec starts itself (beside, or
+ * instead of, the worker's runner): the spec's runs are its own, one at a time.
+ */
+export const held: FenceGuard = {
+  fence: 1,
+  check: () => undefined,
+  // A deadline an hour out: every write of the run lands.
+  beforeWrite: () => ({ notAfter: new Date(Date.now() + 3_600_000) }),
+};

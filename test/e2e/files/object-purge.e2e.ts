@@ -14,7 +14,6 @@ import { ConfigModule, loadConfig, type AppConfig } from '@app/config';
 import { DatabaseModule } from '@app/database';
 import { StorageModule } from '@app/storage';
 import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
-import type { FenceGuard } from '../../../apps/worker/src/jobs/lifecycle-job.js';
 import { LifecycleJobsModule } from '../../../apps/worker/src/jobs/lifecycle-jobs.module.js';
 import { PurgeFilesJob } from '../../../apps/worker/src/jobs/purge-files.job.js';
 import { eventually } from '../../support/eventually.js';
@@ -34,17 +33,15 @@ import {
   type SingleUpload,
 } from '../../support/upload-client.js';
 import { expectProblem } from '../http/problem-assert.js';
-import { GENEROUS_LIMITS, objectExists, ownerWithSession, storageKey } from './files-fixtures.js';
+import {
+  GENEROUS_LIMITS,
+  held,
+  objectExists,
+  ownerWithSession,
+  storageKey,
+} from './files-fixtures.js';
 
 const MIB = 1024 * 1024;
-
-/** A run's fence that never loses its lease: these runs are the test's own, one at a time. */
-const held: FenceGuard = {
-  fence: 1,
-  check: () => undefined,
-  // A deadline an hour out: every write of the run lands.
-  writeFence: () => ({ notAfter: new Date(Date.now() + 3_600_000) }),
-};
 
 /** The worker's jobs without their runner, on the API's database and bucket. */
 @Module({})

@@ -11,7 +11,6 @@ import { loadConfig } from '@app/config';
 import { FileRepository } from '@app/database';
 import { FileVerifier } from '@app/files';
 import { createWorkerApp } from '../../../apps/worker/src/bootstrap.js';
-import type { FenceGuard } from '../../../apps/worker/src/jobs/lifecycle-job.js';
 import { VerifyUploadsJob } from '../../../apps/worker/src/jobs/verify-uploads.job.js';
 import { startTestApp, testEnv, type TestApp } from '../../support/test-app.js';
 import {
@@ -26,17 +25,9 @@ import {
   type MultipartUpload,
 } from '../../support/upload-client.js';
 import { activity } from '../pairing/pairing-client.js';
-import { GENEROUS_LIMITS, ownerWithSession } from './files-fixtures.js';
+import { GENEROUS_LIMITS, held, ownerWithSession } from './files-fixtures.js';
 
 const MIB = 1024 * 1024;
-
-/** A run's fence that never loses its lease (the test's own run, next to the worker's). */
-const held: FenceGuard = {
-  fence: 1,
-  check: () => undefined,
-  // A deadline an hour out: every write of the run lands.
-  writeFence: () => ({ notAfter: new Date(Date.now() + 3_600_000) }),
-};
 
 describe('files: the verifier after a crash', () => {
   let t: TestApp;

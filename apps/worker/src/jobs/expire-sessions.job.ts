@@ -19,8 +19,7 @@ export class ExpireSessionsJob implements LifecycleJob {
   async run(run: JobRun): Promise<number> {
     let expired = 0;
     for (;;) {
-      run.guard.check();
-      const ids = await this.sessions.expireDue(run.now, EXPIRE_BATCH, run.guard.writeFence());
+      const ids = await this.sessions.expireDue(run.now, EXPIRE_BATCH, run.guard.beforeWrite());
       expired += ids.length;
       if (ids.length < EXPIRE_BATCH) return expired;
     }

@@ -25,10 +25,10 @@ export class PartialRunError extends Error {
 }
 
 /**
- * The fence of one run. check() is synchronous so that nothing can run between it and the write
- * it guards: call it immediately before every write (storage or database), and hand every
- * database write `writeFence()` taken right after it, so that a write the process sends late
- * (paused between its check and the socket) is refused by the server itself.
+ * The fence of one run. Both checks are synchronous so that nothing can run between them and the
+ * write they guard: call one immediately before every write. A database write takes its deadline
+ * from beforeWrite(), so that a write the process sends late (paused between its check and the
+ * socket) is refused by the server itself; check() is for the writes that carry none (storage).
  */
 export interface FenceGuard {
   /**
@@ -37,11 +37,11 @@ export interface FenceGuard {
    */
   check(): void;
   /**
-   * The deadline of a write checked now: the lease's end as last renewed, less the safety margin
-   * (the very instant from which check() throws). A write carrying it changes nothing once the
-   * database's clock reaches it, whenever the write gets there. Never throws: call check() first.
+   * check(), then the deadline of the database write about to be sent: the lease's end as last
+   * renewed, less the safety margin (the very instant from which check() throws). A write
+   * carrying it changes nothing once the database's clock reaches it, whenever it gets there.
    */
-  writeFence(): WriteFence;
+  beforeWrite(): WriteFence;
   /** The fencing number of this run's lease (grows on every acquisition). */
   readonly fence: number;
 }
@@ -53,11 +53,12 @@ export interface JobRun {
 }
 
 /**
- * One lifecycle job. A run does what is due at `run.now` in bounded batches, calling
- * `run.guard.check()` before every write and passing `run.guard.writeFence()` to every database
- * write that takes one, and returns how many items it processed (files purged,
- * sessions expired…). Every run is idempotent and resumable: killed at any instant, the next run
- * (on any replica) finishes the work, never deleting a live file nor leaving an orphan.
+ * One lifecycle job. A run does what is due at `run.now` in bounded batches, handing every
+ * database write the deadline `run.guard.beforeWrite()` returns right before it (and calling
+ * `run.guard.check()` before every storage write), and returns how many items it processed
+ * (files purged, sessions expired…). Every run is idempotent and resumable: killed at any
+ * instant, the next run (on any replica) finishes the work, never deleting a live file nor
+ * leaving an orphan.
  */
 export interface LifecycleJob {
   readonly name: JobName;

@@ -34,8 +34,7 @@ export class PruneRecordsJob implements LifecycleJob {
       let changed = 0;
       for (const id of ids) {
         const late = await this.files.findBySessions([id], 1);
-        run.guard.check();
-        const fence = run.guard.writeFence();
+        const fence = run.guard.beforeWrite();
         if (late.length > 0) {
           if (await this.sessions.reopenPurge(id, fence)) changed++;
         } else if (await this.sessions.prune(id, purgedBefore, fence)) {

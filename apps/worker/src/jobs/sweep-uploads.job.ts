@@ -35,10 +35,7 @@ export class SweepUploadsJob implements LifecycleJob {
   ) {}
 
   async run(run: JobRun): Promise<number> {
-    const fence: VerdictFence = {
-      beforeWrite: () => run.guard.check(),
-      write: () => run.guard.writeFence(),
-    };
+    const fence: VerdictFence = { gate: () => run.guard.beforeWrite() };
     let rejected = 0;
     for (;;) {
       const files = await this.files.findAbandoned(run.now, SWEEP_BATCH);

@@ -8,6 +8,13 @@ export interface WriteFence {
 }
 
 /**
+ * What a caller holding a lease (a worker job) hands a library that writes for it, called right
+ * before each database write: it throws to stop the write (the lease is lost), else returns the
+ * deadline the write must carry, or undefined for none.
+ */
+export type WriteGate = () => WriteFence | undefined;
+
+/**
  * `filter` with the fence's condition added: `$expr: { $lt: ['$$NOW', notAfter] }`. MongoDB
  * evaluates `$$NOW` itself, once per statement, when the statement runs: the client's clock plays
  * no part. An existing `$expr` is kept, both under `$and`. No fence: the filter unchanged.

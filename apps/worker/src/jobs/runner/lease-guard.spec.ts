@@ -84,16 +84,21 @@ describe('LeaseGuard', () => {
     let now = 1_000_000;
     const ttlMs = 60_000;
     const g = guard(renewals(extend), leaseUntil(now + ttlMs), ttlMs, () => now);
-    const deadline = g.writeFence().notAfter.getTime();
+    const deadline = g.beforeWrite().notAfter.getTime();
     assert.equal(deadline, now + ttlMs - 2_000);
     now = deadline - 1;
     g.check();
-    assert.equal(g.writeFence().notAfter.getTime(), deadline, 'the clock alone does not move it');
+    assert.equal(g.beforeWrite().notAfter.getTime(), deadline, 'the clock alone does not move it');
     now = deadline;
     assert.throws(() => g.check(), LeaseLostError);
+    assert.throws(
+      () => g.beforeWrite(),
+      LeaseLostError,
+      'no deadline for a write checked too late',
+    );
 
     const short = guard(renewals(extend), leaseUntil(5_000 + 1000), 1000, () => 5_000);
-    assert.equal(short.writeFence().notAfter.getTime(), 6_000 - 250, 'a quarter of a short TTL');
+    assert.equal(short.beforeWrite().notAfter.getTime(), 6_000 - 250, 'a quarter of a short TTL');
   });
 
   it('moves the write deadline with each renewal, only once the renewal is answered', async () => {
@@ -106,29 +111,32 @@ describe('LeaseGuard', () => {
         }),
     );
     const g = guard(repo, leaseUntil(300), 300, () => now);
-    assert.equal(g.writeFence().notAfter.getTime(), 225);
+    assert.equal(g.beforeWrite().notAfter.getTime(), 225);
     now = 200;
     await sleep(150);
     assert.deepEqual(repo.sent, [200]);
     // Sent, not answered: the database may not have extended it, the deadline stays.
-    assert.equal(g.writeFence().notAfter.getTime(), 225);
+    assert.equal(g.beforeWrite().notAfter.getTime(), 225);
     answer?.();
     await sleep(0);
     assert.equal(g.lease.until.getTime(), 500);
-    assert.equal(g.writeFence().notAfter.getTime(), 500 - 75);
+    assert.equal(g.beforeWrite().notAfter.getTime(), 500 - 75);
     now = 424;
     g.check();
     now = 425;
     assert.throws(() => g.check(), LeaseLostError);
   });
 
-  it('keeps the write deadline where it was when a renewal finds the lease taken over', async () => {
+  it('gives no write a deadline once a renewal finds the lease taken over, and keeps the lease', async () => {
     const repo = renewals(() => Promise.resolve(null));
     const g = guard(repo, leaseUntil(300), 300, () => 0);
+    assert.equal(g.beforeWrite().notAfter.getTime(), 225);
     await sleep(150);
     assert.equal(repo.sent.length, 1);
     assert.throws(() => g.check(), /taken over/);
-    assert.equal(g.writeFence().notAfter.getTime(), 225);
+    assert.throws(() => g.beforeWrite(), /taken over/);
+    // The lease as last renewed (the deadline's source) is not moved by the refused renewal.
+    assert.equal(g.lease.until.getTime(), 300);
   });
 
   it('a guard whose local clock passed the lease end throws and sends no renewal', async () => {

@@ -17,14 +17,15 @@ export interface LeaseGuardOptions {
 
 /**
  * The fence of one run: renews the lease every ttl/3 while the run works, and tells the run
- * (check()) when it may no longer write. Renewals never overlap, and each is sent only while the
- * local clock is still before the lease's end: a lease that lapsed locally (a long GC pause, a
- * SIGSTOP) is lost for good, and nothing more is sent under it, neither a renewal nor a release.
+ * (check(), beforeWrite()) when it may no longer write. Renewals never overlap, and each is sent
+ * only while the local clock is still before the lease's end: a lease that lapsed locally (a long
+ * GC pause, a SIGSTOP) is lost for good, and nothing more is sent under it, neither a renewal nor
+ * a release.
  *
  * Writes stop a margin (min(ttl/4, 2 s)) before the lease's end, so a write checked just in time
  * still lands before another replica may take over; that holds while the replicas' clocks agree
  * within that margin. A write that does not land in time (the process paused after its check)
- * is stopped by the database instead: writeFence() hands it the same instant as a deadline that
+ * is stopped by the database instead: beforeWrite() hands it the same instant as a deadline that
  * MongoDB checks against its own clock.
  */
 export class LeaseGuard implements FenceGuard {
@@ -63,7 +64,8 @@ export class LeaseGuard implements FenceGuard {
     if (reason !== null) throw new LeaseLostError(this.current.job, reason);
   }
 
-  writeFence(): WriteFence {
+  beforeWrite(): WriteFence {
+    this.check();
     // The point from which check() throws: a write the server runs later than it is too late.
     return { notAfter: new Date(this.current.until.getTime() - this.marginMs) };
   }

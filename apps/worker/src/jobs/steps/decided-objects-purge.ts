@@ -37,11 +37,10 @@ export async function purgeDecidedObjects(
     outcome.failed.push(...failed);
     for (const file of kept) refused.add(file.id);
     if (removed.length > 0) {
-      run.guard.check();
       const { removed: gone, marked } = await deps.files.settlePurged(
         removed.map((f) => f.id),
         run.now,
-        run.guard.writeFence(),
+        run.guard.beforeWrite(),
       );
       if (gone + marked === 0) {
         // A lease lost says so; otherwise the same batch would come back forever.

@@ -49,12 +49,11 @@ export async function purgeEndedSessions(
     if (!page.complete) return outcome;
     for (const id of ids) {
       if (page.keeping.has(id)) continue;
-      run.guard.check();
       await deps.sessions.markFilesPurged(
         id,
         run.now,
         { files: page.removed.get(id) ?? 0 },
-        run.guard.writeFence(),
+        run.guard.beforeWrite(),
       );
     }
     if (ids.length < SESSIONS_PER_PAGE) return outcome;
@@ -94,11 +93,10 @@ async function purgeFilesOf(
       page.keeping.add(file.sessionId);
     }
     if (removed.length > 0) {
-      run.guard.check();
       const deleted = await deps.files.deleteOfSessions(
         removed.map((f) => f.id),
         sessionIds,
-        run.guard.writeFence(),
+        run.guard.beforeWrite(),
       );
       if (deleted === 0) {
         // A lease lost says so; otherwise the same batch would come back forever.

@@ -121,8 +121,7 @@ async function confirmMissing(
   // Read after the HEAD: an ended session never becomes live again, so a live one now was live
   // when its object was found missing, and no purge had removed it.
   if ((await deps.sessions.findEnded([record.sessionId])).length > 0) return false;
-  run.guard.check();
-  if (!(await deps.files.flagObjectMissing(record.id, run.now, run.guard.writeFence()))) {
+  if (!(await deps.files.flagObjectMissing(record.id, run.now, run.guard.beforeWrite()))) {
     return false;
   }
   deps.missing.inc();
