@@ -4,9 +4,9 @@
 // probes look. DOCS_ENABLED=false turns the docs off wherever they would be served.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PROBLEM_CONTENT_TYPE } from '@app/common';
 import { startTestBackends, type TestBackends } from '../../support/backends.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../../support/test-app.js';
+import { expectProblem } from '../http/problem-assert.js';
 import { ProbeModule } from '../http/probe.module.js';
 import { withFreePorts } from './ops-helpers.js';
 
@@ -24,15 +24,14 @@ const startWithOpsPort = (options: TestAppOptions): Promise<OpsApp> =>
     return { t, opsUrl: `http://127.0.0.1:${String(port)}` };
   });
 
-/** Asserts the answer of an unknown route: 404 problem+json NOT_FOUND, with the request id. */
+/** Asserts the answer of an unknown route (404 problem+json NOT_FOUND), naming `url` if not. */
 async function assertUnknownRoute(url: string): Promise<void> {
-  const res = await fetch(url);
-  assert.equal(res.status, 404, url);
-  assert.ok(res.headers.get('content-type')?.startsWith(PROBLEM_CONTENT_TYPE), url);
-  const body = (await res.json()) as { status: number; code: string; requestId: string };
-  assert.equal(body.status, 404);
-  assert.equal(body.code, 'NOT_FOUND', url);
-  assert.equal(body.requestId, res.headers.get('x-request-id'));
+  try {
+    await expectProblem(await fetch(url), 404, 'NOT_FOUND');
+  } catch (err) {
+    if (err instanceof assert.AssertionError) err.message = `${url}: ${err.message}`;
+    throw err;
+  }
 }
 
 interface OpenApiDoc {
