@@ -159,57 +159,65 @@ describe('JobRunner', () => {
   }
 
   /**
-   * A worker replica on a logical clock shared with the others: its runner, its readiness
-   * heartbeats, and its own instance of the job, whose runs go to `log` under the replica's name.
+   * Worker replicas sharing one lease store, one 60 s lease and one logical clock (`now`, set by
+   * the test), every run logged under its replica's name. `replica(name, job, body?)` adds one:
+   * its runner, its readiness heartbeats, and its own instance of the job.
    */
-  function replica(
-    name: string,
-    jobName: JobName,
-    leases: JobLeaseRepository,
-    settings: Pick<AppConfig, 'jobs'>,
-    clock: () => number,
-    log: { replica: string; at: number }[],
-    body: (run: JobRun) => Promise<number> = () => Promise.resolve(0),
-  ) {
-    const heartbeats = new JobHeartbeats(settings);
-    heartbeats.clock = clock;
-    const job = new FakeJob(jobName, (run) => {
-      log.push({ replica: name, at: run.now.getTime() });
-      return body(run);
-    });
-    const r = runner([job], leases, settings, heartbeats);
-    r.clock = clock;
-    return {
-      job,
-      heartbeats,
-      healthy: () => heartbeats.report([jobName])[0]?.healthy,
-      tick: async () => {
-        r.tick(job);
-        await r.settled();
+  function world(intervalSeconds: number) {
+    const leases = new InMemoryJobLeases();
+    const settings = config(intervalSeconds, 60);
+    const origin = Date.now();
+    const log: { replica: string; at: number }[] = [];
+    const w = {
+      leases,
+      settings,
+      origin,
+      now: origin,
+      log,
+      replica(
+        name: string,
+        jobName: JobName,
+        body: (run: JobRun) => Promise<number> = () => Promise.resolve(0),
+      ) {
+        const clock = (): number => w.now;
+        const heartbeats = new JobHeartbeats(settings);
+        heartbeats.clock = clock;
+        const job = new FakeJob(jobName, (run) => {
+          log.push({ replica: name, at: run.now.getTime() });
+          return body(run);
+        });
+        const r = runner([job], leases, settings, heartbeats);
+        r.clock = clock;
+        return {
+          job,
+          heartbeats,
+          healthy: () => heartbeats.report([jobName])[0]?.healthy,
+          tick: async () => {
+            r.tick(job);
+            await r.settled();
+          },
+        };
       },
     };
+    return w;
   }
 
   const runs = (job: JobName, outcome: string) =>
     metric('sharexpress_job_runs_total', { job, outcome });
 
   it('two replicas ticking half an interval apart run the job exactly once per interval', async () => {
-    const leases = new InMemoryJobLeases();
     const intervalMs = 60_000;
-    const settings = config(intervalMs / 1000, 60);
-    const origin = Date.now();
-    let now = origin;
-    const clock = () => now;
-    const log: { replica: string; at: number }[] = [];
-    const a = replica('a', 'purge-files', leases, settings, clock, log);
-    const b = replica('b', 'purge-files', leases, settings, clock, log);
+    const w = world(intervalMs / 1000);
+    const { origin, log } = w;
+    const a = w.replica('a', 'purge-files');
+    const b = w.replica('b', 'purge-files');
     const notDueBefore = await runs('purge-files', 'not_due');
     // A's timer fires a few ms early or late (setInterval drift); B's half an interval later.
     const drift = [0, -4, 3, -2, 5, -1, 0, -3];
     for (const [k, early] of drift.entries()) {
-      now = origin + k * intervalMs + early;
+      w.now = origin + k * intervalMs + early;
       await a.tick();
-      now = origin + k * intervalMs + intervalMs / 2;
+      w.now = origin + k * intervalMs + intervalMs / 2;
       await b.tick();
       assert.equal(b.healthy(), true, `b at interval ${String(k)}`);
     }
@@ -224,31 +232,27 @@ describe('JobRunner', () => {
 
     // A replica (re)started just after a run does not run it again before it is due.
     const lastStart = origin + (drift.length - 1) * intervalMs - 3;
-    const c = replica('c', 'purge-files', leases, settings, clock, log);
-    now = lastStart + runGapMs(intervalMs) - 1;
+    const c = w.replica('c', 'purge-files');
+    w.now = lastStart + runGapMs(intervalMs) - 1;
     await c.tick();
     assert.equal(c.job.runs.length, 0);
-    now = lastStart + runGapMs(intervalMs);
+    w.now = lastStart + runGapMs(intervalMs);
     await c.tick();
     assert.equal(c.job.runs.length, 1);
   });
 
   it('a failed run is retried by the other replica at its next tick, and readiness holds on both', async () => {
-    const leases = new InMemoryJobLeases();
     const intervalMs = 60_000;
-    const settings = config(intervalMs / 1000, 60);
-    const origin = Date.now();
-    let now = origin;
-    const clock = () => now;
-    const log: { replica: string; at: number }[] = [];
-    const a = replica('a', 'sweep-uploads', leases, settings, clock, log, () =>
+    const w = world(intervalMs / 1000);
+    const { leases, origin, log } = w;
+    const a = w.replica('a', 'sweep-uploads', () =>
       log.length === 3 ? Promise.reject(new Error('storage down')) : Promise.resolve(1),
     );
-    const b = replica('b', 'sweep-uploads', leases, settings, clock, log);
+    const b = w.replica('b', 'sweep-uploads');
     for (let k = 0; k < 6; k++) {
-      now = origin + k * intervalMs;
+      w.now = origin + k * intervalMs;
       await a.tick();
-      now += intervalMs / 2;
+      w.now += intervalMs / 2;
       await b.tick();
     }
     const half = intervalMs / 2;
@@ -271,21 +275,17 @@ describe('JobRunner', () => {
   });
 
   it('two replicas ticking together: one runs, the other finds the lease held, each interval', async () => {
-    const leases = new InMemoryJobLeases();
-    const settings = config(60, 60);
-    const origin = Date.now();
-    let now = origin;
-    const clock = () => now;
-    const log: { replica: string; at: number }[] = [];
+    const w = world(60);
+    const { leases, origin, log } = w;
     const slow = async () => {
       await sleep(20);
       return 1;
     };
-    const a = replica('a', 'expire-sessions', leases, settings, clock, log, slow);
-    const b = replica('b', 'expire-sessions', leases, settings, clock, log, slow);
+    const a = w.replica('a', 'expire-sessions', slow);
+    const b = w.replica('b', 'expire-sessions', slow);
     const heldBefore = await runs('expire-sessions', 'held_elsewhere');
     for (let k = 0; k < 5; k++) {
-      now = origin + k * 60_000;
+      w.now = origin + k * 60_000;
       await Promise.all([a.tick(), b.tick()]);
     }
     assert.equal(log.length, 5);
@@ -298,7 +298,10 @@ describe('JobRunner', () => {
       leases.releases.map((r) => r.completed),
       [true, true, true, true, true],
     );
-    assert.deepEqual(leases.docs.get('expire-sessions')?.lastCompletedRunStartedAt, new Date(now));
+    assert.deepEqual(
+      leases.docs.get('expire-sessions')?.lastCompletedRunStartedAt,
+      new Date(w.now),
+    );
   });
 
   it('skips a tick while the previous run of the job is still going', async () => {
@@ -334,20 +337,13 @@ describe('JobRunner', () => {
     const leases = new InMemoryJobLeases();
     const job = new FakeJob('sweep-uploads', () => Promise.reject(new Error('storage down')));
     const r = runner([job], leases);
-    const failedBefore = await metric('sharexpress_job_runs_total', {
-      job: 'sweep-uploads',
-      outcome: 'failed',
-    });
+    const failedBefore = await runs('sweep-uploads', 'failed');
     const errorsBefore = await metric('sharexpress_job_errors_total', { job: 'sweep-uploads' });
     r.tick(job);
     await r.settled();
     assert.deepEqual(leases.releases, [{ fence: 1, completed: false }]);
     assert.equal(leases.docs.get('sweep-uploads')?.lastCompletedAt, null);
-    assert.equal(
-      (await metric('sharexpress_job_runs_total', { job: 'sweep-uploads', outcome: 'failed' })) -
-        failedBefore,
-      1,
-    );
+    assert.equal((await runs('sweep-uploads', 'failed')) - failedBefore, 1);
     assert.equal(
       (await metric('sharexpress_job_errors_total', { job: 'sweep-uploads' })) - errorsBefore,
       1,
@@ -389,23 +385,14 @@ describe('JobRunner', () => {
       }
     });
     const r = runner([job], leases, config(60, 1));
-    const lostBefore = await metric('sharexpress_job_runs_total', {
-      job: 'verify-uploads',
-      outcome: 'lease_lost',
-    });
+    const lostBefore = await runs('verify-uploads', 'lease_lost');
     r.tick(job);
     await r.settled();
     // The renewal at ttl/3 (333 ms) finds the takeover; writes stop at the next check.
     assert.ok(writes >= 5 && writes <= 9, `${String(writes)} writes`);
     assert.deepEqual(leases.releases, []);
     assert.equal(leases.docs.get('verify-uploads')?.owner, 'elsewhere');
-    assert.equal(
-      (await metric('sharexpress_job_runs_total', {
-        job: 'verify-uploads',
-        outcome: 'lease_lost',
-      })) - lostBefore,
-      1,
-    );
+    assert.equal((await runs('verify-uploads', 'lease_lost')) - lostBefore, 1);
     assert.equal(await metric('sharexpress_job_lease_held', { job: 'verify-uploads' }), 0);
   });
 
