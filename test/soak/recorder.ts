@@ -28,7 +28,6 @@ export class Recorder {
   private readonly statuses = new Map<string, Map<number, number>>();
   /** 5xx answers and network failures, with what the server said (first few hundred kept). */
   readonly serverErrors: ServerError[] = [];
-  serverErrorCount = 0;
 
   record(route: string, status: number, ms: number, detail = ''): void {
     let list = this.latencies.get(route);
@@ -37,11 +36,8 @@ export class Recorder {
     let counts = this.statuses.get(route);
     if (counts === undefined) this.statuses.set(route, (counts = new Map<number, number>()));
     counts.set(status, (counts.get(status) ?? 0) + 1);
-    if (status >= 500 || status === 0) {
-      this.serverErrorCount++;
-      if (this.serverErrors.length < 200) {
-        this.serverErrors.push({ route, status, at: Date.now(), detail: detail.slice(0, 300) });
-      }
+    if ((status >= 500 || status === 0) && this.serverErrors.length < 200) {
+      this.serverErrors.push({ route, status, at: Date.now(), detail: detail.slice(0, 300) });
     }
   }
 

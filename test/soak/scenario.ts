@@ -3,13 +3,23 @@
 // and now and then multipart, begun on one replica and finished on the other), reads, downloads
 // checked byte for byte, a file deleted now and then, and mostly the session closed at the end.
 // Every request goes to a replica picked at random.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { PASSWORD } from '../e2e/auth/auth-client.js';
+import { storageKey } from '../e2e/files/files-fixtures.js';
 import type { Prng } from '../e2e/fuzz/prng.js';
+import { secretOf, type Pairing } from '../e2e/pairing/pairing-client.js';
+import {
+  declareBody,
+  partBytes,
+  sha256Hex,
+  type FileBody,
+  type PartUrl,
+  type StoredPart,
+} from '../support/upload-client.js';
 import type { Ledger, LedgerFile, LedgerSession } from './ledger.js';
 import type { SoakClient } from './soak-client.js';
 
 const MIB = 1024 * 1024;
-const PASSWORD = 'correct horse battery staple';
 // A fixed text start: random bytes could look like a type the content policy refuses.
 const PREFIX = Buffer.from('sharexpress soak file\n');
 
@@ -32,16 +42,6 @@ interface Upload {
   partSize?: number;
   partCount?: number;
 }
-interface FileBody {
-  id: string;
-  status: string;
-  sha256: string;
-}
-interface Pairing {
-  id: string;
-  code: string;
-  pairingUrl: string;
-}
 interface Claim {
   status: 'active' | 'pending';
   accessToken?: string;
@@ -49,17 +49,6 @@ interface Claim {
   interval?: number;
   device: { id: string };
 }
-interface PartUrl {
-  partNumber: number;
-  url: string;
-  headers: Record<string, string>;
-}
-interface StoredPart {
-  partNumber: number;
-  etag: string;
-}
-
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function fileBytes(size: number): Buffer {
@@ -180,9 +169,7 @@ export class OwnerScenario {
       { token: this.token, body: {}, expect: [201] },
     );
     ledger.counts.pairings++;
-    const proof = rng.chance(0.5)
-      ? { code: pairing.code }
-      : { secret: new URL(pairing.pairingUrl).hash.slice(1) };
+    const proof = rng.chance(0.5) ? { code: pairing.code } : { secret: secretOf(pairing) };
     const { body: claim } = await client.api<Claim>(
       '/v1/pairings/claim',
       this.api,
@@ -231,12 +218,7 @@ export class OwnerScenario {
       `/v1/sessions/${session.id}/files`,
       {
         token,
-        body: {
-          name: 'soak.bin',
-          size: bytes.length,
-          contentType: 'application/octet-stream',
-          sha256: sha256(bytes),
-        },
+        body: declareBody({ bytes, name: 'soak.bin', contentType: 'application/octet-stream' }),
         expect: [201],
       },
     );
@@ -272,7 +254,6 @@ export class OwnerScenario {
     const bytes = fileBytes(8 * MIB + rng.int(1, MIB));
     const { file, upload } = await this.declare(session, token, bytes);
     const partSize = upload.partSize ?? 8 * MIB;
-    const part = (n: number) => bytes.subarray((n - 1) * partSize, n * partSize);
     const numbers = Array.from({ length: upload.partCount ?? 2 }, (_, i) => i + 1);
     const putParts = async (base: string, wanted: number[]) => {
       const { body } = await client.api<{ parts: PartUrl[] }>(
@@ -280,9 +261,18 @@ export class OwnerScenario {
         base,
         'POST',
         `/v1/files/${file.id}/parts`,
-        { token, body: { parts: wanted.map((n) => ({ partNumber: n, sha256: sha256(part(n)) })) } },
+        {
+          token,
+          body: {
+            parts: wanted.map((n) => ({
+              partNumber: n,
+              sha256: sha256Hex(partBytes(bytes, partSize, n)),
+            })),
+          },
+        },
       );
-      for (const p of body.parts) await client.put('storage PUT (part)', p, part(p.partNumber));
+      for (const p of body.parts)
+        await client.put('storage PUT (part)', p, partBytes(bytes, partSize, p.partNumber));
     };
     const [first, second] = rng.chance(0.5) ? this.ctx.apis : [...this.ctx.apis].reverse();
     await putParts(first ?? '', [1]);
@@ -341,9 +331,9 @@ export class OwnerScenario {
     return {
       id,
       sessionId: session.id,
-      key: `sessions/${session.id}/files/${id}`,
+      key: storageKey(session.id, id),
       size: bytes.length,
-      sha256: sha256(bytes),
+      sha256: sha256Hex(bytes),
       mode,
       status: 'ready',
     };
@@ -383,7 +373,7 @@ export class OwnerScenario {
     );
     const got = await client.get('storage GET (download)', body.url);
     ledger.counts.downloads++;
-    if (got.length !== file.size || sha256(got) !== file.sha256) {
+    if (got.length !== file.size || sha256Hex(got) !== file.sha256) {
       ledger.integrityFailures.push(
         `${file.id}: downloaded ${String(got.length)} bytes, not the uploaded ${String(file.size)}`,
       );

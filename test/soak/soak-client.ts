@@ -23,10 +23,15 @@ export interface CallOptions {
 
 const TIMEOUT_MS = 60_000;
 
+/** What `send` needs of an answer: its status, and its body as text for the record. */
+interface Answer {
+  status: number;
+  text: string;
+}
+
 export class SoakClient {
   /** Answers the scenario did not expect (first few hundred kept). */
   readonly unexpected: UnexpectedAnswer[] = [];
-  unexpectedCount = 0;
 
   constructor(private readonly recorder: Recorder) {}
 
@@ -41,24 +46,20 @@ export class SoakClient {
     const headers: Record<string, string> = {};
     if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const started = performance.now();
-    let status = 0;
-    let text: string;
-    try {
-      const res = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      text = err instanceof Error ? err.message : String(err);
-    }
-    this.recorder.record(`${method} ${route}`, status, performance.now() - started, text);
-    this.check(`${method} ${route}`, status, options.expect ?? [200], text);
-    return { status, body: (text === '' || status === 0 ? undefined : JSON.parse(text)) as T };
+    const { status, text } = await this.send(
+      `${method} ${route}`,
+      options.expect ?? [200],
+      async (signal) => {
+        const res = await fetch(`${baseUrl}${path}`, {
+          method,
+          headers,
+          body: options.body === undefined ? undefined : JSON.stringify(options.body),
+          signal,
+        });
+        return { status: res.status, text: await res.text() };
+      },
+    );
+    return { status, body: (text === '' ? undefined : JSON.parse(text)) as T };
   }
 
   /** A PUT to storage with exactly `headers`. */
@@ -67,49 +68,61 @@ export class SoakClient {
     target: { url: string; headers: Record<string, string> },
     bytes: Uint8Array,
   ): Promise<void> {
-    const started = performance.now();
-    let status = 0;
-    let text: string;
-    try {
+    await this.send(route, [200], async (signal) => {
       const res = await fetch(target.url, {
         method: 'PUT',
         headers: target.headers,
         body: bytes,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal,
       });
-      status = res.status;
-      text = await res.text();
-    } catch (err) {
-      text = err instanceof Error ? err.message : String(err);
-    }
-    this.recorder.record(route, status, performance.now() - started, text);
-    this.check(route, status, [200], text);
+      return { status: res.status, text: await res.text() };
+    });
   }
 
   /** A GET of a presigned URL: the bytes. */
   async get(route: string, url: string): Promise<Buffer> {
-    const started = performance.now();
-    let status = 0;
-    let bytes = Buffer.alloc(0);
-    let text = '';
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-      status = res.status;
-      bytes = Buffer.from(await res.arrayBuffer());
-      if (status !== 200) text = bytes.toString();
-    } catch (err) {
-      text = err instanceof Error ? err.message : String(err);
-    }
-    this.recorder.record(route, status, performance.now() - started, text);
-    this.check(route, status, [200], text);
+    const { bytes } = await this.send(route, [200], async (signal) => {
+      const res = await fetch(url, { signal });
+      const body = Buffer.from(await res.arrayBuffer());
+      return { status: res.status, text: res.status === 200 ? '' : body.toString(), bytes: body };
+    });
     return bytes;
   }
 
-  private check(route: string, status: number, expected: number[], text: string): void {
-    if (expected.includes(status)) return;
+  /**
+   * Times `doFetch` until it has read the body, records it under `route`, and throws (and keeps)
+   * an UnexpectedAnswer unless its status is one of `expected`. No answer at all (refused,
+   * reset, timed out) is status 0, which no scenario expects.
+   */
+  private async send<A extends Answer>(
+    route: string,
+    expected: number[],
+    doFetch: (signal: AbortSignal) => Promise<A>,
+  ): Promise<A> {
+    const started = performance.now();
+    let answer: A;
+    try {
+      answer = await doFetch(AbortSignal.timeout(TIMEOUT_MS));
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      this.recorder.record(route, 0, performance.now() - started, detail);
+      throw this.unexpectedAnswer(route, 0, expected, detail);
+    }
+    this.recorder.record(route, answer.status, performance.now() - started, answer.text);
+    if (!expected.includes(answer.status)) {
+      throw this.unexpectedAnswer(route, answer.status, expected, answer.text);
+    }
+    return answer;
+  }
+
+  private unexpectedAnswer(
+    route: string,
+    status: number,
+    expected: number[],
+    text: string,
+  ): UnexpectedAnswer {
     const answer = new UnexpectedAnswer(route, status, expected, text);
-    this.unexpectedCount++;
     if (this.unexpected.length < 200) this.unexpected.push(answer);
-    throw answer;
+    return answer;
   }
 }

@@ -29,6 +29,7 @@ const SEED = Number(process.env.SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const MIB = 1024 * 1024;
 const UPLOAD_URL_TTL_SECONDS = 60;
 
+// For the APIs only: the workers read none of these.
 const API_ENV: Record<string, string> = {
   // Every client is 127.0.0.1: the limits are not what this run measures.
   RATE_LIMIT_MAX: '1000000',
@@ -42,7 +43,6 @@ const API_ENV: Record<string, string> = {
   QUOTA_DAILY_BYTES: String(1024 * 1024 * MIB),
   // Deleted files' objects go once their upload URLs have expired: the shortest lifetime.
   UPLOAD_URL_TTL_SECONDS: String(UPLOAD_URL_TTL_SECONDS),
-  LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'error',
 };
 const WORKER_ENV: Record<string, string> = {
   CLEANUP_INTERVAL_SECONDS: '1',
@@ -75,16 +75,18 @@ async function main(): Promise<number> {
   const dataDir = await mkdtemp(join(tmpdir(), 'sx-soak-'));
   const dbName = 'sx_soak';
   let cluster: ReplicaCluster | undefined;
-  const mongo = new MongoClient(`${backends.mongoUri}/${dbName}`);
+  let mongo: MongoClient | undefined;
   const s3 = bucketClient(backends);
   try {
     cluster = await startReplicaCluster({
       backends,
       dbName,
       dataDir,
-      env: { ...API_ENV },
+      env: { LOG_LEVEL: process.env.SOAK_LOG_LEVEL ?? 'error' },
+      apiEnv: API_ENV,
       workerEnv: WORKER_ENV,
     });
+    mongo = new MongoClient(cluster.mongoUri);
     const apis = [cluster.a.baseUrl, cluster.b.baseUrl];
     console.log(
       `soak: ${String(SECONDS)} s, ${String(OWNERS)} owners, seed ${String(SEED)}; ` +
@@ -144,7 +146,7 @@ async function main(): Promise<number> {
   } finally {
     await cluster?.stop().catch(() => undefined);
     s3.destroy();
-    await mongo.close();
+    await mongo?.close();
     await backends.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
