@@ -24,7 +24,7 @@ export interface RefusedKey {
  * at the end of a run, after everything else it could do (`processed` items).
  */
 export class ObjectsNotDeletedError extends PartialRunError {
-  constructor(failed: readonly RefusedKey[], processed = 0) {
+  constructor(failed: readonly RefusedKey[], processed: number) {
     const first = failed[0];
     super(
       `storage did not delete ${String(failed.length)} object(s)` +
