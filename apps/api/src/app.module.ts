@@ -5,11 +5,13 @@ import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
 import { PairPageModule } from './modules/pair-page/pair-page.module.js';
+import { LiveModule } from './modules/live/index.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { PairingModule } from './modules/pairing/pairing.module.js';
 import { QuotaModule } from './modules/quota/quota.module.js';
 import { RateLimitModule } from './modules/rate-limit/index.js';
 import { SessionsModule } from './modules/sessions/sessions.module.js';
+import { WebModule } from './modules/web/index.js';
 import { OpsListener } from './ops/ops-listener.js';
 
 /** The API's root module, built from an already-validated config (see bootstrap.ts). */
@@ -37,7 +39,9 @@ export class AppModule {
         PairingModule,
         FilesModule,
         QuotaModule,
+        LiveModule,
         PairPageModule,
+        WebModule,
       ],
       providers: [OpsListener],
     };
