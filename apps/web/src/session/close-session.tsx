@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import { ErrorAlert } from '../ui/error-alert';
 
@@ -18,7 +18,7 @@ export function CloseSession({ api, sessionId, onClosed }: CloseSessionProps) {
   const wasAsking = useRef(false);
 
   // Focus follows the step: to the safe answer when asked, back to the button after "Keep it".
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (asking) keep.current?.focus();
     else if (wasAsking.current) open.current?.focus();
     wasAsking.current = asking;

@@ -52,12 +52,7 @@ export function DevicesList({ api, sessionId, devices, active, onChanged }: Devi
                 <span class="item-name">{device.name}</span>
                 <span class="item-meta">
                   <span class={`badge badge-${device.status}`}>{STATUS_TEXT[device.status]}</span>
-                  {device.userAgent !== null && (
-                    <span class="user-agent" title={device.userAgent}>
-                      {' '}
-                      · {device.userAgent}
-                    </span>
-                  )}
+                  {device.userAgent !== null && <span class="user-agent">{device.userAgent}</span>}
                 </span>
               </span>
               {active && (

@@ -10,6 +10,8 @@ const LIFETIMES: ReadonlyArray<{ seconds: number; label: string }> = [
   { seconds: 86_400, label: '1 day' },
   { seconds: 604_800, label: '7 days' },
 ];
+// The server's default too (SESSION_DEFAULT_TTL_SECONDS).
+const DEFAULT_TTL_SECONDS = 3600;
 const PERMISSIONS: ReadonlyArray<{ value: Permission; label: string; on: boolean }> = [
   { value: 'upload', label: 'Guests can upload', on: true },
   { value: 'download', label: 'Guests can download', on: true },
@@ -64,9 +66,13 @@ export function NewSessionForm({
         </div>
         <div class="field">
           <label for="session-ttl">Lifetime</label>
-          <select id="session-ttl" name="ttl" defaultValue="3600">
+          <select id="session-ttl" name="ttl">
             {LIFETIMES.map((lifetime) => (
-              <option key={lifetime.seconds} value={String(lifetime.seconds)}>
+              <option
+                key={lifetime.seconds}
+                value={String(lifetime.seconds)}
+                selected={lifetime.seconds === DEFAULT_TTL_SECONDS}
+              >
                 {lifetime.label}
               </option>
             ))}
