@@ -4,7 +4,6 @@ import { HealthModule, HttpMetricsModule, LoggingModule, MetricsModule } from '@
 import { DatabaseHealthIndicator, DatabaseModule } from '@app/database';
 import { StorageHealthIndicator, StorageModule } from '@app/storage';
 import { AuthModule } from './modules/auth/auth.module.js';
-import { PairPageModule } from './modules/pair-page/pair-page.module.js';
 import { LiveModule } from './modules/live/index.js';
 import { FilesModule } from './modules/files/files.module.js';
 import { PairingModule } from './modules/pairing/pairing.module.js';
@@ -40,7 +39,6 @@ export class AppModule {
         FilesModule,
         QuotaModule,
         LiveModule,
-        PairPageModule,
         WebModule,
       ],
       providers: [OpsListener],

@@ -3,6 +3,7 @@ export * from './cors/cors-rules.js';
 export * from './errors/index.js';
 export * from './health/storage-health.indicator.js';
 export * from './presign/presigner.js';
+export * from './presign/public-origin.js';
 export * from './presign/sigv4-presigner.js';
 export * from './presign/upload-headers.js';
 export {
