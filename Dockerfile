@@ -31,9 +31,12 @@ COPY libs/config ./libs/config
 COPY libs/database ./libs/database
 COPY libs/storage ./libs/storage
 COPY libs/files ./libs/files
-# Type-check the product on its own (proves it needs no test code), then compile it with the Nest
-# CLI (SWC); tsconfig.build.json leaves out specs and library test folders.
-RUN npx tsc -p tsconfig.build.json --noEmit && npm run build
+# Type-check the product on its own (proves it needs no test code) and the web client in its own
+# program (DOM, Preact), then build: the web client with Vite into dist/web (served by the API),
+# and the API and worker with the Nest CLI (SWC); tsconfig.build.json leaves out specs, library
+# test folders and apps/web.
+RUN npx tsc -p tsconfig.build.json --noEmit && npx tsc -p apps/web/tsconfig.json --noEmit \
+    && npm run build
 
 # --- prod-deps: production dependencies only, cached apart from the sources ------------------
 FROM ${NODE_IMAGE} AS prod-deps
@@ -71,6 +74,7 @@ WORKDIR /app
 # Code and dependencies stay owned by root: the process cannot change what it runs.
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
+# dist/apps (API and worker) and dist/web (the web client's static files).
 COPY --from=build /app/dist ./dist
 COPY --chmod=0755 deploy/docker/entrypoint.sh ./deploy/docker/entrypoint.sh
 # The image's unprivileged "node" user (uid 1000), by number so Kubernetes' runAsNonRoot can
