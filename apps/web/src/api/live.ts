@@ -64,7 +64,8 @@ export function subscribe(
     retryTimer = setTimeout(() => void connect(), ms);
   };
   const failed = (ms?: number): void => {
-    const wait = ms ?? Math.max(backoff, serverRetry);
+    // The server's `retry:` (3 s) is honoured, within the backoff's 10 s ceiling.
+    const wait = ms ?? Math.min(MAX_BACKOFF_MS, Math.max(backoff, serverRetry));
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     // A little jitter, so the devices of a session do not all come back in the same tick.
     retryLater(wait + Math.floor(Math.random() * 250));
