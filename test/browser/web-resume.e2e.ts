@@ -1,6 +1,7 @@
 // A multipart upload from the web client survives a page reload: the page is reloaded while a
 // part is on its way, the user chooses the same file again, and only the parts storage lacks are
-// sent; the file ends `ready` with the bytes that were on disk.
+// sent; the file ends `ready` with the bytes that were on disk. An upload that can no longer
+// resume (its file was deleted meanwhile) says so and is forgotten.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,17 +15,17 @@ import {
   browserSkip,
   startWebHarness,
   watchPage,
+  type PageWatch,
   type WebHarness,
 } from './web-harness.js';
 
 const MIB = 1024 * 1024;
-const FILE_NAME = 'holiday-video.bin';
-const SIZE = 20 * MIB + 12_345; // 3 parts of 8 MiB: 8, 8 and the rest
 const UPLOADS_KEY = 'sharexpress.uploads.v1';
 
-interface StoragePut {
-  partNumber: number;
-  afterReload: boolean;
+/** The part of the page's sessionStorage the test uses (this project's TypeScript has no DOM types). */
+interface SessionStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
 }
 
 interface UploadRecord {
@@ -33,22 +34,7 @@ interface UploadRecord {
   done: Record<string, string>;
 }
 
-/** The part of the page's sessionStorage the test uses (this project's TypeScript has no DOM types). */
-interface SessionStore {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-}
-
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
-async function uploadRecords(page: Page): Promise<UploadRecord[]> {
-  const raw = await page.evaluate<string | null, string>(
-    (key) =>
-      (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage.getItem(key),
-    UPLOADS_KEY,
-  );
-  return raw === null ? [] : (JSON.parse(raw) as UploadRecord[]);
-}
 
 async function until<T>(
   what: string,
@@ -64,6 +50,117 @@ async function until<T>(
   }
 }
 
+/** A signed-in owner's session view in a desktop tab, with what the tab PUTs to storage. */
+class SessionTab {
+  /** Part numbers of the storage PUTs the page sent before its reload and after it. */
+  readonly puts = { before: [] as number[], after: [] as number[] };
+  private reloaded = false;
+  private held: Route[] = [];
+  private aborting = false;
+
+  private constructor(
+    readonly h: WebHarness,
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly watch: PageWatch,
+    readonly sessionId: string,
+    readonly auth: { authorization: string },
+  ) {
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (request.method() !== 'PUT' || url.origin !== h.storageOrigin) return;
+      const part = Number(url.searchParams.get('partNumber'));
+      (this.reloaded ? this.puts.after : this.puts.before).push(part);
+    });
+  }
+
+  /** Signs up and creates the session through the API (the test is about the upload panel). */
+  static async open(h: WebHarness, name: string): Promise<SessionTab> {
+    const tokens = await signUp(h.baseUrl);
+    const auth = { authorization: `Bearer ${tokens.accessToken}` };
+    const created = await fetch(`${h.baseUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name }),
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const session = (await created.json()) as { id: string };
+
+    const context = await h.desktop();
+    // The tokens as the client keeps them; only when the tab has none, so a reload keeps its own.
+    await context.addInitScript(
+      ({ key, value }) => {
+        const storage = (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage;
+        if (storage.getItem(key) === null) storage.setItem(key, value);
+      },
+      {
+        key: 'sharexpress.user.v1',
+        value: JSON.stringify({
+          accessToken: tokens.accessToken,
+          refreshToken: tokens.refreshToken,
+          expiresAt: Date.now() + 10 * 60_000,
+        }),
+      },
+    );
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    const watch = watchPage(page, h.baseUrl, [h.storageOrigin]);
+    await page.goto(`${h.baseUrl}/#/s/${session.id}`);
+    await page.getByRole('heading', { level: 1, name }).waitFor();
+    return new SessionTab(h, context, page, watch, session.id, auth);
+  }
+
+  /** From now until the reload, storage PUTs of parts other than 1 are held on their way. */
+  async holdAllButPartOne(): Promise<void> {
+    await this.page.route(`${this.h.storageOrigin}/**`, async (route) => {
+      const request = route.request();
+      const part = new URL(request.url()).searchParams.get('partNumber');
+      if (request.method() !== 'PUT' || (part === '1' && !this.aborting)) await route.continue();
+      else if (this.aborting) await route.abort();
+      else this.held.push(route);
+    });
+  }
+
+  choose(path: string): Promise<void> {
+    return this.page.getByLabel('Choose files').setInputFiles(path);
+  }
+
+  async records(): Promise<UploadRecord[]> {
+    const raw = await this.page.evaluate<string | null, string>(
+      (key) =>
+        (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage.getItem(key),
+      UPLOADS_KEY,
+    );
+    return raw === null ? [] : (JSON.parse(raw) as UploadRecord[]);
+  }
+
+  /** Waits until the page recorded part 1 as stored while `held` other parts are held. */
+  partOneStored(held: number): Promise<UploadRecord> {
+    return until(`part 1 recorded, ${String(held)} parts held`, async () => {
+      const [record] = await this.records();
+      return record?.done['1'] !== undefined && this.held.length === held ? record : undefined;
+    });
+  }
+
+  /**
+   * Reloads the page mid-upload. The held PUTs fail rather than go on (a route released while
+   * the page unloads could still reach storage), and so would any retry before the page is gone;
+   * after the reload storage is reached untouched (its real CORS preflights included).
+   */
+  async reload(): Promise<void> {
+    this.aborting = true;
+    for (const route of this.held.splice(0)) await route.abort();
+    await this.page.reload();
+    await this.page.unrouteAll({ behavior: 'wait' });
+    // Nothing uploads until the file is chosen again: every PUT from here is the resumed upload's.
+    this.reloaded = true;
+  }
+
+  api(method: string, path: string): Promise<Response> {
+    return fetch(`${this.h.baseUrl}${path}`, { method, headers: this.auth });
+  }
+}
+
 describe(
   'web client: a multipart upload resumed after a reload',
   { skip: browserSkip, timeout: 180_000 },
@@ -72,7 +169,8 @@ describe(
     let dir = '';
 
     before(async () => {
-      // 8 MiB, the threshold's minimum: a 20 MiB file goes multipart. The worker verifies it.
+      // 8 MiB, the threshold's minimum: files of 8 MiB and more go multipart. The worker
+      // verifies them (verifying → ready).
       h = await startWebHarness({
         env: { MULTIPART_THRESHOLD_BYTES: String(8 * MIB) },
         worker: true,
@@ -85,129 +183,91 @@ describe(
     });
 
     it('sends only the missing parts after the reload and ends ready with the right bytes', async () => {
-      const bytes = randomBytes(SIZE);
-      const path = join(dir, FILE_NAME);
+      const name = 'holiday-video.bin';
+      const size = 20 * MIB + 12_345; // 3 parts of 8 MiB: 8, 8 and the rest
+      const bytes = randomBytes(size);
+      const path = join(dir, name);
       await writeFile(path, bytes);
-
-      // Signed in and in the session through the API: the test is about the upload panel.
-      const tokens = await signUp(h.baseUrl);
-      const auth = {
-        authorization: `Bearer ${tokens.accessToken}`,
-        'content-type': 'application/json',
-      };
-      const created = await fetch(`${h.baseUrl}/v1/sessions`, {
-        method: 'POST',
-        headers: auth,
-        body: JSON.stringify({ name: 'Resume test' }),
-      });
-      assert.equal(created.status, 201, await created.clone().text());
-      const session = (await created.json()) as { id: string };
-
-      const context: BrowserContext = await h.desktop();
-      // Only when the tab has none yet: a reload keeps what the page itself stored.
-      await context.addInitScript(
-        ({ key, value }) => {
-          const storage = (globalThis as unknown as { sessionStorage: SessionStore })
-            .sessionStorage;
-          if (storage.getItem(key) === null) storage.setItem(key, value);
-        },
-        {
-          key: 'sharexpress.user.v1',
-          value: JSON.stringify({
-            accessToken: tokens.accessToken,
-            refreshToken: tokens.refreshToken,
-            expiresAt: Date.now() + 10 * 60_000,
-          }),
-        },
-      );
-      const page = await context.newPage();
-      page.setDefaultTimeout(30_000);
-      const watch = watchPage(page, h.baseUrl, [h.storageOrigin]);
+      const tab = await SessionTab.open(h, 'Resume test');
+      const { page } = tab;
       const shots = new Artifacts('web resume');
 
-      // Every PUT the page sends to storage, by part number.
-      const puts: StoragePut[] = [];
-      let reloaded = false;
-      page.on('request', (request) => {
-        const url = new URL(request.url());
-        if (request.method() !== 'PUT' || url.origin !== h.storageOrigin) return;
-        puts.push({
-          partNumber: Number(url.searchParams.get('partNumber')),
-          afterReload: reloaded,
-        });
-      });
-      // Before the reload, part 1 goes through and every other part is held on its way.
-      const held: Route[] = [];
-      await page.route(`${h.storageOrigin}/**`, async (route) => {
-        const request = route.request();
-        const part = new URL(request.url()).searchParams.get('partNumber');
-        if (request.method() === 'PUT' && part !== '1') held.push(route);
-        else await route.continue();
-      });
-
-      await page.goto(`${h.baseUrl}/#/s/${session.id}`);
-      await page.getByRole('heading', { level: 1, name: 'Resume test' }).waitFor();
-      await page.getByLabel('Choose files').setInputFiles(path);
-      const progress = page.getByRole('progressbar', { name: FILE_NAME });
-      await progress.waitFor();
-
-      // Part 1 stored (the page recorded it), parts 2 and 3 in flight.
-      const record = await until('part 1 recorded, 2 and 3 held', async () => {
-        const [first] = await uploadRecords(page);
-        return first?.done['1'] !== undefined && held.length === 2 ? first : undefined;
-      });
+      await tab.holdAllButPartOne();
+      await tab.choose(path);
+      await page.getByRole('progressbar', { name }).waitFor();
+      const record = await tab.partOneStored(2);
       assert.equal(record.partSize, 8 * MIB);
       await page.getByText('Uploading 1 of 3 parts').waitFor();
       await shots.shot(page, 'uploading part 1 of 3');
 
-      // The reload: the held PUTs die with the page; from now on storage is reached untouched
-      // (real CORS preflights included).
-      await page.unrouteAll({ behavior: 'ignoreErrors' });
-      reloaded = true;
-      await page.reload();
-      for (const route of held) await route.abort().catch(() => undefined);
-
-      const prompt = page.getByText(`Resume ${FILE_NAME}: choose the file again`);
+      await tab.reload();
+      const prompt = page.getByText(`Resume ${name}: choose the file again`);
       await prompt.waitFor();
       await shots.shot(page, 'after reload resume prompt');
       assert.deepEqual(
-        (await uploadRecords(page)).map((r) => r.fileId),
+        (await tab.records()).map((r) => r.fileId),
         [record.fileId],
       );
 
-      await page.getByLabel('Choose files').setInputFiles(path);
+      await tab.choose(path);
       await page.getByText('Ready', { exact: true }).waitFor({ timeout: 60_000 });
       await shots.shot(page, 'ready');
       assert.equal(await prompt.count(), 0);
 
-      // Before the reload parts 1, 2, 3 were PUT (2 and 3 held); after it only 2 and 3, once each.
-      const sorted = (list: StoragePut[]): number[] =>
-        list.map((p) => p.partNumber).sort((a, b) => a - b);
-      assert.deepEqual(sorted(puts.filter((p) => !p.afterReload)), [1, 2, 3]);
-      assert.deepEqual(sorted(puts.filter((p) => p.afterReload)), [2, 3]);
-      // The finished upload leaves no record behind.
-      assert.deepEqual(await uploadRecords(page), []);
+      // Before the reload parts 1, 2, 3 were PUT (2 and 3 held, then failed); after it only 2
+      // and 3, once each.
+      const sorted = (parts: number[]): number[] => [...parts].sort((a, b) => a - b);
+      assert.deepEqual(sorted([...new Set(tab.puts.before)]), [1, 2, 3]);
+      assert.deepEqual(sorted(tab.puts.after), [2, 3]);
+      // A finished upload leaves no record behind.
+      assert.deepEqual(await tab.records(), []);
 
-      // The file is ready with the declared SHA-256, and the bytes downloaded through a grant match.
-      const file = (await (
-        await fetch(`${h.baseUrl}/v1/files/${record.fileId}`, { headers: auth })
-      ).json()) as { status: string; sha256: string; size: number; name: string };
+      // Ready with the declared SHA-256, and the bytes downloaded through a grant match.
+      const file = (await (await tab.api('GET', `/v1/files/${record.fileId}`)).json()) as {
+        status: string;
+        sha256: string;
+        size: number;
+        name: string;
+      };
       assert.deepEqual(
         { status: file.status, sha256: file.sha256, size: file.size, name: file.name },
-        { status: 'ready', sha256: sha256(bytes), size: SIZE, name: FILE_NAME },
+        { status: 'ready', sha256: sha256(bytes), size, name },
       );
-      const grant = await fetch(`${h.baseUrl}/v1/files/${record.fileId}/downloads`, {
-        method: 'POST',
-        headers: { authorization: auth.authorization },
-      });
+      const grant = await tab.api('POST', `/v1/files/${record.fileId}/downloads`);
       assert.equal(grant.status, 201);
       const { url } = (await grant.json()) as { url: string };
       const downloaded = new Uint8Array(await (await fetch(url)).arrayBuffer());
       assert.equal(sha256(downloaded), sha256(bytes));
 
-      assert.deepEqual(watch.foreignRequests, []);
-      assert.deepEqual(watch.pageErrors, []);
-      await context.close();
+      assert.deepEqual(tab.watch.foreignRequests, []);
+      assert.deepEqual(tab.watch.pageErrors, []);
+      await tab.context.close();
+    });
+
+    it('says so and forgets the upload when its file was deleted before it could resume', async () => {
+      const name = 'scan.bin';
+      const path = join(dir, name);
+      await writeFile(path, randomBytes(9 * MIB)); // 2 parts: 8 MiB and 1 MiB
+      const tab = await SessionTab.open(h, 'Deleted meanwhile');
+      const { page } = tab;
+
+      await tab.holdAllButPartOne();
+      await tab.choose(path);
+      const record = await tab.partOneStored(1);
+      await tab.reload();
+      await page.getByText(`Resume ${name}: choose the file again`).waitFor();
+
+      // Someone deleted the file in the meantime (here: the owner, through the API).
+      assert.equal((await tab.api('DELETE', `/v1/files/${record.fileId}`)).status, 204);
+      await tab.choose(path);
+      const alert = page.getByRole('alert').filter({ hasText: `${name} was deleted` });
+      await alert.waitFor();
+      assert.match((await alert.textContent()) ?? '', /choose it again to upload it anew/);
+      assert.deepEqual(await tab.records(), []);
+      // Nothing was sent for it after the reload.
+      assert.deepEqual(tab.puts.after, []);
+      assert.deepEqual(tab.watch.pageErrors, []);
+      await tab.context.close();
     });
   },
 );
