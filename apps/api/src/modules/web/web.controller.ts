@@ -56,8 +56,19 @@ export class WebController {
       .header('content-security-policy', this.web.contentSecurityPolicy)
       .header('referrer-policy', 'no-referrer')
       .header('x-content-type-options', 'nosniff');
-    if (file.br !== undefined || file.gzip !== undefined) reply.header('vary', 'accept-encoding');
+    if (file.br !== undefined || file.gzip !== undefined) varyOn(reply, 'accept-encoding');
     if (used !== undefined) reply.header('content-encoding', used);
     void reply.send(body);
   }
+}
+
+/** Adds `name` to Vary, keeping what CORS put there (Origin). */
+function varyOn(reply: FastifyReply, name: string): void {
+  const current = reply.getHeader('vary');
+  const list = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+  if (!list.some((v) => v.toLowerCase() === name)) list.push(name);
+  reply.header('vary', list.join(', '));
 }
