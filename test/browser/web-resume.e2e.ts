@@ -1,7 +1,8 @@
 // A multipart upload from the web client survives a page reload: the page is reloaded while a
 // part is on its way, the user chooses the same file again, and only the parts storage lacks are
 // sent; the file ends `ready` with the bytes that were on disk. An upload that can no longer
-// resume (its file was deleted meanwhile) says so and is forgotten.
+// resume (its file was deleted meanwhile) says so and is forgotten. Without a reload, a part whose
+// connection dropped is sent again, and one whose URL storage refused gets a fresh URL.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -162,7 +163,7 @@ class SessionTab {
 }
 
 describe(
-  'web client: a multipart upload resumed after a reload',
+  'web client: multipart uploads that resume after a reload or a failed part',
   { skip: browserSkip, timeout: 180_000 },
   () => {
     let h: WebHarness;
@@ -266,6 +267,67 @@ describe(
       assert.deepEqual(await tab.records(), []);
       // Nothing was sent for it after the reload.
       assert.deepEqual(tab.puts.after, []);
+      assert.deepEqual(tab.watch.pageErrors, []);
+      await tab.context.close();
+    });
+
+    it('retries a part whose connection dropped and renews a part URL storage refused as expired', async () => {
+      const name = 'long-trip.bin';
+      const size = 20 * MIB; // 3 parts: 8, 8, 4 MiB
+      const bytes = randomBytes(size);
+      const path = join(dir, name);
+      await writeFile(path, bytes);
+      const tab = await SessionTab.open(h, 'Bumpy network');
+      const { page } = tab;
+
+      // The first PUT of part 2 loses its connection; storage answers the first of part 3 as it
+      // answers an expired presigned URL (403, with the bucket's CORS headers).
+      const first = new Set<string>();
+      await page.route(`${h.storageOrigin}/**`, async (route) => {
+        const request = route.request();
+        const part = new URL(request.url()).searchParams.get('partNumber') ?? '';
+        const again = first.has(part);
+        first.add(part);
+        if (request.method() !== 'PUT' || again || part === '1') await route.continue();
+        else if (part === '2') await route.abort('connectionreset');
+        else {
+          await route.fulfill({
+            status: 403,
+            headers: {
+              'access-control-allow-origin': h.baseUrl,
+              'content-type': 'application/xml',
+            },
+            body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>',
+          });
+        }
+      });
+      const partRequests: number[][] = [];
+      page.on('request', (request) => {
+        if (request.method() !== 'POST' || !/\/v1\/files\/[^/]+\/parts$/.test(request.url()))
+          return;
+        const body = request.postDataJSON() as { parts: { partNumber: number }[] };
+        partRequests.push(body.parts.map((p) => p.partNumber));
+      });
+
+      await tab.choose(path);
+      await page.getByText('Ready', { exact: true }).waitFor({ timeout: 60_000 });
+
+      const sorted = (parts: number[]): number[] => [...parts].sort((a, b) => a - b);
+      // Part 1 once; parts 2 and 3 twice: the dropped one with the same URL, the refused one
+      // with a fresh URL asked for it alone.
+      assert.deepEqual(sorted(tab.puts.before), [1, 2, 2, 3, 3]);
+      assert.deepEqual(partRequests, [[1, 2, 3], [3]]);
+      const [record] = await tab.records();
+      assert.equal(record, undefined);
+      const files = (await (
+        await tab.api('GET', `/v1/sessions/${tab.sessionId}/files`)
+      ).json()) as {
+        items: { name: string; status: string; sha256: string }[];
+      };
+      assert.deepEqual(
+        files.items.map((f) => ({ name: f.name, status: f.status, sha256: f.sha256 })),
+        [{ name, status: 'ready', sha256: sha256(bytes) }],
+      );
       assert.deepEqual(tab.watch.pageErrors, []);
       await tab.context.close();
     });

@@ -113,16 +113,18 @@ export class UploadJob {
       known === undefined
         ? await this.hash(planned, true, signal)
         : { sha256: known, parts: [] as string[] };
-    const declared = await this.api.post<DeclareResponse>(
-      `/v1/sessions/${this.sessionId}/files`,
-      {
-        name: file.name,
-        size: file.size,
-        contentType: file.type === '' ? 'application/octet-stream' : file.type,
-        sha256: hashes.sha256,
-      },
-      { signal },
-    );
+    const declared = await this.api.post<DeclareResponse>(`/v1/sessions/${this.sessionId}/files`, {
+      name: file.name,
+      size: file.size,
+      contentType: contentTypeOf(file),
+      sha256: hashes.sha256,
+    });
+    // Not aborted mid-request (the server could have reserved room we would never learn of):
+    // cancelled meanwhile, the new file is deleted at once.
+    if (signal.aborted) {
+      await this.api.del(`/v1/files/${declared.file.id}`).catch(() => undefined);
+      throw new DOMException('cancelled', 'AbortError');
+    }
     const { upload } = declared;
     const record: UploadRecord = {
       sessionId: this.sessionId,
@@ -318,6 +320,12 @@ export class UploadJob {
     if (this.record === null) throw new Error('no upload declared');
     return this.record;
   }
+}
+
+/** The picker's type, bare (the API takes no parameters), or octet-stream when it has none. */
+function contentTypeOf(file: File): string {
+  const bare = file.type.split(';')[0]?.trim() ?? '';
+  return bare === '' ? 'application/octet-stream' : bare;
 }
 
 function partSize(record: UploadRecord, n: number): number {

@@ -138,6 +138,11 @@ function JobRow({ job, onCancel }: { job: UploadJob; onCancel: () => void }) {
           Cancel
         </button>
       )}
+      {state.phase === 'failed' && !state.retryable && (
+        <button type="button" onClick={onCancel} aria-label={`Dismiss ${file.name}`}>
+          Dismiss
+        </button>
+      )}
     </li>
   );
 }
