@@ -176,6 +176,17 @@ export interface AppConfig {
     /** Multipart uploads one worker reads back at once (VERIFY_CONCURRENCY, default 2, 1..32). */
     verifyConcurrency: number;
   };
+  /** Live updates: GET /v1/sessions/:sessionId/events (SSE_* variables). */
+  live: {
+    /** Time between two tail queries of one API process while it has streams open (SSE_POLL_INTERVAL_MS, default 250, 50..5000). */
+    pollIntervalMs: number;
+    /** Time between two heartbeat comments on every open stream (SSE_HEARTBEAT_SECONDS, default 15, 1..59: below the 60 s connectionTimeout). */
+    heartbeatSeconds: number;
+    /** Streams one API process holds open at most (SSE_MAX_STREAMS, default 1000, 1..100000). */
+    maxStreams: number;
+    /** Streams of one session one API process holds open at most (SSE_MAX_STREAMS_PER_SESSION, default 20, 1..1000). */
+    maxStreamsPerSession: number;
+  };
   rateLimit: {
     /** Default requests per window per client for every route. */
     defaultLimit: number;

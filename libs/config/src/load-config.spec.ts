@@ -720,4 +720,58 @@ describe('loadConfig', () => {
       );
     }
   });
+
+  describe('live updates (SSE)', () => {
+    it('applies the documented defaults and takes values within their bounds', () => {
+      assert.deepEqual(loadConfig(REQUIRED).live, {
+        pollIntervalMs: 250,
+        heartbeatSeconds: 15,
+        maxStreams: 1000,
+        maxStreamsPerSession: 20,
+      });
+      const live = loadConfig({
+        ...REQUIRED,
+        SSE_POLL_INTERVAL_MS: '50',
+        SSE_HEARTBEAT_SECONDS: '59',
+        SSE_MAX_STREAMS: '3',
+        SSE_MAX_STREAMS_PER_SESSION: '2',
+      }).live;
+      assert.deepEqual(live, {
+        pollIntervalMs: 50,
+        heartbeatSeconds: 59,
+        maxStreams: 3,
+        maxStreamsPerSession: 2,
+      });
+    });
+
+    it('refuses a heartbeat the 60 s connectionTimeout would cut, naming why', () => {
+      for (const value of ['60', '61', '3600']) {
+        const problems = problemsOf({ SSE_HEARTBEAT_SECONDS: value });
+        assert.equal(problems.length, 1, value);
+        assert.match(
+          problems[0] ?? '',
+          /^SSE_HEARTBEAT_SECONDS: must be below 60 .*connectionTimeout/,
+        );
+      }
+    });
+
+    it('bounds every SSE setting, one line per bad value', () => {
+      const outOfRange: [string, string, string][] = [
+        ['SSE_POLL_INTERVAL_MS', '49', '50 and 5000'],
+        ['SSE_POLL_INTERVAL_MS', '5001', '50 and 5000'],
+        ['SSE_HEARTBEAT_SECONDS', '0', '1 and 59'],
+        ['SSE_HEARTBEAT_SECONDS', '1.5', '1 and 59'],
+        ['SSE_MAX_STREAMS', '0', '1 and 100000'],
+        ['SSE_MAX_STREAMS_PER_SESSION', '0', '1 and 1000'],
+        ['SSE_MAX_STREAMS_PER_SESSION', '1001', '1 and 1000'],
+      ];
+      for (const [name, value, range] of outOfRange) {
+        assert.deepEqual(
+          problemsOf({ [name]: value }),
+          [`${name}: must be an integer between ${range}, got "${value}"`],
+          `${name}=${value}`,
+        );
+      }
+    });
+  });
 });

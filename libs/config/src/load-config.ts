@@ -205,6 +205,33 @@ function readFiles(env: EnvReader): AppConfig['files'] {
   };
 }
 
+// Fastify's connectionTimeout (createFastifyAdapter): a socket silent that long is closed, so a
+// stream's heartbeat must come sooner.
+const CONNECTION_TIMEOUT_SECONDS = 60;
+
+function readLive(env: EnvReader): AppConfig['live'] {
+  const heartbeat = env.raw('SSE_HEARTBEAT_SECONDS');
+  let heartbeatSeconds = 15;
+  if (
+    heartbeat !== undefined &&
+    /^\d+$/.test(heartbeat) &&
+    Number(heartbeat) >= CONNECTION_TIMEOUT_SECONDS
+  ) {
+    env.fail(
+      'SSE_HEARTBEAT_SECONDS',
+      `must be below ${String(CONNECTION_TIMEOUT_SECONDS)} (the server's connectionTimeout closes a silent stream after ${String(CONNECTION_TIMEOUT_SECONDS)} s)`,
+    );
+  } else {
+    heartbeatSeconds = env.int('SSE_HEARTBEAT_SECONDS', 15, 1, CONNECTION_TIMEOUT_SECONDS - 1);
+  }
+  return {
+    pollIntervalMs: env.int('SSE_POLL_INTERVAL_MS', 250, 50, 5000),
+    heartbeatSeconds,
+    maxStreams: env.int('SSE_MAX_STREAMS', 1000, 1, 100_000),
+    maxStreamsPerSession: env.int('SSE_MAX_STREAMS_PER_SESSION', 20, 1, 1000),
+  };
+}
+
 const JOB_DEFAULT_INTERVALS: Record<JobName, number> = {
   'expire-sessions': 60,
   'purge-files': 60,
@@ -252,7 +279,8 @@ function readJobs(env: EnvReader): AppConfig['jobs'] {
  * MAX_FILE_BYTES, MULTIPART_THRESHOLD_BYTES, UPLOAD_URL_TTL_SECONDS, UPLOAD_WINDOW_SECONDS,
  * DOWNLOAD_URL_TTL_SECONDS, CONTENT_TYPES_ALLOWED, CONTENT_TYPES_BLOCKED, FILE_VERIFY_LEASE_SECONDS,
  * QUOTA_DAILY_FILES, QUOTA_DAILY_BYTES, CLEANUP_INTERVAL_SECONDS, JOB_<NAME>_INTERVAL_SECONDS,
- * LEASE_TTL_SECONDS, ORPHAN_GRACE_SECONDS, SESSION_RETENTION_SECONDS, VERIFY_CONCURRENCY
+ * LEASE_TTL_SECONDS, ORPHAN_GRACE_SECONDS, SESSION_RETENTION_SECONDS, VERIFY_CONCURRENCY,
+ * SSE_POLL_INTERVAL_MS, SSE_HEARTBEAT_SECONDS, SSE_MAX_STREAMS, SSE_MAX_STREAMS_PER_SESSION
  * (* required).
  */
 export function loadConfig(envVars: Env): AppConfig {
@@ -323,6 +351,7 @@ export function loadConfig(envVars: Env): AppConfig {
       dailyBytes: env.int('QUOTA_DAILY_BYTES', 20 * GIB, 1, 1024 * TIB),
     },
     jobs: readJobs(env),
+    live: readLive(env),
     rateLimit: {
       defaultLimit: env.int('RATE_LIMIT_MAX', 300, 1, 1_000_000),
       defaultWindowSeconds: env.int('RATE_LIMIT_WINDOW_SECONDS', 60, 1, DAY),

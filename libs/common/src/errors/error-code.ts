@@ -28,6 +28,8 @@ export const ERROR_STATUS = {
   STORAGE_UNAVAILABLE: 503,
   DATABASE_UNAVAILABLE: 503,
   LOGIN_DELAYED: 429,
+  /** The per-session or per-process cap of open event streams (SSE_MAX_STREAMS*). */
+  TOO_MANY_STREAMS: 429,
   CREDENTIALS_BUSY: 503,
 } as const;
 

@@ -1,1 +1,3 @@
 export * from './event.repository.js';
+export * from './event-tail.js';
+export * from './event-tail.module.js';
