@@ -9,6 +9,7 @@ import { StorageUnavailableError } from '../errors/storage-errors.js';
 import { staticCredentials, type SigningCredentials } from '../credentials/storage-credentials.js';
 import { SigV4QuerySigner, encodeKeyPath, type SigV4Credentials } from './sigv4-query-signer.js';
 import { UPLOAD_HEADERS } from './upload-headers.js';
+import { presignedUrlOrigin } from './public-origin.js';
 
 export interface SigV4PresignerOptions {
   /** Base URL clients reach storage at, e.g. `https://s3.example.com` or `http://127.0.0.1:9000`. */
@@ -42,13 +43,10 @@ export class SigV4Presigner implements Presigner {
   private readonly now: () => Date;
 
   constructor(options: SigV4PresignerOptions) {
-    const endpoint = new URL(options.publicEndpoint);
-    if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') {
-      throw new TypeError(`S3 public endpoint must be http(s): ${options.publicEndpoint}`);
-    }
-    const basePath = endpoint.pathname.replace(/\/+$/, '');
-    const host = options.forcePathStyle ? endpoint.host : `${options.bucket}.${endpoint.host}`;
-    this.origin = `${endpoint.protocol}//${host}`;
+    // One source for the origin: the web client's CSP allows exactly this one (connect-src).
+    this.origin = presignedUrlOrigin(options);
+    const host = new URL(this.origin).host;
+    const basePath = new URL(options.publicEndpoint).pathname.replace(/\/+$/, '');
     this.pathPrefix = options.forcePathStyle ? `${basePath}/${options.bucket}/` : `${basePath}/`;
     this.signer = new SigV4QuerySigner(host, options.region);
     this.credentials = isSigningCredentials(options.credentials)
