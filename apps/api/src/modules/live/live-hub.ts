@@ -76,15 +76,14 @@ export class LiveHub implements OnModuleDestroy {
   private ticking = false;
   /** After a full tick: the next one starts at this session (round-robin, no starvation). */
   private resumeFrom: string | null = null;
-  private readonly now: () => number;
+  // Read at each call (not captured), so specs can mock Date.
+  private readonly now = (): number => Date.now();
 
   constructor(
     private readonly tail: EventTail,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: LiveMetrics,
-  ) {
-    this.now = Date.now;
-  }
+  ) {}
 
   /** Open streams of this process (all sessions). */
   get streams(): number {
