@@ -8,12 +8,11 @@ const normalizeCode = (value: string): string => value.replace(/[\s-]+/g, '').to
 interface CodeFormProps {
   /** Why the last attempt failed, as a sentence (shown in role="alert"). */
   error: string | null;
-  busy: boolean;
   onJoin: (code: string, deviceName: string) => void;
 }
 
 /** Joining by the typed code, when there is no pairing link or it did not work. */
-export function CodeForm({ error, busy, onJoin }: CodeFormProps) {
+export function CodeForm({ error, onJoin }: CodeFormProps) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
   const [invalid, setInvalid] = useState(false);
   const shown = invalid ? 'A pairing code has 8 letters, like BCDF-GHJK.' : error;
@@ -69,7 +68,7 @@ export function CodeForm({ error, busy, onJoin }: CodeFormProps) {
             placeholder={defaultDeviceName()}
           />
         </div>
-        <button type="submit" class="primary" disabled={busy}>
+        <button type="submit" class="primary">
           Join
         </button>
       </form>

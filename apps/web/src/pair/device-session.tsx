@@ -10,17 +10,6 @@ import { useSessionData } from '../session/use-session-data';
 import { LiveIndicator, useLive } from '../session/use-live';
 import type { ActiveDevice } from './device-store';
 
-/** Why the device's view of the session ended, in words; keys are the SSE `end` reasons. */
-export const END_TEXT: Record<string, string> = {
-  session_closed: 'Its owner closed it.',
-  session_expired: 'Its time ran out.',
-  device_revoked: 'The owner removed this device from it.',
-  device_rejected: 'The owner declined this device',
-  refused: 'The session was closed or this device was removed.',
-  unauthenticated: 'The session was closed or this device was removed.',
-  not_found: 'The session is gone.',
-};
-
 // Renew the token this long before it expires (it never outlives the session's expiry at issue;
 // after the owner extends the session, POST /v1/devices/token reaches the new expiry).
 const RENEW_BEFORE_MS = 60_000;

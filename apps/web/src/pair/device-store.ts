@@ -74,13 +74,15 @@ export class DeviceStore implements TokenSource {
   }
 
   /** A fresh token (claim, approved poll, POST /v1/devices/token) for the session. */
-  setToken(sessionId: string, token: DeviceToken): void {
-    this.set({
+  setToken(sessionId: string, token: DeviceToken): ActiveDevice {
+    const active: ActiveDevice = {
       kind: 'active',
       sessionId,
       accessToken: token.accessToken,
       expiresAt: token.expiresAt,
-    });
+    };
+    this.set(active);
+    return active;
   }
 
   forget(): void {

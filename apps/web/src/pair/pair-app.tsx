@@ -1,22 +1,28 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, createApi, type Api } from '../api/client';
 import { userMessage } from '../api/messages';
-import type { Claim } from '../api/types';
+import type { Claim, DeviceToken } from '../api/types';
 import '../session/session.css';
-import { useFocusOnMount } from '../session/use-focus';
 import { claim, PollEnded, waitForApproval, type Credential } from './claim-flow';
 import { CodeForm } from './code-form';
 import { defaultDeviceName } from './device-name';
-import { END_TEXT, DeviceSession } from './device-session';
+import { DeviceSession } from './device-session';
 import { DeviceStore, type ActiveDevice, type PendingDevice } from './device-store';
+import {
+  claimError,
+  endOutcome,
+  INCOMPLETE_LINK,
+  pollOutcome,
+  type Outcome,
+} from './pair-messages';
+import { JoiningScreen, OutcomeScreen, WaitingScreen } from './pair-screens';
 
 type View =
   | { kind: 'code'; error: string | null }
   | { kind: 'joining' }
   | { kind: 'waiting'; pending: PendingDevice }
   | { kind: 'session'; device: ActiveDevice }
-  | { kind: 'declined' }
-  | { kind: 'ended'; detail: string };
+  | { kind: 'over'; outcome: Outcome };
 
 /**
  * The pairing secret leaves the address bar (and this history entry) before anything else
@@ -24,52 +30,13 @@ type View =
  */
 function takeSecret(): string | null {
   const found = location.hash.length > 1 ? location.hash.slice(1) : null;
-  if (location.hash !== '' || location.search !== '')
+  if (location.hash !== '' || location.search !== '') {
     history.replaceState(null, '', location.pathname);
+  }
   return found;
 }
 
 const SECRET = /^[A-Za-z0-9_-]{16,256}$/;
-
-/** What a failed claim means to the person holding the phone. */
-function claimError(error: unknown, byCode: boolean): string {
-  if (error instanceof ApiError && error.status === 401) {
-    return byCode
-      ? 'That code did not work: it may be mistyped, already used or expired. Check it, or ask for a new one.'
-      : 'This pairing link has already been used or has expired. Ask for a new QR code, or type a fresh code here.';
-  }
-  if (error instanceof ApiError && error.status === 400 && !byCode) {
-    return 'This pairing link is damaged. Scan the QR code again, or type the code here.';
-  }
-  return userMessage(error);
-}
-
-function Ended({ title, detail }: { title: string; detail: string }) {
-  const heading = useFocusOnMount<HTMLHeadingElement>();
-  return (
-    <section class="panel ended-view">
-      <h1 ref={heading} tabIndex={-1}>
-        {title}
-      </h1>
-      {detail !== '' && <p>{detail}</p>}
-      <p>
-        <a href="/pair">Join another session</a>
-      </p>
-    </section>
-  );
-}
-
-function Waiting({ name }: { name: string }) {
-  const heading = useFocusOnMount<HTMLHeadingElement>();
-  return (
-    <section class="panel waiting-view" aria-busy="true">
-      <h1 ref={heading} tabIndex={-1}>
-        Waiting for approval
-      </h1>
-      <p>Ask the session's owner to approve “{name}”. This page goes on by itself once they do.</p>
-    </section>
-  );
-}
 
 /** The phone's app at /pair: claim, wait for approval, then the session. */
 export function PairApp() {
@@ -85,32 +52,29 @@ export function PairApp() {
     return { kind: 'code', error: null };
   });
 
-  const end = (reason: string): void => {
+  const over = (outcome: Outcome): void => {
     store.forget();
-    setView(
-      reason === 'device_rejected'
-        ? { kind: 'declined' }
-        : { kind: 'ended', detail: END_TEXT[reason] ?? '' },
-    );
+    setView({ kind: 'over', outcome });
   };
+  const joined = (sessionId: string, token: DeviceToken): void =>
+    setView({ kind: 'session', device: store.setToken(sessionId, token) });
 
   const join = async (credential: Credential, deviceName: string): Promise<void> => {
     store.forget(); // a new link or code replaces whatever this tab joined before
     setView({ kind: 'joining' });
-    const byCode = 'code' in credential;
     let result: Claim;
     try {
       result = await claim(api, credential, deviceName);
     } catch (error) {
-      if (error instanceof ApiError && error.code === 'SESSION_EXPIRED')
-        return end('session_expired');
-      setView({ kind: 'code', error: claimError(error, byCode) });
+      if (error instanceof ApiError && error.code === 'SESSION_EXPIRED') {
+        over(endOutcome('session_expired'));
+      } else {
+        setView({ kind: 'code', error: claimError(error, 'code' in credential) });
+      }
       return;
     }
     if (result.status === 'active') {
-      store.setToken(result.session.id, result);
-      const saved = store.current();
-      if (saved?.kind === 'active') setView({ kind: 'session', device: saved });
+      joined(result.session.id, result);
       return;
     }
     const pending: PendingDevice = {
@@ -124,26 +88,21 @@ export function PairApp() {
     setView({ kind: 'waiting', pending });
   };
 
-  const joinWithSecret = (secret: string): void => {
-    if (SECRET.test(secret)) void join({ secret }, defaultDeviceName());
-    else {
+  const joinWithSecret = (value: string): void => {
+    if (SECRET.test(value)) {
+      void join({ secret: value }, defaultDeviceName());
+    } else {
       store.forget();
-      setView({
-        kind: 'code',
-        error: 'This pairing link is incomplete. Scan the QR code again, or type the code here.',
-      });
+      setView({ kind: 'code', error: INCOMPLETE_LINK });
     }
   };
 
   useEffect(() => {
     if (secret !== null) joinWithSecret(secret);
-  }, []);
-
-  // A pairing link opened in a tab that already shows /pair only changes the fragment.
-  useEffect(() => {
+    // A pairing link opened in a tab that already shows /pair only changes the fragment.
     const onHash = (): void => {
-      const secret = takeSecret();
-      if (secret !== null) joinWithSecret(secret);
+      const value = takeSecret();
+      if (value !== null) joinWithSecret(value);
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -162,25 +121,14 @@ export function PairApp() {
       signal: abort.signal,
       onInterval: (interval) => store.set({ ...pending, interval }),
     }).then(
-      (approved) => {
-        store.setToken(approved.session.id, approved);
-        const saved = store.current();
-        if (saved?.kind === 'active') setView({ kind: 'session', device: saved });
-      },
+      (approved) => joined(approved.session.id, approved),
       (error: unknown) => {
         if (abort.signal.aborted) return;
-        store.forget();
-        if (error instanceof PollEnded && error.reason === 'declined')
-          setView({ kind: 'declined' });
-        else if (error instanceof PollEnded && error.reason === 'expired') {
-          setView({
-            kind: 'ended',
-            detail:
-              'The owner did not approve this device in time. Ask for a new QR code to try again.',
-          });
-        } else if (error instanceof PollEnded)
-          setView({ kind: 'ended', detail: END_TEXT.session_expired ?? '' });
-        else setView({ kind: 'code', error: userMessage(error) });
+        if (error instanceof PollEnded) over(pollOutcome(error.reason));
+        else {
+          store.forget();
+          setView({ kind: 'code', error: userMessage(error) });
+        }
       },
     );
     return () => abort.abort();
@@ -188,43 +136,22 @@ export function PairApp() {
 
   switch (view.kind) {
     case 'code':
-      return (
-        <CodeForm
-          error={view.error}
-          busy={false}
-          onJoin={(code, name) => void join({ code }, name)}
-        />
-      );
+      return <CodeForm error={view.error} onJoin={(code, name) => void join({ code }, name)} />;
     case 'joining':
-      return (
-        <p class="panel" aria-busy="true">
-          Joining the session…
-        </p>
-      );
+      return <JoiningScreen />;
     case 'waiting':
-      return <Waiting name={view.pending.deviceName} />;
+      return <WaitingScreen name={view.pending.deviceName} />;
     case 'session':
       return (
         <DeviceSession
           key={view.device.sessionId}
           api={api}
           device={view.device}
-          onToken={(token) => {
-            store.setToken(view.device.sessionId, token);
-            const saved = store.current();
-            if (saved?.kind === 'active') setView({ kind: 'session', device: saved });
-          }}
-          onEnded={end}
+          onToken={(token) => joined(view.device.sessionId, token)}
+          onEnded={(reason) => over(endOutcome(reason))}
         />
       );
-    case 'declined':
-      return (
-        <Ended
-          title="The owner declined this device"
-          detail="Ask them for a new QR code if that was a mistake."
-        />
-      );
-    case 'ended':
-      return <Ended title="This session has ended" detail={view.detail} />;
+    case 'over':
+      return <OutcomeScreen {...view.outcome} />;
   }
 }

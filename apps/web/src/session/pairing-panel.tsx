@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import type { Pairing } from '../api/types';
 import { ErrorAlert } from '../ui/error-alert';
@@ -54,7 +54,6 @@ export function PairingPanel({ api, sessionId, claims }: PairingPanelProps) {
 
   const left = useRemaining(shown?.pairing.expiresAt ?? '');
   const expired = shown !== null && left === 0;
-  const waitingForTab = useRef(false);
   useEffect(() => {
     if (!expired) return undefined;
     // A tab nobody looks at does not mint a pairing every two minutes; it renews once shown.
@@ -62,11 +61,8 @@ export function PairingPanel({ api, sessionId, claims }: PairingPanelProps) {
       renew();
       return undefined;
     }
-    waitingForTab.current = true;
     const onVisible = (): void => {
-      if (document.hidden || !waitingForTab.current) return;
-      waitingForTab.current = false;
-      renew();
+      if (!document.hidden) renew();
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);

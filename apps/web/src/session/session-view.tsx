@@ -44,11 +44,7 @@ export function SessionView({ api, sessionId }: { api: Api; sessionId: string })
         <p>
           <a href="#/">← All sessions</a>
         </p>
-        {data.error === null ? (
-          <p aria-busy="true">Loading the session…</p>
-        ) : (
-          <ErrorAlert error={data.error} />
-        )}
+        {data.error === null ? <p>Loading the session…</p> : <ErrorAlert error={data.error} />}
       </div>
     );
   }

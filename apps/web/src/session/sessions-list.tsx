@@ -44,7 +44,7 @@ export function SessionsList({ api }: { api: Api }) {
       </h1>
       <ErrorAlert error={error} />
       {sessions === null ? (
-        error === null && <p aria-busy="true">Loading…</p>
+        error === null && <p>Loading…</p>
       ) : sessions.length === 0 ? (
         <p class="muted">No sessions yet: create one with the form.</p>
       ) : (
