@@ -133,6 +133,10 @@ describe(
       await desktopContext.close();
       await phoneContext.close();
 
+      t.diagnostic(
+        `axe checked ${String(checked.length)} page states: ` +
+          checked.map((c) => `${c.page} (${c.scheme}): ${String(c.violations.length)}`).join(', '),
+      );
       for (const c of checked) {
         const serious = new Set(seriousViolations(c.violations));
         const minor = c.violations.filter((v) => !serious.has(v));
