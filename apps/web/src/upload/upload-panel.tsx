@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import { userMessage } from '../api/messages';
 import type { FileItem } from '../api/types';
+import { formatSize } from '../session/format';
 import { PutError } from './put-bytes';
 import { dropRecord, recordsOf, sameFile, type UploadRecord } from './resume-store';
 import { UploadEnded, UploadJob } from './upload-job';
@@ -87,7 +88,7 @@ export function UploadPanel({ api, sessionId, onUploaded }: UploadPanelProps) {
           {waiting.map((record) => (
             <li key={record.fileId}>
               <span class="upload-name">{record.name}</span>
-              <span class="upload-size">{formatBytes(record.size)}</span>
+              <span class="upload-size">{formatSize(record.size)}</span>
               <progress aria-label={record.name} max={1} value={resumedFraction(record)} />
               <span class="upload-text">Resume {record.name}: choose the file again</span>
               <button
@@ -118,7 +119,7 @@ function JobRow({ job, onCancel }: { job: UploadJob; onCancel: () => void }) {
   return (
     <li>
       <span class="upload-name">{file.name}</span>
-      <span class="upload-size">{formatBytes(file.size)}</span>
+      <span class="upload-size">{formatSize(file.size)}</span>
       <progress aria-label={file.name} max={1} value={state.fraction} />
       <span class="upload-text" aria-live="polite">
         {state.text}
@@ -161,15 +162,4 @@ function failureMessage(error: unknown): string {
 function resumedFraction(record: UploadRecord): number {
   if (record.partSize === 0 || record.size === 0) return 0;
   return Math.min(1, (Object.keys(record.done).length * record.partSize) / record.size);
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? String(value) : value.toFixed(1)} ${units[unit] ?? 'B'}`;
 }
