@@ -24,6 +24,7 @@ export class SessionEvent {
 }
 
 export const SessionEventSchema = SchemaFactory.createForClass(SessionEvent);
-// EventRepository.list (a session's events after a seq, oldest first); uniqueness makes the copy
+// EventRepository.list (a session's events after a seq, oldest first) and EventTail.read (the
+// same range for each of many sessions in one $or, sorted by session then seq); uniqueness makes the copy
 // from a session's outbox idempotent (a second copy of an event is an ignored E11000).
 SessionEventSchema.index({ sessionId: 1, seq: 1 }, { unique: true });
