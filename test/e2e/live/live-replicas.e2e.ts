@@ -108,6 +108,29 @@ describe('live: across two API processes', () => {
     }
   });
 
+  // A client that aborted its stream leaves a spare connection behind (undici opens one) that
+  // never carries a request; close() used to wait connectionTimeout (60 s) for it, so the process
+  // reached its 25 s deadline and exited 1.
+  it('exits 0 in seconds on SIGTERM after a client aborted its stream', async (t) => {
+    const C = await startApiProcess({
+      ...testEnv(backends, join(dataDir, 'c')),
+      ...sharedApiIdentity(),
+      ...GENEROUS_LIMITS,
+      MONGODB_URI: mongoUri,
+    });
+    const { owner, session } = await ownerWithSession(C.baseUrl);
+    const stream = await openStream(C.baseUrl, session.id, { token: owner.token });
+    await stream.next();
+    stream.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopping = Date.now();
+    const code = await C.stop();
+    const took = Date.now() - stopping;
+    t.diagnostic(`SIGTERM → exit after an aborted stream: ${String(took)} ms`);
+    assert.equal(code, 0, C.run.stderr());
+    assert.ok(took < 5000, `exit took ${String(took)} ms (the deadline is 25 s)`);
+  });
+
   it('ends its streams with `shutdown` on SIGTERM and exits in seconds; the stream resumes on A', async (t) => {
     const { owner, session } = await ownerWithSession(A.baseUrl);
     const onB = await openStream(B.baseUrl, session.id, { token: owner.token });

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AppConfig } from '@app/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -49,8 +51,18 @@ export async function configureHttpApp(
   // Responses finished while closing end their keep-alive connection; otherwise the server
   // waits for idle sockets to time out (keepAliveTimeout) before close() resolves.
   let closing = false;
+  // A connection that never carried a request (a client's spare socket, such as the one undici
+  // opens after an aborted stream) is not idle to Node: close() would wait for connectionTimeout
+  // (60 s) on it, and a real process would reach its shutdown deadline.
+  const unused = new Set<Socket>();
+  fastify.server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  fastify.server.on('request', (request: IncomingMessage) => unused.delete(request.socket));
   fastify.addHook('preClose', (done) => {
     closing = true;
+    for (const socket of unused) socket.destroy();
     done();
   });
   // onSend runs for every reply Fastify sends, errors and 404s included.
