@@ -1,6 +1,6 @@
 import type { EventRecord } from '@app/database';
 // The activity item's mapper, so a frame's data is exactly an item of GET …/activity.
-import { toActivityEventResponse } from '../sessions/dto/activity.response.js';
+import { toActivityEventResponse } from '../sessions/index.js';
 
 /** Why the server ended a stream: the `reason` of its last frame, `event: end`. */
 export type EndReason =

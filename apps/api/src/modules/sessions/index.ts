@@ -4,3 +4,4 @@ export { SessionAccessService } from './session-access.service.js';
 export { effectiveStatus, isLive, type SessionStatus } from './session-status.js';
 export { SessionIdParam } from './session-param.js';
 export { SessionResponse, toSessionResponse } from './dto/session.response.js';
+export { toActivityEventResponse } from './dto/activity.response.js';
