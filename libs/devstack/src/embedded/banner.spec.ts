@@ -65,6 +65,54 @@ describe('startup banner', () => {
     assert.ok(text.includes('mongodb://***@db.internal:27017/sharexpress'));
   });
 
+  describe('devstack S3 bind address', () => {
+    const embedded = {
+      config,
+      mongoUri: 'mongodb://127.0.0.1:27018/sharexpress',
+      embedded: true,
+      dataDir: '/tmp/data',
+      notes: [],
+    };
+    const warnings = (text: string): string[] =>
+      text.split('\n').filter((line) => line.includes('warning:'));
+
+    it('says where S3 listens and warns of nothing on loopback', () => {
+      const text = renderBanner({
+        ...embedded,
+        s3Endpoint: 'http://127.0.0.1:9000',
+        s3PublicEndpoint: 'http://127.0.0.1:9000',
+        s3Bind: { host: '127.0.0.1', port: 9000 },
+      });
+      assert.match(text, /S3 listens on\s+127\.0\.0\.1:9000/);
+      assert.ok(!text.includes('S3 for browsers'), text);
+      assert.deepEqual(warnings(text), []);
+    });
+
+    it('warns in one line when S3 is reachable from the network, and shows the URL phones use', () => {
+      const text = renderBanner({
+        ...embedded,
+        s3Endpoint: 'http://127.0.0.1:9000',
+        s3PublicEndpoint: 'http://192.168.1.20:9000',
+        s3Bind: { host: '0.0.0.0', port: 9000 },
+      });
+      assert.match(text, /S3 for browsers\s+http:\/\/192\.168\.1\.20:9000/);
+      assert.match(text, /S3 listens on\s+0\.0\.0\.0:9000/);
+      const [warning, ...more] = warnings(text);
+      assert.deepEqual(more, []);
+      assert.match(warning ?? '', /devstack S3 listens on 0\.0\.0\.0, reachable from the network/);
+      assert.match(warning ?? '', /development double/);
+    });
+
+    it('treats every loopback address as local and any other as exposed', () => {
+      const warns = (host: string): boolean =>
+        warnings(renderBanner({ ...embedded, s3Endpoint: 'x', s3Bind: { host, port: 9000 } }))
+          .length === 1;
+      for (const local of ['127.0.0.2', '::1', 'localhost']) assert.equal(warns(local), false);
+      for (const exposed of ['::', '192.168.1.20', 'dev-box.lan'])
+        assert.equal(warns(exposed), true);
+    });
+  });
+
   it('maps wildcard bind addresses to one a local client can reach', () => {
     assert.equal(reachableHost('0.0.0.0'), '127.0.0.1');
     assert.equal(reachableHost('::'), '127.0.0.1');

@@ -1,19 +1,21 @@
 // What `npm start` prints once everything answers: where each piece listens.
 import type { AppConfig } from '@app/config';
+import { isLoopbackHost, reachableHost, urlHost } from './hosts.js';
+
+export { reachableHost } from './hosts.js';
 
 export interface BannerInput {
   config: AppConfig;
   mongoUri: string;
+  /** The endpoint the apps use. */
   s3Endpoint: string;
+  /** The endpoint presigned URLs name, when it may differ from `s3Endpoint`. */
+  s3PublicEndpoint?: string;
+  /** Where the devstack S3 listens (embedded mode). */
+  s3Bind?: { host: string; port: number };
   embedded: boolean;
   dataDir: string;
   notes: string[];
-}
-
-/** The address a local client uses to reach a server bound to `host`. */
-export function reachableHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 function withoutCredentials(uri: string): string {
@@ -39,13 +41,26 @@ export function renderBanner(input: BannerInput): string {
     ['MongoDB', withoutCredentials(input.mongoUri)],
     ['S3', `${input.s3Endpoint} (bucket ${config.s3.bucket}, region ${config.s3.region})`],
   ];
+  const { s3PublicEndpoint, s3Bind } = input;
+  if (s3PublicEndpoint !== undefined && s3PublicEndpoint !== input.s3Endpoint) {
+    rows.push(['S3 for browsers', s3PublicEndpoint]);
+  }
+  if (s3Bind !== undefined) {
+    rows.push(['S3 listens on', `${urlHost(s3Bind.host)}:${String(s3Bind.port)}`]);
+  }
   if (input.embedded) rows.push(['Data', input.dataDir]);
+  const exposed = s3Bind !== undefined && !isLoopbackHost(s3Bind.host);
   const lines = [
     input.embedded
       ? 'Sharexpress is running with the embedded devstack (development only, never production).'
       : 'Sharexpress is running against external MongoDB and S3.',
     ...rows.map(([label, value]) => `  ${label.padEnd(15)} ${value}`),
     ...input.notes.map((note) => `  note: ${note}`),
+    ...(exposed
+      ? [
+          `  warning: the devstack S3 listens on ${urlHost(s3Bind.host)}, reachable from the network: it is an unhardened development double, keep it on a trusted network`,
+        ]
+      : []),
     'Press Ctrl-C to stop.',
   ];
   return lines.join('\n');

@@ -87,3 +87,61 @@ describe('planLaunch', () => {
     );
   });
 });
+
+describe('planLaunch: where the devstack S3 listens and what presigned URLs name', () => {
+  it('keeps S3 on loopback and leaves S3_PUBLIC_ENDPOINT to the apps when nothing is set', () => {
+    const plan = planLaunch({}, CWD);
+    assert.equal(plan.devstack?.s3Host, '127.0.0.1');
+    assert.equal(plan.devstack?.s3PublicHost, '127.0.0.1');
+    assert.equal(plan.childEnv.S3_PUBLIC_ENDPOINT, undefined);
+  });
+
+  it("names PUBLIC_URL's host for a wildcard bind, so a phone that opens the page reaches storage", () => {
+    for (const wildcard of ['0.0.0.0', '::']) {
+      const plan = planLaunch(
+        { DEVSTACK_S3_HOST: wildcard, HOST: '0.0.0.0', PUBLIC_URL: 'http://192.168.1.20:3000' },
+        CWD,
+      );
+      assert.equal(plan.devstack?.s3Host, wildcard);
+      assert.equal(plan.devstack?.s3PublicHost, '192.168.1.20');
+    }
+  });
+
+  it('names a specific bind address itself, IPv6 in brackets', () => {
+    const lan = planLaunch({ DEVSTACK_S3_HOST: '10.0.0.7' }, CWD);
+    assert.equal(lan.devstack?.s3PublicHost, '10.0.0.7');
+    const v6 = planLaunch({ DEVSTACK_S3_HOST: 'fd00::7' }, CWD);
+    assert.equal(v6.devstack?.s3Host, 'fd00::7');
+    assert.equal(v6.devstack?.s3PublicHost, '[fd00::7]');
+  });
+
+  it("leaves the operator's own S3_PUBLIC_ENDPOINT alone", () => {
+    const plan = planLaunch(
+      { DEVSTACK_S3_HOST: '0.0.0.0', S3_PUBLIC_ENDPOINT: 'https://files.example.test' },
+      CWD,
+    );
+    assert.equal(plan.devstack?.s3PublicHost, undefined);
+    assert.equal(plan.childEnv.S3_PUBLIC_ENDPOINT, 'https://files.example.test');
+  });
+
+  for (const bad of ['192.168.1.20:9000', 'http://0.0.0.0', '[::1]', 'bad_host', '-lan']) {
+    it(`refuses DEVSTACK_S3_HOST="${bad}" before anything starts`, () => {
+      assert.throws(
+        () => planLaunch({ DEVSTACK_S3_HOST: bad }, CWD),
+        (err: unknown) =>
+          err instanceof LaunchError &&
+          err.message.startsWith(
+            'DEVSTACK_S3_HOST: must be an IP address (IPv6 without brackets) or a hostname',
+          ) &&
+          err.message.endsWith(`got "${bad}"`),
+      );
+    });
+  }
+
+  it('accepts a hostname', () => {
+    assert.equal(
+      planLaunch({ DEVSTACK_S3_HOST: 'dev-box.lan' }, CWD).devstack?.s3Host,
+      'dev-box.lan',
+    );
+  });
+});

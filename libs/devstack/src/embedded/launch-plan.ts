@@ -4,12 +4,15 @@
 // before any server starts, with the same one-line-per-problem messages the apps print.
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, loadConfig, type AppConfig } from '@app/config';
+import { isBindHost, isWildcardHost, urlHost } from './hosts.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Stable defaults so a restart serves the same URIs; taken ports fall back to free ones. */
 export const DEFAULT_MONGO_PORT = 27018;
 export const DEFAULT_S3_PORT = 9000;
+/** The devstack is not hardened: it stays on loopback unless the operator says otherwise. */
+export const DEFAULT_S3_HOST = '127.0.0.1';
 
 export interface PortChoice {
   port: number;
@@ -21,6 +24,13 @@ export interface DevstackPlan {
   dataDir: string;
   mongoPort: PortChoice;
   s3Port: PortChoice;
+  /** Where the devstack S3 binds (DEVSTACK_S3_HOST); absent: DEFAULT_S3_HOST. */
+  s3Host?: string;
+  /**
+   * Host for the apps' S3_PUBLIC_ENDPOINT (the one presigned URLs name), with the S3 port added
+   * once it is known; absent when the operator set S3_PUBLIC_ENDPOINT.
+   */
+  s3PublicHost?: string;
   /** Credentials the devstack S3 accepts; the operator's S3_* values when given. */
   credentials?: { accessKeyId: string; secretAccessKey: string };
 }
@@ -52,6 +62,25 @@ function readPort(env: Env, name: string, fallback: number): PortChoice {
     throw new LaunchError(`${name}: must be an integer between 0 and 65535, got "${raw}"`);
   }
   return { port, explicit: true };
+}
+
+function readHost(env: Env, name: string, fallback: string): string {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!isBindHost(raw)) {
+    throw new LaunchError(
+      `${name}: must be an IP address (IPv6 without brackets) or a hostname, e.g. 127.0.0.1 or 0.0.0.0, got "${raw}"`,
+    );
+  }
+  return raw;
+}
+
+/**
+ * A wildcard bind is reached the way PUBLIC_URL is (a phone that opens the page reaches storage
+ * on the same machine); a specific address is reached at that address.
+ */
+function publicHostFor(s3Host: string, publicUrl: string): string {
+  return isWildcardHost(s3Host) ? new URL(publicUrl).hostname : urlHost(s3Host);
 }
 
 function isSet(env: Env, name: string): boolean {
@@ -89,6 +118,7 @@ export function planLaunch(env: Env, cwd: string): LaunchPlan {
       dataDir,
       mongoPort: readPort(env, 'DEVSTACK_MONGO_PORT', DEFAULT_MONGO_PORT),
       s3Port: readPort(env, 'DEVSTACK_S3_PORT', DEFAULT_S3_PORT),
+      s3Host: readHost(env, 'DEVSTACK_S3_HOST', DEFAULT_S3_HOST),
       credentials,
     };
     // The devstack's keys are long-term ones: a session token from the shell (left over from
@@ -96,10 +126,15 @@ export function planLaunch(env: Env, cwd: string): LaunchPlan {
     delete childEnv.S3_SESSION_TOKEN;
     checkEnv = { ...childEnv, ...PLACEHOLDERS };
   }
+  let config: AppConfig;
   try {
-    return { config: loadConfig(checkEnv), devstack, childEnv };
+    config = loadConfig(checkEnv);
   } catch (err) {
     if (err instanceof ConfigError) throw new LaunchError(err.message);
     throw err;
   }
+  if (devstack !== undefined && !isSet(env, 'S3_PUBLIC_ENDPOINT')) {
+    devstack.s3PublicHost = publicHostFor(devstack.s3Host ?? DEFAULT_S3_HOST, config.publicUrl);
+  }
+  return { config, devstack, childEnv };
 }

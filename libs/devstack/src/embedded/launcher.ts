@@ -5,9 +5,11 @@
 // own brings everything down with exit code 1. The production entry points
 // (dist/apps/*/src/main.js) never come here: they only read their configuration.
 import { fileURLToPath } from 'node:url';
-import { renderBanner, reachableHost } from './banner.js';
+import { devstackAppEnv } from './app-env.js';
+import { renderBanner } from './banner.js';
 import { ensureBucket } from './bucket-setup.js';
 import { startDevstack, type RunningDevstack } from './devstack-runner.js';
+import { reachableHost } from './hosts.js';
 import { LaunchError, planLaunch, type LaunchPlan } from './launch-plan.js';
 import { Supervisor, type ChildExit } from './supervisor.js';
 import { waitUntilLive } from './wait-live.js';
@@ -43,6 +45,7 @@ class Launcher {
     let mongoUri = env.MONGODB_URI ?? '';
     let s3Endpoint = env.S3_ENDPOINT ?? '';
     const notes: string[] = [];
+    let s3Bind: { host: string; port: number } | undefined;
 
     if (devstackPlan !== undefined) {
       log(`starting the devstack (data under ${devstackPlan.dataDir})`);
@@ -50,10 +53,11 @@ class Launcher {
       const devstack = await this.devstack;
       if (devstack === undefined || this.stopping) return;
       notes.push(...devstack.fallbacks.map((f) => `${f}, so a free port was used instead`));
+      const appEnv = devstackAppEnv(devstackPlan, devstack);
       const { s3 } = devstack;
       await ensureBucket(
         {
-          endpoint: s3.endpoint,
+          endpoint: appEnv.S3_ENDPOINT,
           region: s3.region,
           bucket: config.s3.bucket,
           credentials: s3.credentials,
@@ -61,15 +65,10 @@ class Launcher {
         [config.publicUrl, ...config.corsOrigins].map((url) => new URL(url).origin),
       );
       if (this.stopping) return;
-      mongoUri = `${devstack.mongo.uri}/sharexpress`;
-      s3Endpoint = s3.endpoint;
-      Object.assign(env, {
-        MONGODB_URI: mongoUri,
-        S3_ENDPOINT: s3.endpoint,
-        S3_REGION: s3.region,
-        S3_ACCESS_KEY_ID: s3.credentials.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
-      });
+      mongoUri = appEnv.MONGODB_URI;
+      s3Endpoint = appEnv.S3_ENDPOINT;
+      s3Bind = { host: devstack.s3Host, port: s3.port };
+      Object.assign(env, appEnv);
     }
 
     this.supervisor.start({ name: 'api', entry: entry('api'), env });
@@ -84,8 +83,21 @@ class Launcher {
     if (this.stopping) return;
     if (!live) notes.push('the apps did not answer /health/live within 60 s; see their logs above');
     const embedded = devstackPlan !== undefined;
+    // In embedded mode `config` was validated with placeholders: the endpoint is in `env`.
+    const s3PublicEndpoint = embedded
+      ? env.S3_PUBLIC_ENDPOINT?.trim() || s3Endpoint
+      : config.s3.publicEndpoint;
     console.log(
-      renderBanner({ config, mongoUri, s3Endpoint, embedded, dataDir: config.dataDir, notes }),
+      renderBanner({
+        config,
+        mongoUri,
+        s3Endpoint,
+        s3PublicEndpoint,
+        s3Bind,
+        embedded,
+        dataDir: config.dataDir,
+        notes,
+      }),
     );
   }
 
