@@ -75,6 +75,19 @@ describe('live: event streams', () => {
     );
   });
 
+  it('answers HEAD with the stream headers and ends at once, holding no stream open', async () => {
+    const { owner, session } = await ownerWithSession(base);
+    const res = await fetch(`${base}/v1/sessions/${session.id}/events`, {
+      method: 'HEAD',
+      headers: { authorization: `Bearer ${owner.token}` },
+      signal: AbortSignal.timeout(3000),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+    assert.equal(await res.text(), '');
+    assert.equal(hub.streamsOf(session.id), 0);
+  });
+
   it('lets an active device subscribe too; both see the same events', async () => {
     const { owner, session } = await ownerWithSession(base);
     const claim = await pairDevice(base, owner, session.id);

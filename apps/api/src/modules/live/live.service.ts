@@ -34,6 +34,12 @@ export class LiveService {
     // From here on nothing awaits: the cap check, the stream's head and the subscription
     // happen in one go, so the caps hold exactly and the ready frame comes first.
     this.hub.assertRoom(session.id);
+    // HEAD (Fastify answers it for every GET route) gets the stream's head and nothing to hold
+    // open: a response without a body would otherwise keep its connection busy forever.
+    if (request.method === 'HEAD') {
+      openSseResponse(request, reply, '', () => undefined).end();
+      return;
+    }
     let unsubscribe = (): void => undefined;
     const sink = openSseResponse(request, reply, readyFrame(session.id, cursor), () => {
       unsubscribe();
