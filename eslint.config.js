@@ -104,6 +104,18 @@ export default tseslint.config(
   },
   ...boundaryConfigs,
   envConfig,
+  // apps/web's specs are not in apps/web/tsconfig.json (which keeps Node's types away from the
+  // browser code): lint them, type-aware, with their own program.
+  {
+    files: ['apps/web/src/**/*.spec.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: false,
+        project: ['apps/web/tsconfig.spec.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+  },
   {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,6 +1,6 @@
 // `npm test`'s static checks, side by side: ESLint (type-aware), Prettier and the TypeScript
-// type checks (server and tests, and apps/web) each take one core for a while, so running them
-// at once saves ~20 s on two cores.
+// type checks (server and tests, apps/web, apps/web's specs) each take one core for a while, so
+// running them at once saves ~20 s on two cores.
 // Each one's output is printed whole when it ends; the exit code is non-zero if any failed.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -11,6 +11,12 @@ const checks = [
   { name: 'tsc', cmd: bin('tsc'), args: ['-p', 'tsconfig.json', '--noEmit'] },
   // The web client has its own program: DOM libraries and Preact's JSX, no Node types.
   { name: 'tsc web', cmd: bin('tsc'), args: ['-p', 'apps/web/tsconfig.json', '--noEmit'] },
+  // Its specs: the same settings plus Node's types (node:test), kept out of the program above.
+  {
+    name: 'tsc web specs',
+    cmd: bin('tsc'),
+    args: ['-p', 'apps/web/tsconfig.spec.json', '--noEmit'],
+  },
   { name: 'prettier', cmd: bin('prettier'), args: ['--check', '.', '--log-level', 'warn'] },
 ];
 

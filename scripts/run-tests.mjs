@@ -3,12 +3,16 @@
 //   node scripts/run-tests.mjs --unit     *.spec.js only
 //   node scripts/run-tests.mjs --e2e      *.e2e.js only
 //   node scripts/run-tests.mjs path/fragment ...   only files whose path contains a fragment
-// Runs over dist/, as `npm run build:dev` (nest build dev) leaves it.
+// Runs over dist/, as `npm run build:dev` (nest build dev) leaves it, and over the web client's
+// specs (apps/web/src/**/*.spec.ts, unit tests): those are outside the nest build, so they run
+// from source with tsx as a loader (it resolves their extensionless imports to .ts) in a second
+// `node --test` with the same reporter; the exit code is non-zero if either run failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const outDir = 'dist';
+const webDir = join('apps', 'web', 'src');
 const args = process.argv.slice(2);
 const unit = args.includes('--unit');
 const e2e = args.includes('--e2e');
@@ -25,15 +29,23 @@ function walk(dir) {
   return found;
 }
 
-const files = walk(outDir)
+const matches = (f) => filters.length === 0 || filters.some((frag) => f.includes(frag));
+
+const files = (existsSync(outDir) ? walk(outDir) : [])
   .filter((f) => (unit ? /\.spec\.js$/ : e2e ? /\.e2e\.js$/ : /\.(spec|e2e)\.js$/).test(f))
   // An incremental build leaves the output of deleted or renamed specs behind: run only those
   // whose source still exists.
   .filter((f) => existsSync(relative(outDir, f).replace(/\.js$/, '.ts')))
-  .filter((f) => filters.length === 0 || filters.some((frag) => f.includes(frag)))
+  .filter(matches)
   .sort();
+const webFiles = e2e
+  ? []
+  : walk(webDir)
+      .filter((f) => /\.spec\.ts$/.test(f))
+      .filter(matches)
+      .sort();
 
-if (files.length === 0) {
+if (files.length === 0 && webFiles.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
@@ -42,16 +54,26 @@ if (files.length === 0) {
 // modules, and reusing their compiled code cuts each start by about a third.
 const compileCache = resolve('node_modules', '.cache', 'node-compile');
 
-const r = spawnSync(
-  process.execPath,
-  [
-    '--enable-source-maps',
-    '--test',
-    '--test-concurrency=' + (process.env.TEST_CONCURRENCY ?? '3'),
-    '--test-timeout=' + (process.env.TEST_TIMEOUT_MS ?? '120000'),
-    '--test-reporter=' + (process.env.TEST_REPORTER ?? 'spec'),
-    ...files,
-  ],
-  { stdio: 'inherit', env: { ...process.env, NODE_COMPILE_CACHE: compileCache } },
-);
-process.exit(r.status ?? 1);
+const runTests = (loaderArgs, testFiles, env) =>
+  spawnSync(
+    process.execPath,
+    [
+      ...loaderArgs,
+      '--enable-source-maps',
+      '--test',
+      '--test-concurrency=' + (process.env.TEST_CONCURRENCY ?? '3'),
+      '--test-timeout=' + (process.env.TEST_TIMEOUT_MS ?? '120000'),
+      '--test-reporter=' + (process.env.TEST_REPORTER ?? 'spec'),
+      ...testFiles,
+    ],
+    { stdio: 'inherit', env: { ...process.env, NODE_COMPILE_CACHE: compileCache, ...env } },
+  ).status ?? 1;
+
+const status = [
+  files.length === 0 ? 0 : runTests([], files, {}),
+  // tsx compiles with the web client's settings, not the server's decorators and paths.
+  webFiles.length === 0
+    ? 0
+    : runTests(['--import', 'tsx'], webFiles, { TSX_TSCONFIG_PATH: 'apps/web/tsconfig.spec.json' }),
+];
+process.exit(status.every((s) => s === 0) ? 0 : 1);

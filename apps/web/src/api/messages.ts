@@ -83,6 +83,6 @@ export function userMessage(error: unknown): string {
     case 'CREDENTIALS_BUSY':
       return `The service is busy. Try again ${later(error, 'in a moment')}.`;
     default:
-      return withRequestId(sentenceOf(error.problem?.detail ?? error.message), error);
+      return withRequestId(sentenceOf(error.problem?.detail || error.message), error);
   }
 }
