@@ -1,4 +1,5 @@
 import { ApiError, type Api } from '../api/client';
+import { sleep } from '../api/sleep';
 import type { ActiveClaim, Claim } from '../api/types';
 
 export type Credential = { secret: string } | { code: string };
@@ -20,20 +21,6 @@ export class PollEnded extends Error {
 const SLOW_DOWN_STEP_S = 5; // RFC 8628 §3.5
 // A little slack, so that timer and network jitter never make a poll look early.
 const SLACK_MS = 250;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new DOMException('The wait was stopped.', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
-}
 
 interface PollOptions {
   api: Api;

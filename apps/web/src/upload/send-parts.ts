@@ -1,6 +1,7 @@
 // The parts of a multipart upload, PARALLEL at a time: part URLs asked for in batches of up to
 // 100 just before they are needed, a part that failed on a dropped connection retried with
 // backoff, a part whose URL expired (403) sent again with a fresh one.
+import { sleep } from '../api/sleep';
 import type { PartUrl } from '../api/types';
 import { PutError } from './put-bytes';
 
@@ -82,7 +83,7 @@ export async function sendParts(plan: PartsPlan): Promise<void> {
         }
         tries++;
         if (!retryable(error) || tries >= MAX_TRIES) throw error;
-        await wait(Math.min(1000 * 2 ** (tries - 1), 15_000), plan.signal);
+        await sleep(Math.min(1000 * 2 ** (tries - 1), 15_000), plan.signal);
       }
     }
   };
@@ -105,18 +106,4 @@ export async function sendParts(plan: PartsPlan): Promise<void> {
 function retryable(error: unknown): boolean {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' && (status === 0 || status === 429 || status >= 500);
-}
-
-function wait(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(new DOMException('cancelled', 'AbortError'));
-      },
-      { once: true },
-    );
-  });
 }

@@ -3,6 +3,7 @@
 // given the same file again, sends only the parts storage lacks.
 import { ApiError } from '../api/client';
 import type { DeclareResponse, FileItem, PartUrl, StoredPart, UploadSingle } from '../api/types';
+import { sleep } from '../api/sleep';
 import { hashFile } from './hasher';
 import { expectedPartSize, MIN_MULTIPART_BYTES, partCount, partRange } from './part-plan';
 import { putBytes, PutError } from './put-bytes';
@@ -24,14 +25,6 @@ export interface JobState {
 
 const COMPLETE_BODY_MAX_PARTS = 499;
 const percent = (fraction: number): string => `${String(Math.floor(fraction * 100))} %`;
-const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new DOMException('cancelled', 'AbortError'));
-    });
-  });
 
 /** A failure that ends this upload for good: the record goes, a new upload is needed. */
 export class UploadEnded extends Error {}
