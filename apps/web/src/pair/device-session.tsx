@@ -13,6 +13,8 @@ import type { ActiveDevice } from './device-store';
 // Renew the token this long before it expires (it never outlives the session's expiry at issue;
 // after the owner extends the session, POST /v1/devices/token reaches the new expiry).
 const RENEW_BEFORE_MS = 60_000;
+// Longer than the server's tail interval (250 ms by default) plus a reconnect.
+const REFUSED_GRACE_MS = 1500;
 
 interface DeviceSessionProps {
   api: Api;
@@ -38,9 +40,16 @@ export function DeviceSession({ api, device, onToken, onEnded }: DeviceSessionPr
   // A refused token (revoked, session closed or expired) ends the view.
   const refused = data.error instanceof ApiError && data.error.status === 401;
   const ended = session !== null && session.status !== 'active';
+  // A read refused just as the owner revoked the device or closed the session usually comes
+  // moments before the stream's end frame, which names the reason: wait for it a little before
+  // falling back to the general message (the view unmounts, and the timer goes, when it comes).
   useEffect(() => {
-    if (refused) onEnded('refused');
-    else if (ended) onEnded(session.status === 'closed' ? 'session_closed' : 'session_expired');
+    if (refused) {
+      const timer = setTimeout(() => onEnded('refused'), REFUSED_GRACE_MS);
+      return () => clearTimeout(timer);
+    }
+    if (ended) onEnded(session.status === 'closed' ? 'session_closed' : 'session_expired');
+    return undefined;
   }, [refused, ended]);
 
   // A fresh token before this one runs out, and at once after the session was extended.
@@ -82,6 +91,9 @@ export function DeviceSession({ api, device, onToken, onEnded }: DeviceSessionPr
           />
         )}
         <LiveIndicator status={live} />
+        {device.deviceName !== undefined && (
+          <p class="device-self">This device: {device.deviceName}</p>
+        )}
       </header>
       {!refused && <ErrorAlert error={data.error} />}
       {active && permissions.includes('upload') && (

@@ -14,6 +14,8 @@ export interface ActiveDevice {
   accessToken: string;
   /** When the token expires (the session's expiry when it was issued). */
   expiresAt: string;
+  /** The name the owner sees for this device (from the claim; kept across renewals). */
+  deviceName?: string;
 }
 
 /** Waiting for the owner's approval (RFC 8628 polling), so a reload keeps waiting. */
@@ -74,12 +76,15 @@ export class DeviceStore implements TokenSource {
   }
 
   /** A fresh token (claim, approved poll, POST /v1/devices/token) for the session. */
-  setToken(sessionId: string, token: DeviceToken): ActiveDevice {
+  setToken(sessionId: string, token: DeviceToken, deviceName?: string): ActiveDevice {
+    const previous = this.state?.kind === 'active' ? this.state.deviceName : undefined;
+    const name = deviceName ?? previous;
     const active: ActiveDevice = {
       kind: 'active',
       sessionId,
       accessToken: token.accessToken,
       expiresAt: token.expiresAt,
+      ...(name === undefined ? {} : { deviceName: name }),
     };
     this.set(active);
     return active;

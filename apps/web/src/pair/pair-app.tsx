@@ -56,8 +56,8 @@ export function PairApp() {
     store.forget();
     setView({ kind: 'over', outcome });
   };
-  const joined = (sessionId: string, token: DeviceToken): void =>
-    setView({ kind: 'session', device: store.setToken(sessionId, token) });
+  const joined = (sessionId: string, token: DeviceToken, deviceName?: string): void =>
+    setView({ kind: 'session', device: store.setToken(sessionId, token, deviceName) });
 
   const join = async (credential: Credential, deviceName: string): Promise<void> => {
     store.forget(); // a new link or code replaces whatever this tab joined before
@@ -74,7 +74,7 @@ export function PairApp() {
       return;
     }
     if (result.status === 'active') {
-      joined(result.session.id, result);
+      joined(result.session.id, result, result.device.name);
       return;
     }
     const pending: PendingDevice = {
@@ -121,7 +121,7 @@ export function PairApp() {
       signal: abort.signal,
       onInterval: (interval) => store.set({ ...pending, interval }),
     }).then(
-      (approved) => joined(approved.session.id, approved),
+      (approved) => joined(approved.session.id, approved, approved.device.name),
       (error: unknown) => {
         if (abort.signal.aborted) return;
         if (error instanceof PollEnded) over(pollOutcome(error.reason));
