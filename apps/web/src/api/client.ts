@@ -1,9 +1,14 @@
+import { noteServerDate, serverNow } from './clock';
 import type { Problem } from './types';
 
 /** Where the API client gets its bearer token; refresh() is called once on a 401. */
 export interface TokenSource {
   token: () => string | null;
-  /** Resolves true when a new token is there to retry with. */
+  /**
+   * Resolves true when a new token is there to retry with, false when the refresh was refused
+   * (the sign-in is over). Rejects (with the refresh's own ApiError: RATE_LIMITED, NETWORK, …)
+   * when it failed for another reason: the tokens are kept, and the request fails with that.
+   */
   refresh?: () => Promise<boolean>;
 }
 
@@ -17,6 +22,8 @@ export interface Api {
   blob: (path: string) => Promise<Blob>;
   /** The current bearer token (for the SSE reader and the upload worker). */
   token: () => string | null;
+  /** Epoch ms on the server's clock (from its Date headers): use it for every expiry. */
+  now: () => number;
 }
 
 /** Every failed API call: an HTTP problem, or status 0 / code NETWORK when nothing answered. */
@@ -59,6 +66,8 @@ export function createApi(source: TokenSource): Api {
     if (first.status !== 401 || source.token() === null || source.refresh === undefined) {
       return first;
     }
+    // Refused: the 401 stands. Failed (busy, offline): refresh() rejects with why, and the
+    // request fails with that, not with a 401 that would read as "signed out".
     if (!(await source.refresh())) return first;
     return fetchOnce(call, source.token());
   };
@@ -82,6 +91,7 @@ export function createApi(source: TokenSource): Api {
       return res.blob();
     },
     token: () => source.token(),
+    now: serverNow,
   };
 }
 
@@ -91,8 +101,9 @@ async function fetchOnce(call: Call, token: string | null): Promise<Response> {
   if (token !== null) headers.authorization = `Bearer ${token}`;
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const signal = call.signal === undefined ? timeout : AbortSignal.any([call.signal, timeout]);
+  const sentAt = Date.now();
   try {
-    return await fetch(call.path, {
+    const res = await fetch(call.path, {
       method: call.method,
       headers,
       body: call.body === undefined ? null : JSON.stringify(call.body),
@@ -100,6 +111,8 @@ async function fetchOnce(call: Call, token: string | null): Promise<Response> {
       credentials: 'omit',
       signal,
     });
+    noteServerDate(res.headers.get('date'), sentAt, Date.now());
+    return res;
   } catch (error) {
     // The caller's own abort stays an AbortError; anything else means nothing answered.
     if (call.signal?.aborted === true) throw error;
@@ -134,5 +147,5 @@ export function parseRetryAfter(value: string | null): number | undefined {
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
   const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - serverNow()) / 1000));
 }

@@ -1,4 +1,4 @@
-import { toApiError, type Api } from './client';
+import { ApiError, toApiError, type Api } from './client';
 import { SseParser, type SseMessage } from './sse-parser';
 import type { ActivityEvent } from './types';
 
@@ -156,8 +156,13 @@ export function subscribe(
       try {
         await api.get(`/v1/sessions/${encodeURIComponent(sessionId)}`);
         failed();
-      } catch {
-        end('unauthenticated');
+      } catch (caught) {
+        // Only the server's own refusal ends the stream; a dropped connection, a rate limit or
+        // a failed refresh is tried again later.
+        const status = caught instanceof ApiError ? caught.status : 0;
+        const terminal = status === 401 ? 'unauthenticated' : TERMINAL_REFUSALS[status];
+        if (terminal !== undefined) end(terminal);
+        else failed();
       }
       return;
     }

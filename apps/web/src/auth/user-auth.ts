@@ -53,9 +53,13 @@ export function createUserAuth(storage: Storage = window.sessionStorage): UserAu
         keep(await anonymous.post<TokenPair>('/v1/auth/refresh', { refreshToken }));
         return true;
       } catch (error) {
-        // Refused: this login is over. A network failure keeps the tokens for a later try.
-        if (error instanceof ApiError && error.status === 401) set(null);
-        return false;
+        // Refused: this login is over. Anything else (429, 503, offline) keeps the tokens for a
+        // later try, and the request that needed the refresh fails with this error.
+        if (error instanceof ApiError && error.status === 401) {
+          set(null);
+          return false;
+        }
+        throw error;
       }
     })().finally(() => {
       refreshing = null;

@@ -36,6 +36,7 @@ function fakeApi(answers: Array<ApiError | ActiveClaim>) {
     del: unused,
     blob: unused,
     token: () => null,
+    now: () => Date.now(),
     post: <T>(path: string, body?: unknown): Promise<T> => {
       assert.equal(path, '/v1/pairings/poll');
       at.push(Date.now());

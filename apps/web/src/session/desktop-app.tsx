@@ -33,13 +33,14 @@ export function goToSession(sessionId: string): void {
 }
 
 /**
- * The same API, but a 401 that survived the client's refresh (the sign-in is over: refresh
- * token expired or revoked) signs the owner out instead of leaving every screen failing.
+ * The same API, but a 401 after which the sign-in is over (the refresh was refused, so the
+ * tokens are gone) signs the owner out instead of leaving every screen failing. A refresh that
+ * only failed (rate limited, offline) keeps the tokens, and the request fails with that error.
  */
 function signingOutOn401(api: Api, onSignOut: () => void): Api {
   const watch = <T,>(call: Promise<T>): Promise<T> =>
     call.catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) onSignOut();
+      if (error instanceof ApiError && error.status === 401 && api.token() === null) onSignOut();
       throw error;
     });
   return {
@@ -49,6 +50,7 @@ function signingOutOn401(api: Api, onSignOut: () => void): Api {
     del: (path) => watch(api.del(path)),
     blob: (path) => watch(api.blob(path)),
     token: () => api.token(),
+    now: () => api.now(),
   };
 }
 
