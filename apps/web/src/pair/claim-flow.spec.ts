@@ -23,8 +23,11 @@ function problemError(status: number, code: string, extra: Partial<Problem> = {}
 }
 const pending = (): ApiError => problemError(400, 'AUTHORIZATION_PENDING');
 
-/** An Api whose polls answer in turn from `answers`; it records when each poll was sent. */
-function fakeApi(answers: Array<ApiError | ActiveClaim>) {
+/**
+ * An Api whose polls answer in turn from `answers`; it records when each poll was sent.
+ * `clockAhead`: how far this device's clock runs ahead of the server's.
+ */
+function fakeApi(answers: Array<ApiError | ActiveClaim>, clockAhead = 0) {
   const at: number[] = [];
   const bodies: unknown[] = [];
   const unused = (): never => {
@@ -36,7 +39,7 @@ function fakeApi(answers: Array<ApiError | ActiveClaim>) {
     del: unused,
     blob: unused,
     token: () => null,
-    now: () => Date.now(),
+    now: () => Date.now() - clockAhead,
     post: <T>(path: string, body?: unknown): Promise<T> => {
       assert.equal(path, '/v1/pairings/poll');
       at.push(Date.now());
@@ -203,6 +206,24 @@ describe('waitForApproval', () => {
     assert.ok('error' in outcome && outcome.error instanceof PollEnded);
     assert.equal(outcome.error.reason, 'expired');
     assert.equal(at.length, 2, 'polls at 5.25 s and 10.5 s, none after 12 s');
+  });
+
+  test("a phone clock 10 minutes fast still polls until approved (the server's clock decides)", async () => {
+    const ahead = 10 * 60_000;
+    const { api, at } = fakeApi([pending(), approved], ahead);
+    const outcome = await settle(
+      waitForApproval({
+        api,
+        pollSecret: 'ps',
+        interval: 5,
+        // Two minutes left by the server's clock, eight minutes ago by the phone's.
+        expiresAt: new Date(Date.now() - ahead + 120_000).toISOString(),
+        signal: new AbortController().signal,
+        onInterval: () => undefined,
+      }),
+    );
+    assert.deepEqual(outcome, { value: approved });
+    assert.equal(at.length, 2);
   });
 
   test('leaving the page (abort) stops the wait at once', async () => {

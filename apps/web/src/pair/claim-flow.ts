@@ -45,7 +45,8 @@ export async function waitForApproval(options: PollOptions): Promise<ActiveClaim
   for (;;) {
     await sleep((interval + extraWait) * 1000 + SLACK_MS, signal);
     extraWait = 0;
-    if (Date.now() > deadline) throw new PollEnded('expired');
+    // By the server's clock (the phone's may be minutes off); the server's 401 says it too.
+    if (options.api.now() > deadline) throw new PollEnded('expired');
     try {
       return await options.api.post<ActiveClaim>('/v1/pairings/poll', { pollSecret }, { signal });
     } catch (error) {

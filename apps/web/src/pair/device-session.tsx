@@ -69,7 +69,7 @@ export function DeviceSession({ api, device, onToken, onEnded }: DeviceSessionPr
     }
     const timer = setTimeout(
       () => void renew(),
-      Math.max(0, tokenEnd - Date.now() - RENEW_BEFORE_MS),
+      Math.max(0, tokenEnd - api.now() - RENEW_BEFORE_MS),
     );
     return () => clearTimeout(timer);
   }, [device.expiresAt, sessionEnd]);

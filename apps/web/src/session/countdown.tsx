@@ -1,11 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
+import { serverNow } from '../api/clock';
 import { formatRemaining } from './format';
 
-/** The current time, re-read every `everyMs` while the component is mounted. */
+/**
+ * The current time on the server's clock (expiry times are the server's, and this device's
+ * clock may be minutes off), re-read every `everyMs` while the component is mounted.
+ */
 export function useNow(everyMs = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [now, setNow] = useState(serverNow);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    const timer = setInterval(() => setNow(serverNow()), everyMs);
     return () => clearInterval(timer);
   }, [everyMs]);
   return now;

@@ -16,7 +16,13 @@ interface Shown {
   pairing: Pairing;
   /** Object URL of the QR code's SVG (revoked when replaced). */
   qr: string;
+  /** When it arrived, by this device's clock. */
+  at: number;
 }
+
+// A code that looks expired this soon after it was made means a clock we cannot trust (no Date
+// header came through): show "Code expired" and the button rather than minting codes in a loop.
+const MIN_LIFE_MS = 10_000;
 
 /**
  * "Pair a device": a large QR code holding pairingUrl, the typed code beside it and its
@@ -39,7 +45,7 @@ export function PairingPanel({ api, sessionId, claims }: PairingPanelProps) {
         const svg = await api.blob(`${base}/${encodeURIComponent(pairing.id)}/qr?format=svg`);
         if (!current) return;
         url = URL.createObjectURL(svg);
-        setShown({ pairing, qr: url });
+        setShown({ pairing, qr: url, at: Date.now() });
       } catch (caught) {
         if (!current) return;
         setShown(null);
@@ -55,7 +61,7 @@ export function PairingPanel({ api, sessionId, claims }: PairingPanelProps) {
   const left = useRemaining(shown?.pairing.expiresAt ?? '');
   const expired = shown !== null && left === 0;
   useEffect(() => {
-    if (!expired) return undefined;
+    if (!expired || Date.now() - (shown?.at ?? 0) < MIN_LIFE_MS) return undefined;
     // A tab nobody looks at does not mint a pairing every two minutes; it renews once shown.
     if (!document.hidden) {
       renew();

@@ -11,6 +11,8 @@ const MAX_TRIES = 6;
 const MAX_FRESH_URLS = 3;
 /** A URL this close to its expiry is asked for again rather than used. */
 const EXPIRY_MARGIN_MS = 30_000;
+const MAX_URL_ROUNDS = 5;
+const URL_ROUND_DELAY_MS = 1000;
 
 export interface PartsPlan {
   /** Part numbers to send, ascending. */
@@ -23,6 +25,8 @@ export interface PartsPlan {
   /** Bytes stored by this run plus those on their way. */
   progress(bytes: number): void;
   partBytes(partNumber: number): number;
+  /** The server's clock (URL expiry times are the server's). */
+  now(): number;
 }
 
 export async function sendParts(plan: PartsPlan): Promise<void> {
@@ -32,20 +36,33 @@ export async function sendParts(plan: PartsPlan): Promise<void> {
   let doneBytes = 0;
   let batch: Promise<void> | null = null;
 
+  // A URL just issued is used once whatever it says about its expiry (a device clock that runs
+  // fast would otherwise ask for it again and again); storage's 403 tells when it really expired.
+  const fresh = new Set<number>();
   const usable = (n: number): boolean => {
     const url = urls.get(n);
-    return url !== undefined && Date.parse(url.expiresAt) - Date.now() > EXPIRY_MARGIN_MS;
+    if (url === undefined) return false;
+    return fresh.has(n) || Date.parse(url.expiresAt) - plan.now() > EXPIRY_MARGIN_MS;
   };
   const urlFor = async (n: number): Promise<PartUrl> => {
-    for (;;) {
+    for (let round = 0; ; round++) {
       const url = urls.get(n);
-      if (url !== undefined && usable(n)) return url;
+      if (url !== undefined && usable(n)) {
+        fresh.delete(n);
+        return url;
+      }
+      if (round >= MAX_URL_ROUNDS) throw new Error(`no usable URL for part ${String(n)}`);
+      // Asked already and still nothing usable (another lane's batch took it): not in a loop.
+      if (round > 0) await sleep(URL_ROUND_DELAY_MS, plan.signal);
       if (batch === null) {
         const numbers = [n, ...queue.filter((p) => !usable(p))].slice(0, BATCH);
         batch = plan
           .urls(numbers)
           .then((answer) => {
-            for (const part of answer) urls.set(part.partNumber, part);
+            for (const part of answer) {
+              urls.set(part.partNumber, part);
+              fresh.add(part.partNumber);
+            }
           })
           .finally(() => (batch = null));
       }

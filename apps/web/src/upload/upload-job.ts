@@ -224,6 +224,7 @@ export class UploadJob {
       },
       progress: (inFlight) => report(storedBytes + inFlight),
       partBytes: (n) => partSize(record, n),
+      now: () => this.api.now(),
     });
     const etags = Object.entries(record.done);
     const withBody = count <= COMPLETE_BODY_MAX_PARTS && etags.every(([, etag]) => etag !== '');
