@@ -43,6 +43,7 @@ export function AuthScreen({ auth }: { auth: UserAuth }) {
       <h1 id="auth-heading" ref={heading} tabIndex={-1}>
         {HEADINGS[mode]}
       </h1>
+      {auth.notice() !== null && <p class="muted">{auth.notice()}</p>}
       <form onSubmit={(event) => void onSubmit(event)} aria-busy={busy}>
         <Field
           label="Email"

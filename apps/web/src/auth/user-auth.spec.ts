@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { ApiError, createApi } from '../api/client';
 import { resetServerClock } from '../api/clock';
-import { createUserAuth, USER_STORAGE_KEY } from './user-auth';
+import { claimTab, type TabClaim } from './tab-claim';
+import { COPIED_TAB_NOTICE, createUserAuth, USER_STORAGE_KEY } from './user-auth';
+
+// Every auth here is a lone tab unless a test says otherwise.
+const alone: TabClaim = { duplicate: Promise.resolve(false), close: () => undefined };
 
 // What the owner sees when an access token runs out: a refresh that the server refuses signs
 // out; one that fails (rate limited, busy, offline) keeps the sign-in and says why.
@@ -85,7 +89,7 @@ describe('a 401 on the owner token', () => {
   ] as const) {
     test(`a refresh that fails (${name}) keeps the sign-in and fails the request with ${code}`, async () => {
       const storage = signedInStorage();
-      const auth = createUserAuth(storage);
+      const auth = createUserAuth(storage, alone);
       const api = createApi(auth);
       answer({ '/v1/sessions': [expired()], '/v1/auth/refresh': [refreshAnswer] });
       const error = await api.get('/v1/sessions').then(
@@ -114,7 +118,7 @@ describe('a 401 on the owner token', () => {
 
   test('a refused refresh (401) signs out and the request fails with the 401', async () => {
     const storage = signedInStorage();
-    const auth = createUserAuth(storage);
+    const auth = createUserAuth(storage, alone);
     const api = createApi(auth);
     let changes = 0;
     auth.onChange(() => changes++);
@@ -129,7 +133,7 @@ describe('a 401 on the owner token', () => {
   });
 
   test('concurrent 401s share one refresh', async () => {
-    const auth = createUserAuth(signedInStorage());
+    const auth = createUserAuth(signedInStorage(), alone);
     const api = createApi(auth);
     answer({
       '/v1/a': [expired(), json(200, { a: 1 })],
@@ -156,5 +160,40 @@ describe('the server clock', () => {
     });
     await api.get('/v1/x');
     assert.ok(Math.abs(api.now() - serverTime) < 2000, `${String(api.now() - serverTime)} ms off`);
+  });
+});
+
+describe('a duplicated tab', () => {
+  test('gives up the copied refresh token: the original keeps the sign-in, the copy asks to sign in again', async () => {
+    const name = `test-user-tabs-${String(Math.random())}`;
+    const first = signedInStorage();
+    const originalTab = claimTab(first, name);
+    const original = createUserAuth(first, originalTab);
+    await originalTab.duplicate;
+    const second = new MemoryStorage();
+    for (let i = 0; i < first.length; i++) {
+      const key = first.key(i) ?? '';
+      second.setItem(key, first.getItem(key) ?? '');
+    }
+    const copyTab = claimTab(second, name);
+    const copy = createUserAuth(second, copyTab);
+    assert.equal(await copyTab.duplicate, true);
+    // The copy still has the access token (until it expires), not the refresh token.
+    assert.equal(copy.token(), 'old');
+    assert.match(second.getItem(USER_STORAGE_KEY) ?? '', /"refreshToken":null/);
+
+    answer({ '/v1/auth/refresh': [] });
+    assert.equal(await copy.refresh(), false);
+    assert.deepEqual(calls, [], 'the copy never spends the shared refresh token');
+    assert.equal(copy.signedIn(), false);
+    assert.equal(copy.notice(), COPIED_TAB_NOTICE);
+
+    answer({
+      '/v1/auth/refresh': [json(200, { accessToken: 'new', refreshToken: 'r-2', expiresIn: 900 })],
+    });
+    assert.equal(await original.refresh(), true);
+    assert.equal(original.token(), 'new');
+    originalTab.close();
+    copyTab.close();
   });
 });

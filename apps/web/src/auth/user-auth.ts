@@ -1,5 +1,6 @@
 import { ApiError, createApi, type TokenSource } from '../api/client';
 import type { TokenPair, User } from '../api/types';
+import { claimTab, type TabClaim } from './tab-claim';
 
 // sessionStorage: scoped to this tab, kept across a reload (so an upload can resume), gone when
 // the tab closes; never localStorage (shared by every tab, kept forever) and never in a URL.
@@ -7,7 +8,8 @@ export const USER_STORAGE_KEY = 'sharexpress.user.v1';
 
 interface StoredUser {
   accessToken: string;
-  refreshToken: string;
+  /** null in a tab copied from another one (see tab-claim.ts): that tab keeps the refresh token. */
+  refreshToken: string | null;
   /** Epoch milliseconds when the access token expires. */
   expiresAt: number;
 }
@@ -22,13 +24,29 @@ export interface UserAuth extends TokenSource {
   signOut: () => Promise<void>;
   /** Called whenever the user signs in or out (also when a refresh is refused). */
   onChange: (listener: () => void) => () => void;
+  /** Why this tab was signed out without the user asking, if it was: shown by the sign-in screen. */
+  notice: () => string | null;
 }
 
-export function createUserAuth(storage: Storage = window.sessionStorage): UserAuth {
+export const COPIED_TAB_NOTICE =
+  'This tab is a copy of another one, which keeps the sign-in. Sign in again to go on here.';
+
+export function createUserAuth(
+  storage: Storage = window.sessionStorage,
+  tab: TabClaim = claimTab(storage),
+): UserAuth {
   const anonymous = createApi({ token: () => null });
   const listeners = new Set<() => void>();
   let state = load(storage);
   let refreshing: Promise<boolean> | null = null;
+  let notice: string | null = null;
+  // A copied tab keeps the access token until it expires, then asks to sign in.
+  const copied = tab.duplicate.then((duplicate) => {
+    if (duplicate && state !== null) {
+      state = { ...state, refreshToken: null };
+      save(storage, state);
+    }
+  });
 
   const set = (next: StoredUser | null): void => {
     const changed = (state === null) !== (next === null);
@@ -47,8 +65,14 @@ export function createUserAuth(storage: Storage = window.sessionStorage): UserAu
   const refresh = (): Promise<boolean> => {
     // Refresh tokens are single use: concurrent 401s share one refresh.
     refreshing ??= (async () => {
+      await copied;
       const refreshToken = state?.refreshToken;
       if (refreshToken === undefined) return false;
+      if (refreshToken === null) {
+        notice = COPIED_TAB_NOTICE;
+        set(null);
+        return false;
+      }
       try {
         keep(await anonymous.post<TokenPair>('/v1/auth/refresh', { refreshToken }));
         return true;
@@ -68,6 +92,7 @@ export function createUserAuth(storage: Storage = window.sessionStorage): UserAu
   };
 
   const signIn = async (email: string, password: string): Promise<void> => {
+    notice = null;
     keep(await anonymous.post<TokenPair>('/v1/auth/login', { email, password }));
   };
 
@@ -88,7 +113,8 @@ export function createUserAuth(storage: Storage = window.sessionStorage): UserAu
     signOut: async () => {
       const refreshToken = state?.refreshToken;
       set(null);
-      if (refreshToken === undefined) return;
+      // A copied tab has no refresh token: signing out there leaves the original signed in.
+      if (refreshToken === undefined || refreshToken === null) return;
       // Ends the login on the server too; the local tokens are gone whatever it answers.
       await anonymous.post('/v1/auth/logout', { refreshToken }).catch(() => undefined);
     },
@@ -96,6 +122,7 @@ export function createUserAuth(storage: Storage = window.sessionStorage): UserAu
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    notice: () => notice,
   };
 }
 
@@ -104,7 +131,8 @@ function load(storage: Storage): StoredUser | null {
     const raw = storage.getItem(USER_STORAGE_KEY);
     if (raw === null) return null;
     const value = JSON.parse(raw) as Partial<StoredUser>;
-    return typeof value.accessToken === 'string' && typeof value.refreshToken === 'string'
+    return typeof value.accessToken === 'string' &&
+      (typeof value.refreshToken === 'string' || value.refreshToken === null)
       ? {
           accessToken: value.accessToken,
           refreshToken: value.refreshToken,
