@@ -11,7 +11,8 @@ import { dropRecord, saveRecord, type UploadRecord } from './resume-store';
 import { sendParts } from './send-parts';
 import type { Api } from '../api/client';
 
-export type Phase = 'hashing' | 'uploading' | 'verifying' | 'ready' | 'failed';
+/** `checking`: sent and complete, the server still verifying after VERIFY_WAIT_MS (it goes on). */
+export type Phase = 'hashing' | 'uploading' | 'verifying' | 'checking' | 'ready' | 'failed';
 
 export interface JobState {
   phase: Phase;
@@ -24,12 +25,18 @@ export interface JobState {
 }
 
 const COMPLETE_BODY_MAX_PARTS = 499;
+/** How long the job polls a verifying file; the Files list shows it ready later anyway. */
+export const VERIFY_WAIT_MS = 120_000;
 const percent = (fraction: number): string => `${String(Math.floor(fraction * 100))} %`;
 
 /** A failure that ends this upload for good: the record goes, a new upload is needed. */
 export class UploadEnded extends Error {}
 
+let jobs = 0;
+
 export class UploadJob {
+  /** Stable for the page's life: the row's key and focus anchor. */
+  readonly key = `upload-${String(++jobs)}`;
   state: JobState = { phase: 'hashing', fraction: 0, text: 'Hashing 0 %', retryable: false };
   private controller = new AbortController();
 
@@ -46,14 +53,24 @@ export class UploadJob {
     return this.record?.fileId;
   }
 
+  /** Starts (or retries): a run still going is stopped first, so there is only ever one. */
   start(): void {
-    this.controller = new AbortController();
-    this.run(this.controller.signal).catch((error: unknown) => {
-      if (this.controller.signal.aborted) return;
+    this.controller.abort();
+    const controller = new AbortController();
+    this.controller = controller;
+    // At once, so the Retry button is gone before a second click can land on it.
+    this.set({ phase: 'hashing', fraction: 0, text: 'Starting', retryable: false });
+    this.run(controller.signal).catch((error: unknown) => {
+      if (controller.signal.aborted) return;
       const ended = error instanceof UploadEnded || isFinal(error);
       if (ended && this.record !== null) dropRecord(this.record.fileId);
       this.set({ phase: 'failed', fraction: 0, text: 'Failed', error, retryable: !ended });
     });
+  }
+
+  /** Running: hashing, sending or waiting for the server's check. */
+  get running(): boolean {
+    return ['hashing', 'uploading', 'verifying'].includes(this.state.phase);
   }
 
   /** Stops sending; the record stays so that the upload can resume later. */
@@ -291,15 +308,31 @@ export class UploadJob {
   /** Waits for a multipart upload's read-back: verifying → ready or rejected. */
   private async settle(file: FileItem, signal: AbortSignal): Promise<void> {
     let current = file;
+    const started = Date.now();
     for (let attempt = 0; current.status === 'verifying'; attempt++) {
+      if (Date.now() - started >= VERIFY_WAIT_MS) {
+        // Completed: nothing left to resume. The live Files list shows the verdict.
+        dropRecord(current.id);
+        this.set({
+          phase: 'checking',
+          fraction: 1,
+          text: 'Still verifying on the server — it will show as ready in Files',
+          retryable: false,
+        });
+        return;
+      }
       this.set({ phase: 'verifying', fraction: 1, text: 'Verifying', retryable: false });
       await sleep(Math.min(1000 + attempt * 250, 5000), signal);
       try {
         current = await this.api.get<FileItem>(`/v1/files/${current.id}`, { signal });
       } catch (error) {
+        if (error instanceof ApiError && error.status === 404) {
+          throw new UploadEnded(`${current.name} was deleted.`);
+        }
         if (!transient(error)) throw error;
       }
     }
+    if (current.status === 'deleted') throw new UploadEnded(`${current.name} was deleted.`);
     if (current.status !== 'ready') {
       throw new UploadEnded(
         `${current.name} was rejected: storage did not hold the bytes that were hashed.`,
