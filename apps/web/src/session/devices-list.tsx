@@ -1,7 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import type { Device } from '../api/types';
 import { ErrorAlert } from '../ui/error-alert';
+import { useFocusRescue } from '../ui/use-focus-rescue';
 
 interface DevicesListProps {
   api: Api;
@@ -24,8 +25,12 @@ export function DevicesList({ api, sessionId, devices, active, onChanged }: Devi
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const base = `/v1/sessions/${encodeURIComponent(sessionId)}/devices`;
+  const heading = useRef<HTMLHeadingElement>(null);
+  const rescue = useFocusRescue(() => heading.current, busy !== null);
+  const waiting = useNewlyPending(devices);
 
   const act = async (device: Device, action: (path: string) => Promise<unknown>) => {
+    rescue(device.id);
     setBusy(device.id);
     setError(null);
     try {
@@ -40,14 +45,19 @@ export function DevicesList({ api, sessionId, devices, active, onChanged }: Devi
 
   return (
     <section class="panel devices" aria-labelledby="devices-heading">
-      <h2 id="devices-heading">Devices</h2>
+      <h2 id="devices-heading" ref={heading} tabIndex={-1}>
+        Devices
+      </h2>
+      <p class="visually-hidden" aria-live="polite">
+        {waiting}
+      </p>
       <ErrorAlert error={error} />
       {devices.length === 0 ? (
         <p class="muted">No device has joined yet.</p>
       ) : (
         <ul class="item-list">
           {devices.map((device) => (
-            <li key={device.id} class="item">
+            <li key={device.id} class="item" data-row={device.id}>
               <span class="item-main">
                 <span class="item-name">{device.name}</span>
                 <span class="item-meta">
@@ -97,4 +107,21 @@ export function DevicesList({ api, sessionId, devices, active, onChanged }: Devi
       )}
     </section>
   );
+}
+
+/** "<name> is waiting for approval" for a device that became pending since the list was shown. */
+function useNewlyPending(devices: readonly Device[]): string {
+  const seen = useRef<Set<string> | null>(null);
+  const [text, setText] = useState('');
+  useEffect(() => {
+    const pending = devices.filter((device) => device.status === 'pending');
+    const known = seen.current;
+    seen.current = new Set([...(known ?? []), ...pending.map((device) => device.id)]);
+    if (known === null) return; // the first list: what was already there is read with the page
+    const fresh = pending.filter((device) => !known.has(device.id));
+    if (fresh.length > 0) {
+      setText(fresh.map((device) => `${device.name} is waiting for approval`).join('. '));
+    }
+  }, [devices]);
+  return text;
 }

@@ -1,7 +1,8 @@
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
 import type { DownloadGrant, FileItem } from '../api/types';
 import { ErrorAlert } from '../ui/error-alert';
+import { useFocusRescue } from '../ui/use-focus-rescue';
 import { downloadsLeft, formatSize } from './format';
 
 interface FilesListProps {
@@ -15,12 +16,17 @@ interface FilesListProps {
   onChanged: () => void;
 }
 
-/** Hands a presigned storage URL to the browser; its Content-Disposition makes it a download. */
+/**
+ * Hands a presigned storage URL to the browser; its Content-Disposition makes it a download.
+ * In a new browsing context (cross-origin, the link's `download` attribute is ignored and the
+ * tab would navigate): a storage error (403, unreachable) then shows there, and this page with
+ * its live view and uploads stays. Not an iframe: the page's CSP (default-src 'none') blocks it.
+ */
 function startDownload(url: string): void {
   const link = document.createElement('a');
   link.href = url;
-  link.download = '';
-  link.rel = 'noopener';
+  link.target = '_blank';
+  link.rel = 'noopener noreferrer';
   document.body.append(link);
   link.click();
   link.remove();
@@ -30,8 +36,11 @@ function startDownload(url: string): void {
 export function FilesList({ api, files, canDownload, canDelete, onChanged }: FilesListProps) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const rescue = useFocusRescue(() => heading.current, busy !== null);
 
   const act = async (fileId: string, action: () => Promise<void>): Promise<void> => {
+    rescue(fileId);
     setBusy(fileId);
     setError(null);
     try {
@@ -55,7 +64,9 @@ export function FilesList({ api, files, canDownload, canDelete, onChanged }: Fil
 
   return (
     <section class="panel files" aria-labelledby="files-heading">
-      <h2 id="files-heading">Files</h2>
+      <h2 id="files-heading" ref={heading} tabIndex={-1}>
+        Files
+      </h2>
       <ErrorAlert error={error} />
       {files.length === 0 ? (
         <p class="muted">No files yet.</p>
@@ -64,7 +75,7 @@ export function FilesList({ api, files, canDownload, canDelete, onChanged }: Fil
           {files.map((file) => {
             const left = file.maxDownloads - file.downloads;
             return (
-              <li key={file.id} class="item">
+              <li key={file.id} class="item" data-row={file.id}>
                 <span class="item-main">
                   <span class="item-name">{file.name}</span>
                   <span class="item-meta">
