@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Api } from '../api/client';
-import { subscribe, type LiveStatus } from '../api/live';
+import { subscribe, type LiveStatus as StreamStatus } from '../api/live';
 import type { ActivityEvent } from '../api/types';
 
-export type { LiveStatus };
+/** The stream's status, or `offline`: it was refused for good while the session goes on. */
+export type LiveStatus = StreamStatus | 'offline';
 /** What a screen refetches: the session itself, its devices, its files. */
 export type Part = 'session' | 'devices' | 'files';
 export const ALL_PARTS: readonly Part[] = ['session', 'devices', 'files'];
@@ -22,6 +23,9 @@ export function partsChangedBy(type: string): Part[] {
 const DEBOUNCE_MS = 150;
 // While the stream is down, lists are read this often so the screen does not go stale.
 const FALLBACK_POLL_MS = 10_000;
+// After the stream ended for good on a session still shown as active: until the view knows
+// better (the session ended, the sign-in is over), its lists are still read now and then.
+const OFFLINE_POLL_MS = 30_000;
 
 interface LiveOptions {
   /** Off once the session has ended: nothing to listen to. */
@@ -67,6 +71,10 @@ export function useLive(api: Api, sessionId: string, options: LiveOptions): Live
       },
       onEnd(reason) {
         stopFallback();
+        // If the session ended, the refetch the caller does turns `enabled` off and this effect
+        // goes; if not, the indicator must not keep saying "Live", and the lists go on.
+        setStatus('offline');
+        fallback = setInterval(() => queue(ALL_PARTS), OFFLINE_POLL_MS);
         latest.current.onEnd(reason);
       },
       onStatus(next) {
@@ -90,10 +98,16 @@ export function useLive(api: Api, sessionId: string, options: LiveOptions): Live
   return status;
 }
 
-/** The role="status" indicator: "Live" or "Reconnecting…". */
+const INDICATOR_TEXT: Record<LiveStatus, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+};
+
+/** The role="status" indicator: "Live", "Reconnecting…" or "Offline". */
 export function LiveIndicator({ status }: { status: LiveStatus }) {
-  const text =
-    status === 'live' ? 'Live' : status === 'reconnecting' ? 'Reconnecting…' : 'Connecting…';
+  const text = INDICATOR_TEXT[status];
   return (
     <p role="status" class={`live-indicator live-${status}`}>
       <span class="live-dot" aria-hidden="true" />
