@@ -1,6 +1,8 @@
 // GET /v1/sessions/:id/events over real HTTP: who may subscribe, what a stream looks like, what
 // ends it, and the caps. One API app (in this process) on the devstack.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { LiveHub } from '../../../apps/api/src/modules/live/live-hub.js';
 import { eventually } from '../../support/eventually.js';
@@ -159,6 +161,50 @@ describe('live: event streams', () => {
     });
     assert.equal((await s.next()).id, '0');
     assert.equal((await s.next()).event, 'session.created');
+  });
+
+  it('takes an empty Last-Event-ID as absent (what generic SSE readers send): live from the current seq', async () => {
+    const { owner, session } = await ownerWithSession(base);
+    const seq = await currentSeq(base, owner, session.id);
+    const s = await subscribe(base, session.id, { token: owner.token, lastEventId: '' });
+    const ready = await s.next();
+    assert.deepEqual([ready.event, ready.id], ['ready', String(seq)]);
+    const resumed = await subscribe(base, session.id, {
+      token: owner.token,
+      lastEventId: '',
+      after: '0',
+    });
+    assert.equal((await resumed.next()).id, '0');
+    assert.equal((await resumed.next()).event, 'session.created');
+  });
+
+  it('holds nothing for clients that go away while their stream is being opened, so they never fill the caps', async () => {
+    const { owner, session } = await ownerWithSession(base);
+    const before = hub.streams;
+    const { hostname, port } = new URL(base);
+    const request =
+      `GET /v1/sessions/${session.id}/events HTTP/1.1\r\nhost: ${hostname}:${port}\r\n` +
+      `authorization: Bearer ${owner.token}\r\naccept: text/event-stream\r\n\r\n`;
+    // Sent, then dropped 0-9 ms later: during the access check, before or after the head.
+    const abortOne = async (delayMs: number) => {
+      const socket = connect(Number(port), hostname);
+      socket.on('error', () => undefined);
+      await once(socket, 'connect');
+      socket.write(request);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      socket.destroy();
+    };
+    for (let round = 0; round < 10; round += 1) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => abortOne(i % 10)));
+    }
+    await eventually('every aborted stream to be gone', 5000, () =>
+      Promise.resolve(hub.streamsOf(session.id) === 0 && hub.streams === before ? true : undefined),
+    );
+    // The session is not locked out: a real client still gets its stream, and events.
+    const s = await subscribe(base, session.id, { token: owner.token });
+    assert.equal((await s.next()).event, 'ready');
+    await rename(base, owner, session.id, 'After the aborts');
+    assert.equal((await s.next(3000)).event, 'session.renamed');
   });
 
   it("ends a revoked device's stream with device_revoked; the owner's stream goes on", async () => {

@@ -8,7 +8,8 @@ const invalid = (field: string, message: string): AppError =>
 
 /**
  * Where a stream starts: `Last-Event-ID` (what an SSE client sends back on reconnect) or
- * `?after=`; both must agree. Undefined: neither (live only). Not past the session's seq.
+ * `?after=`; both must agree. Neither (or an empty header): live only, from the session's seq.
+ * Not past the session's seq.
  */
 export function startCursor(
   lastEventId: string | undefined,
@@ -16,8 +17,9 @@ export function startCursor(
   sessionSeq: number,
 ): number {
   let fromHeader: number | undefined;
-  if (lastEventId !== undefined) {
-    const value = lastEventId.trim();
+  // Empty is absent: generic SSE readers send `Last-Event-ID:` with no value before any id.
+  const value = lastEventId?.trim() ?? '';
+  if (value !== '') {
     if (!/^\d{1,15}$/.test(value)) {
       throw invalid('Last-Event-ID', 'must be the seq of an event: a non-negative integer');
     }

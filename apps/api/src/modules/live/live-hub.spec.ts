@@ -1,9 +1,17 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { Logger } from '@nestjs/common';
 import { AppError } from '@app/common';
 import type { AppConfig } from '@app/config';
 import { EventTail, type EventCursor, type EventRecord } from '@app/database';
-import { GAP_FLUSH_MS, LiveHub, TICK_LIMIT, type StreamSink } from './live-hub.js';
+import {
+  EXPIRY_GRACE_MS,
+  GAP_FLUSH_MS,
+  LiveHub,
+  TAIL_DEADLINE_MS,
+  TICK_LIMIT,
+  type StreamSink,
+} from './live-hub.js';
 import { LiveMetrics } from './live-metrics.js';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
@@ -14,6 +22,8 @@ class FakeTail extends EventTail {
   readonly events: EventRecord[] = [];
   readonly reads: EventCursor[][] = [];
   readonly flushes: string[] = [];
+  /** 'fail': every read rejects (MongoDB down); 'hang': no read ever answers. */
+  mode: 'ok' | 'fail' | 'hang' = 'ok';
 
   add(sessionId: string, seq: number, type = 'session.renamed', data: EventRecord['data'] = {}) {
     this.events.push({ sessionId, seq, type, at: new Date(T0), data });
@@ -21,6 +31,8 @@ class FakeTail extends EventTail {
 
   read(cursors: readonly EventCursor[], limit: number): Promise<EventRecord[]> {
     this.reads.push([...cursors]);
+    if (this.mode === 'fail') return Promise.reject(new Error('connection refused'));
+    if (this.mode === 'hang') return new Promise(() => undefined);
     const found = this.events
       .filter((e) => cursors.some((c) => c.sessionId === e.sessionId && e.seq > c.after))
       .sort((a, b) =>
@@ -64,7 +76,8 @@ class FakeSink implements StreamSink {
 const config = (live: Partial<AppConfig['live']> = {}): AppConfig =>
   ({
     live: {
-      pollIntervalMs: 5000,
+      // Far off: the specs run the ticks themselves, unless they set a short interval.
+      pollIntervalMs: 600_000,
       heartbeatSeconds: 15,
       maxStreams: 100,
       maxStreamsPerSession: 10,
@@ -103,15 +116,22 @@ describe('LiveHub', () => {
     return { sink, unsubscribe };
   };
 
-  it('reads all sessions in one query from each one’s lowest cursor, and gives each subscriber the events after its own', async () => {
+  it('reads the live sessions from their heads in one query, the subscribers behind in one catch-up query, and gives each the events after its own cursor', async () => {
     for (let seq = 1; seq <= 5; seq += 1) tail.add('s1', seq);
     tail.add('s2', 1);
     tail.add('s2', 2);
     const early = subscribe('s1', 1, { sessionSeq: 5 });
     const late = subscribe('s1', 4, { sessionSeq: 5 });
+    const current = subscribe('s1', 5, { sessionSeq: 5 });
     const other = subscribe('s2', 0, { sessionSeq: 2 });
     await hub.tick();
     assert.deepEqual(tail.reads, [
+      // Live: only what comes after the seq each session had at subscribe.
+      [
+        { sessionId: 's1', after: 5 },
+        { sessionId: 's2', after: 2 },
+      ],
+      // Catch-up: per session the lowest cursor behind the head.
       [
         { sessionId: 's1', after: 1 },
         { sessionId: 's2', after: 0 },
@@ -119,14 +139,24 @@ describe('LiveHub', () => {
     ]);
     assert.deepEqual(early.sink.ids, [2, 3, 4, 5]);
     assert.deepEqual(late.sink.ids, [5]);
+    assert.deepEqual(current.sink.ids, []);
     assert.deepEqual(other.sink.ids, [1, 2]);
-    // Nothing new: nothing more is sent, and the next read starts past what was delivered.
+    // Nobody behind any more: one live query, from past what was delivered.
+    tail.add('s1', 6);
     await hub.tick();
-    assert.deepEqual(early.sink.ids, [2, 3, 4, 5]);
-    assert.deepEqual(tail.reads[1], [
-      { sessionId: 's1', after: 5 },
+    assert.deepEqual(tail.reads.slice(2), [
+      [
+        { sessionId: 's1', after: 5 },
+        { sessionId: 's2', after: 2 },
+      ],
+    ]);
+    for (const stream of [early, late, current]) assert.deepEqual(stream.sink.ids.at(-1), 6);
+    await hub.tick();
+    assert.deepEqual(tail.reads.at(-1), [
+      { sessionId: 's1', after: 6 },
       { sessionId: 's2', after: 2 },
     ]);
+    assert.deepEqual(early.sink.ids, [2, 3, 4, 5, 6], 'nothing twice');
   });
 
   it('holds a session at a gap, never skipping the missing event nor repeating one', async () => {
@@ -177,19 +207,127 @@ describe('LiveHub', () => {
     assert.deepEqual(sink.ids, []);
   });
 
-  it('does not take the sessions a full read did not reach for a gap, and starts the next read where it stopped', async () => {
-    for (let seq = 1; seq <= TICK_LIMIT + 10; seq += 1) tail.add('a', seq);
+  it('keeps another session live while one catches up on several ticks of events, which arrive complete, in order, once', async () => {
+    const backlog = TICK_LIMIT * 3;
+    for (let seq = 1; seq <= backlog; seq += 1) tail.add('a', seq);
     tail.add('b', 1);
-    const a = subscribe('a', 0, { sessionSeq: TICK_LIMIT + 10 });
-    const b = subscribe('b', 0, { sessionSeq: 1 });
+    // 'a' sorts first: a read shared by both would spend its limit on 'a' before reaching 'b'.
+    const a = subscribe('a', 0, { sessionSeq: backlog });
+    const b = subscribe('b', 1, { sessionSeq: 1 });
+    for (let round = 1; round <= 5; round += 1) {
+      tail.add('b', 1 + round);
+      tail.add('a', backlog + round);
+      const before = tail.reads.length;
+      await hub.tick();
+      assert.ok(tail.reads.length - before <= 2, 'one live and at most one catch-up query');
+      assert.equal(
+        b.sink.ids.at(-1),
+        1 + round,
+        `b's new event in the tick it appeared (${String(round)})`,
+      );
+    }
+    assert.deepEqual(
+      a.sink.ids,
+      Array.from({ length: backlog + 5 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(b.sink.ids, [2, 3, 4, 5, 6]);
+    assert.deepEqual(tail.flushes, [], 'catching up is no gap');
+  });
+
+  it('shares the catch-up query round-robin between the sessions behind, and takes none that it did not finish for a gap', async () => {
+    for (let seq = 1; seq <= 700; seq += 1) {
+      tail.add('a', seq);
+      tail.add('c', seq);
+    }
+    const a = subscribe('a', 0, { sessionSeq: 700 });
+    const c = subscribe('c', 0, { sessionSeq: 700 });
     await hub.tick();
-    assert.equal(a.sink.ids.length, TICK_LIMIT);
-    assert.deepEqual(b.sink.ids, []);
+    assert.deepEqual([a.sink.ids.length, c.sink.ids.length], [TICK_LIMIT, 0]);
+    mock.timers.tick(GAP_FLUSH_MS);
+    // The next catch-up goes on after the session the last one stopped in.
+    await hub.tick();
+    assert.deepEqual(tail.reads.at(-1), [{ sessionId: 'c', after: 0 }]);
+    assert.deepEqual([a.sink.ids.length, c.sink.ids.length], [TICK_LIMIT, TICK_LIMIT]);
     mock.timers.tick(GAP_FLUSH_MS);
     await hub.tick();
-    assert.deepEqual(tail.flushes, []);
-    assert.equal(a.sink.ids.length, TICK_LIMIT + 10);
-    assert.deepEqual(b.sink.ids, [1]);
+    assert.deepEqual(tail.reads.at(-1), [
+      { sessionId: 'a', after: TICK_LIMIT },
+      { sessionId: 'c', after: TICK_LIMIT },
+    ]);
+    const all = Array.from({ length: 700 }, (_, i) => i + 1);
+    assert.deepEqual(a.sink.ids, all);
+    assert.deepEqual(c.sink.ids, all);
+    assert.deepEqual(tail.flushes, [], 'a session the catch-up did not finish is no gap');
+    await hub.tick();
+    assert.equal(tail.reads.at(-1)?.length, 2, 'caught up: the live query only');
+    assert.deepEqual(tail.reads.at(-2)?.length, 2);
+  });
+
+  it('holds and flushes a session whose catch-up was read in full and still misses an event', async () => {
+    tail.add('s', 1);
+    tail.add('s', 2);
+    // 3..5 exist by the session's seq; the catch-up reads all there is and stops at 2.
+    const { sink } = subscribe('s', 0, { sessionSeq: 5 });
+    await hub.tick();
+    mock.timers.tick(GAP_FLUSH_MS);
+    await hub.tick();
+    assert.deepEqual(tail.flushes, ['s']);
+    assert.deepEqual(sink.ids, [1, 2]);
+    for (let seq = 3; seq <= 5; seq += 1) tail.add('s', seq);
+    await hub.tick();
+    assert.deepEqual(sink.ids, [1, 2, 3, 4, 5]);
+  });
+
+  it('ends a stream still catching up at expiresAt only once it has every event', async () => {
+    const backlog = TICK_LIMIT * 2 + 200;
+    for (let seq = 1; seq <= backlog; seq += 1) tail.add('s', seq);
+    const { sink } = subscribe('s', 0, { sessionSeq: backlog, expiresAt: T0 + 1000 });
+    await hub.tick();
+    mock.timers.tick(1000);
+    await hub.tick();
+    assert.equal(sink.ended, undefined, 'not before its last events');
+    assert.equal(sink.ids.length, TICK_LIMIT * 2);
+    await hub.tick();
+    assert.deepEqual(
+      sink.ids,
+      Array.from({ length: backlog }, (_, i) => i + 1),
+    );
+    assert.equal(sink.endReason, 'session_expired');
+  });
+
+  it('does not end an expired session the live query did not reach, and ends one held back past the grace anyway', async () => {
+    const busy = subscribe('a', 0);
+    const expiring = subscribe('b', 0, { expiresAt: T0 + 1000 });
+    for (let seq = 1; seq <= TICK_LIMIT + 10; seq += 1) tail.add('a', seq);
+    tail.add('b', 1);
+    mock.timers.tick(1000);
+    await hub.tick();
+    assert.equal(busy.sink.ids.length, TICK_LIMIT);
+    assert.equal(expiring.sink.ended, undefined, 'b was not read: its last event may be there');
+    await hub.tick();
+    assert.deepEqual(expiring.sink.ids, [1]);
+    assert.equal(expiring.sink.endReason, 'session_expired');
+    // Held at a gap (2 committed, not copied yet): waits for it, then ends.
+    const held = subscribe('c', 1, { sessionSeq: 1, expiresAt: T0 + 2000 });
+    tail.add('c', 1);
+    tail.add('c', 3);
+    mock.timers.tick(1000);
+    await hub.tick();
+    assert.equal(held.sink.ended, undefined, 'held at a gap: waits for event 2');
+    tail.add('c', 2);
+    await hub.tick();
+    assert.deepEqual(held.sink.ids, [2, 3]);
+    assert.equal(held.sink.endReason, 'session_expired');
+    // One that never gets its missing event ends EXPIRY_GRACE_MS after expiresAt.
+    const lagging = subscribe('d', 0, { sessionSeq: 3, expiresAt: T0 + 2000 });
+    tail.add('d', 1);
+    tail.add('d', 3);
+    await hub.tick();
+    assert.equal(lagging.sink.ended, undefined, 'behind its head: waits for event 2');
+    mock.timers.tick(EXPIRY_GRACE_MS);
+    await hub.tick();
+    assert.deepEqual(lagging.sink.ids, [1]);
+    assert.equal(lagging.sink.endReason, 'session_expired');
   });
 
   it('ends a device’s stream on its own revocation or rejection only; the owner’s goes on', async () => {
@@ -236,6 +374,78 @@ describe('LiveHub', () => {
     mock.timers.tick(4000);
     await hub.tick();
     assert.equal(b.sink.endReason, 'session_expired');
+  });
+
+  /** Lets the hub's own tick chain run for `ms` of mocked time. */
+  const run = async (ms: number) => {
+    for (let elapsed = 0; elapsed < ms; elapsed += 50) {
+      mock.timers.tick(50);
+      for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+
+  it('logs a failing tail once, then at most every 15 s with the count, backs its ticks off up to 5 s, and is back to normal on success', async () => {
+    hub = new LiveHub(tail, config({ pollIntervalMs: 250 }), new LiveMetrics());
+    const warn = mock.method(Logger.prototype, 'warn', () => undefined);
+    const log = mock.method(Logger.prototype, 'log', () => undefined);
+    tail.mode = 'fail';
+    const { sink } = subscribe('s', 0);
+    await run(10_000);
+    // Every tick would be 40 queries; 0.25 s, then 0.5, 1, 2, 4, 5 s apart.
+    assert.ok(
+      tail.reads.length >= 4 && tail.reads.length <= 6,
+      `${String(tail.reads.length)} reads`,
+    );
+    assert.equal(warn.mock.callCount(), 1, 'the first failure only');
+    await run(10_000);
+    assert.equal(warn.mock.callCount(), 2);
+    assert.match(String(warn.mock.calls[1]?.arguments[0]), /still failing: \d+ failures/);
+    tail.mode = 'ok';
+    tail.add('s', 1);
+    await run(5000);
+    assert.deepEqual(sink.ids, [1], 'it recovers');
+    assert.ok(
+      log.mock.calls.some((c) => /recovered after \d+ failures/.test(String(c.arguments[0]))),
+    );
+    const before = tail.reads.length;
+    await run(1000);
+    assert.ok(tail.reads.length - before >= 3, 'the normal interval again');
+    assert.equal(warn.mock.callCount(), 2);
+  });
+
+  it('gives up on a tail query that never answers, so the ticks go on', async () => {
+    hub = new LiveHub(tail, config({ pollIntervalMs: 250 }), new LiveMetrics());
+    mock.method(Logger.prototype, 'warn', () => undefined);
+    tail.mode = 'hang';
+    subscribe('s', 0);
+    await run(TAIL_DEADLINE_MS * 3);
+    assert.ok(tail.reads.length >= 2, `${String(tail.reads.length)} reads`);
+    tail.mode = 'ok';
+    tail.add('s', 1);
+    const { sink } = subscribe('s', 0);
+    await run(6000);
+    assert.deepEqual(sink.ids, [1]);
+  });
+
+  it('drops only the stream whose writing throws; the others and the tick chain go on', async () => {
+    hub = new LiveHub(tail, config({ pollIntervalMs: 250 }), new LiveMetrics());
+    mock.method(Logger.prototype, 'warn', () => undefined);
+    const broken = subscribe('s', 0);
+    broken.sink.write = () => {
+      throw new Error('EPIPE');
+    };
+    const fine = subscribe('s', 0);
+    const other = subscribe('t', 0);
+    tail.add('s', 1);
+    tail.add('t', 1);
+    await run(500);
+    assert.deepEqual(fine.sink.ids, [1]);
+    assert.deepEqual(other.sink.ids, [1]);
+    assert.equal(hub.streams, 2);
+    assert.equal(broken.sink.ended, null, 'ended without a frame');
+    tail.add('s', 2);
+    await run(500);
+    assert.deepEqual(fine.sink.ids, [1, 2]);
   });
 
   it('refuses a stream beyond the per-session or per-process cap with 429 TOO_MANY_STREAMS and Retry-After', () => {

@@ -2,11 +2,20 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { AppError } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { EventTail, type EventCursor, type EventRecord } from '@app/database';
+import { EMPTY_ANSWER, roundRobin, TailAnswer, withDeadline } from './live-reads.js';
 import { LiveMetrics } from './live-metrics.js';
 import { endOf, eventFrame, HEARTBEAT_FRAME, endFrame, type EndReason } from './sse-frames.js';
+import { TailFailures } from './tail-failures.js';
 
-/** Events one tail query reads at most, for all sessions together. */
+/** Events one tail query (the live one, or the catch-up one) reads at most. */
 export const TICK_LIMIT = 500;
+/** A tail query not answered within this long counts as failed, and the loop goes on. */
+export const TAIL_DEADLINE_MS = 4000;
+/**
+ * A stream of an expired session ends once it has every event (its session fully read and it
+ * caught up); one still short of that this long after expiresAt ends anyway.
+ */
+export const EXPIRY_GRACE_MS = 30_000;
 /** A gap (an event committed but not copied yet) held this long is filled with a flush. */
 export const GAP_FLUSH_MS = 1000;
 /** A gap held this long is logged (again every as long): the database is in trouble. */
@@ -42,6 +51,12 @@ interface Subscriber {
 
 interface SessionStreams {
   readonly subscribers: Set<Subscriber>;
+  /**
+   * The live query reads after it: every event up to it has been read (the seq at the first
+   * subscribe, then as far as the live answers went without a gap). A subscriber below it is
+   * catching up, through the catch-up query.
+   */
+  head: number;
   /** Highest seq known to exist: below it, a missing event is a gap, not the future. */
   knownSeq: number;
   expiresAt: number;
@@ -55,13 +70,17 @@ interface SessionStreams {
 
 /**
  * The process-wide hub of event streams. Per session, its subscribers with their own cursors.
- * Every SSE_POLL_INTERVAL_MS while any stream is open, ONE tail query reads the events after
- * the lowest cursor of every subscribed session, and each subscriber gets the contiguous events
- * after its cursor: never a gap, never a duplicate. A new subscriber with an old cursor catches
- * up through the same query. A session whose events show a gap is held (its subscribers get
- * nothing past it) and, after GAP_FLUSH_MS, its outbox is flushed (again each GAP_FLUSH_MS while
- * the gap stays). Streams end on the session's close or expiry (the event, or its expiresAt
- * passing), on their device's revocation or rejection, and at shutdown.
+ * Every SSE_POLL_INTERVAL_MS while any stream is open, ONE live tail query reads the events after
+ * every subscribed session's head (only new events), and at most ONE catch-up query reads, for
+ * the sessions with a subscriber behind the head (an old Last-Event-ID), the events after the
+ * lowest such cursor: round-robin over those sessions, TICK_LIMIT events at most. So a stream
+ * catching up on thousands of events never delays the live ones. Each subscriber gets the
+ * contiguous events after its cursor: never a gap, never a duplicate. A session whose events show
+ * a gap is held (its subscribers get nothing past it) and, after GAP_FLUSH_MS, its outbox is
+ * flushed (again each GAP_FLUSH_MS while the gap stays). Streams end on the session's close or
+ * expiry (the event, or its expiresAt passing once the stream has every event), on their
+ * device's revocation or rejection, and at shutdown. A failing tail is logged sparingly and
+ * retried with a growing interval (TailFailures).
  */
 @Injectable()
 export class LiveHub implements OnModuleDestroy {
@@ -74,8 +93,12 @@ export class LiveHub implements OnModuleDestroy {
   /** A chain of ticks is scheduled or running (at most one). */
   private looping = false;
   private ticking = false;
-  /** After a full tick: the next one starts at this session (round-robin, no starvation). */
-  private resumeFrom: string | null = null;
+  /** The last catch-up query stopped inside this session: the next one goes on after it. */
+  private catchUpStoppedIn: string | null = null;
+  /** Failures of the live query: logged sparingly, and they slow the ticks down. */
+  private readonly failures = new TailFailures();
+  /** Failures of the catch-up query alone: logged sparingly; the live ticks go on as usual. */
+  private readonly catchUpFailures = new TailFailures();
   // Read at each call (not captured), so specs can mock Date.
   private readonly now = (): number => Date.now();
 
@@ -125,6 +148,7 @@ export class LiveHub implements OnModuleDestroy {
     if (streams === undefined) {
       streams = {
         subscribers: new Set(),
+        head: input.sessionSeq,
         knownSeq: input.sessionSeq,
         expiresAt: input.expiresAt.getTime(),
         expiresAtSeq: input.sessionSeq,
@@ -177,62 +201,108 @@ export class LiveHub implements OnModuleDestroy {
 
   private async readAndDeliver(): Promise<void> {
     const started = this.now();
-    const cursors = this.cursors();
-    let events: EventRecord[];
+    const live = [...this.sessions.entries()].map(([sessionId, streams]) => ({
+      sessionId,
+      after: streams.head,
+    }));
+    const catchUp = roundRobin(this.lagging(), this.catchUpStoppedIn);
+    const liveRead = this.read(live);
+    const catchUpRead = catchUp.length > 0 ? this.read(catchUp) : Promise.resolve(EMPTY_ANSWER);
+    // Never unhandled, whichever settles first; its own failure is logged below.
+    catchUpRead.catch(() => undefined);
+    const liveAnswer = await liveRead.catch((error: unknown) => {
+      this.failed(this.failures, error);
+      return null;
+    });
+    if (liveAnswer === null) return;
+    this.recovered(this.failures);
+    // The live events go out at once, without waiting for the catch-up's answer.
+    for (const [sessionId, streams] of [...this.sessions]) {
+      const events = liveAnswer.of(sessionId);
+      for (const subscriber of [...streams.subscribers])
+        this.deliverTo(streams, subscriber, events);
+    }
+    const catchUpAnswer = await catchUpRead.catch((error: unknown) => {
+      this.failed(this.catchUpFailures, error);
+      return EMPTY_ANSWER;
+    });
+    if (catchUpAnswer !== EMPTY_ANSWER || catchUp.length === 0) {
+      this.catchUpStoppedIn = catchUpAnswer.stoppedIn;
+      this.recovered(this.catchUpFailures);
+    }
+    for (const [sessionId, streams] of [...this.sessions]) {
+      this.deliverSession(sessionId, streams, liveAnswer, catchUpAnswer, started);
+    }
+  }
+
+  /** One tail query, bounded in time, as an answer; a failure rejects. */
+  private async read(cursors: readonly EventCursor[]): Promise<TailAnswer> {
+    const started = this.now();
     try {
-      events = await this.tail.read(cursors, TICK_LIMIT);
+      const events = await withDeadline(this.tail.read(cursors, TICK_LIMIT), TAIL_DEADLINE_MS);
       this.metrics.tailQuery((this.now() - started) / 1000, 'ok');
+      return new TailAnswer(cursors, events, TICK_LIMIT);
     } catch (error) {
       this.metrics.tailQuery((this.now() - started) / 1000, 'error');
-      this.logger.warn(`live tail query failed, retried next tick: ${messageOf(error)}`);
-      return;
+      throw error;
     }
-    const full = events.length >= TICK_LIMIT;
-    const last = events.at(-1)?.sessionId;
-    this.resumeFrom = full && last !== undefined ? last : null;
-    const bySession = new Map<string, EventRecord[]>();
-    for (const event of events) {
-      const list = bySession.get(event.sessionId);
-      if (list === undefined) bySession.set(event.sessionId, [event]);
-      else list.push(event);
-    }
-    for (const cursor of cursors) {
-      const streams = this.sessions.get(cursor.sessionId);
-      if (streams === undefined) continue;
-      // A full answer stops somewhere in the last session it reached: the ones after it are
-      // not read at all, so a missing event there is no sign of a gap.
-      const fullyRead = !full || (last !== undefined && cursor.sessionId < last);
-      this.deliver(cursor.sessionId, streams, bySession.get(cursor.sessionId) ?? [], fullyRead);
-    }
-    // Expired at the time the query started: everything committed before is in its answer.
-    for (const [sessionId, streams] of [...this.sessions]) {
-      if (streams.expiresAt <= started) {
-        for (const subscriber of [...streams.subscribers]) this.end(subscriber, 'session_expired');
-        this.sessions.delete(sessionId);
+  }
+
+  private failed(failures: TailFailures, error: unknown): void {
+    const line = failures.failed(this.now(), messageOf(error));
+    if (line !== null) this.logger.warn(failures === this.failures ? line : `catch-up: ${line}`);
+  }
+
+  private recovered(failures: TailFailures): void {
+    const line = failures.succeeded(this.now());
+    if (line !== null) this.logger.log(failures === this.failures ? line : `catch-up: ${line}`);
+  }
+
+  /** The catch-up query's cursors: per session with a subscriber behind the head, the lowest. */
+  private lagging(): EventCursor[] {
+    const cursors: EventCursor[] = [];
+    for (const [sessionId, streams] of this.sessions) {
+      const behind = [...streams.subscribers].filter((s) => s.cursor < streams.head);
+      if (behind.length > 0) {
+        cursors.push({ sessionId, after: Math.min(...behind.map((s) => s.cursor)) });
       }
     }
+    return cursors;
   }
 
-  /** The tail query's cursors: per session the lowest cursor of its subscribers. */
-  private cursors(): EventCursor[] {
-    const all = [...this.sessions.entries()]
-      .map(([sessionId, streams]) => ({
-        sessionId,
-        after: Math.min(...[...streams.subscribers].map((s) => s.cursor)),
-      }))
-      .sort((a, b) => (a.sessionId < b.sessionId ? -1 : a.sessionId > b.sessionId ? 1 : 0));
-    const from = this.resumeFrom;
-    if (from === null) return all;
-    const rest = all.filter((c) => c.sessionId >= from);
-    return rest.length > 0 ? rest : all;
-  }
-
-  private deliver(
+  private deliverSession(
     sessionId: string,
     streams: SessionStreams,
-    events: readonly EventRecord[],
-    fullyRead: boolean,
+    live: TailAnswer,
+    catchUp: TailAnswer,
+    started: number,
   ): void {
+    const head = streams.head;
+    const liveEvents = live.of(sessionId);
+    const catchUpEvents = catchUp.of(sessionId);
+    this.learn(streams, catchUpEvents);
+    this.learn(streams, liveEvents);
+    let held = false;
+    for (const subscriber of [...streams.subscribers]) {
+      // The catch-up first; a subscriber it brings up to the head goes on with the live events.
+      if (!this.deliverTo(streams, subscriber, catchUpEvents)) continue;
+      if (!this.deliverTo(streams, subscriber, liveEvents)) continue;
+      if (this.waitsForGap(subscriber.cursor, streams, head, live, catchUp, sessionId)) held = true;
+    }
+    // The live answer went this far without a gap; every subscriber is at least this far.
+    let reached = head;
+    for (const event of liveEvents) {
+      if (event.seq === reached + 1) reached = event.seq;
+      else if (event.seq > reached + 1) break;
+    }
+    const lowest = Math.min(...[...streams.subscribers].map((s) => s.cursor));
+    streams.head = Math.max(head, reached, Number.isFinite(lowest) ? lowest : head);
+    if (streams.subscribers.size > 0) this.holdOrRelease(sessionId, streams, held);
+    this.endIfExpired(streams, live.fullyRead(sessionId) && !held, started);
+  }
+
+  /** What events say about their session: the seq that exists, a moved expiry. */
+  private learn(streams: SessionStreams, events: readonly EventRecord[]): void {
     for (const event of events) {
       streams.knownSeq = Math.max(streams.knownSeq, event.seq);
       if (event.type === 'session.extended' && event.seq > streams.expiresAtSeq) {
@@ -243,28 +313,72 @@ export class LiveHub implements OnModuleDestroy {
         }
       }
     }
-    let held = false;
-    for (const subscriber of [...streams.subscribers]) {
-      let ended = false;
-      for (const event of events) {
-        if (event.seq <= subscriber.cursor) continue;
-        if (event.seq !== subscriber.cursor + 1) break;
+  }
+
+  /**
+   * Writes the contiguous events after the subscriber's cursor. False when the stream is over
+   * (an ending event, or its sink failed: only this subscriber is dropped, the others go on).
+   */
+  private deliverTo(
+    streams: SessionStreams,
+    subscriber: Subscriber,
+    events: readonly EventRecord[],
+  ): boolean {
+    for (const event of events) {
+      if (!streams.subscribers.has(subscriber)) return false;
+      if (event.seq <= subscriber.cursor) continue;
+      if (event.seq !== subscriber.cursor + 1) break;
+      try {
         subscriber.sink.write(eventFrame(event));
-        subscriber.cursor = event.seq;
-        this.metrics.eventSent();
-        const reason = endOf(event, subscriber.deviceId);
-        if (reason !== null) {
-          this.end(subscriber, reason);
-          ended = true;
-          break;
-        }
+      } catch (error) {
+        this.logger.warn(`event stream dropped, writing to it failed: ${messageOf(error)}`);
+        this.remove(subscriber, 'disconnected');
+        return false;
       }
-      if (ended) continue;
-      // Waiting for an event that exists (a later one was read, or the session's seq says so).
-      const sawLater = events.some((e) => e.seq > subscriber.cursor + 1);
-      if (sawLater || (fullyRead && subscriber.cursor < streams.knownSeq)) held = true;
+      subscriber.cursor = event.seq;
+      this.metrics.eventSent();
+      const reason = endOf(event, subscriber.deviceId);
+      if (reason !== null) {
+        this.end(subscriber, reason);
+        return false;
+      }
     }
-    this.holdOrRelease(sessionId, streams, held);
+    return streams.subscribers.has(subscriber);
+  }
+
+  /**
+   * Whether a subscriber at `cursor` waits for an event that exists: the answer that read from
+   * at most its cursor (the live one at or past the head, else the catch-up one) has a later
+   * event, or read the session fully and the session's seq says there is more.
+   */
+  private waitsForGap(
+    cursor: number,
+    streams: SessionStreams,
+    head: number,
+    live: TailAnswer,
+    catchUp: TailAnswer,
+    sessionId: string,
+  ): boolean {
+    const answer = cursor >= head ? live : catchUp;
+    if (!answer.asks(sessionId)) return false;
+    if (answer.of(sessionId).some((e) => e.seq > cursor + 1)) return true;
+    return answer.fullyRead(sessionId) && cursor < streams.knownSeq;
+  }
+
+  /**
+   * At expiresAt (as of the query's start: everything committed before is in its answer), ends
+   * the streams that have every event: the session fully read by the live query, not held at a
+   * gap, and the stream at its head. One still short of that ends once it has them, or
+   * EXPIRY_GRACE_MS after expiresAt whatever happens.
+   */
+  private endIfExpired(streams: SessionStreams, fullyRead: boolean, started: number): void {
+    if (streams.expiresAt > started) return;
+    const late = streams.expiresAt + EXPIRY_GRACE_MS <= started;
+    for (const subscriber of [...streams.subscribers]) {
+      if (late || (fullyRead && subscriber.cursor >= streams.head)) {
+        this.end(subscriber, 'session_expired');
+      }
+    }
   }
 
   private holdOrRelease(sessionId: string, streams: SessionStreams, held: boolean): void {
@@ -304,7 +418,11 @@ export class LiveHub implements OnModuleDestroy {
   private remove(subscriber: Subscriber, reason: 'disconnected'): void {
     if (!this.detach(subscriber)) return;
     this.metrics.streamEnded(reason);
-    subscriber.sink.end();
+    try {
+      subscriber.sink.end();
+    } catch (error) {
+      this.logger.debug(`stream end failed: ${messageOf(error)}`);
+    }
   }
 
   /** Takes the subscriber out; false when it was out already. */
@@ -349,21 +467,32 @@ export class LiveHub implements OnModuleDestroy {
     this.tickTimer = setTimeout(() => {
       this.tickTimer = null;
       const started = this.now();
-      void this.tick().finally(() => {
-        if (this.count === 0 || this.closing) {
-          this.looping = false;
-          return;
-        }
-        const interval = this.config.live.pollIntervalMs;
-        this.scheduleTick(Math.max(0, interval - (this.now() - started)));
-      });
+      void this.tick()
+        .catch((error: unknown) => {
+          this.logger.error(`live tick failed: ${messageOf(error)}`);
+        })
+        .finally(() => {
+          if (this.count === 0 || this.closing) {
+            this.looping = false;
+            return;
+          }
+          const interval = this.config.live.pollIntervalMs;
+          this.scheduleTick(this.failures.delay(interval, this.now() - started));
+        });
     }, delayMs);
     this.tickTimer.unref();
   }
 
   private heartbeat(): void {
-    for (const streams of this.sessions.values()) {
-      for (const subscriber of streams.subscribers) subscriber.sink.write(HEARTBEAT_FRAME);
+    for (const streams of [...this.sessions.values()]) {
+      for (const subscriber of [...streams.subscribers]) {
+        try {
+          subscriber.sink.write(HEARTBEAT_FRAME);
+        } catch (error) {
+          this.logger.warn(`event stream dropped, writing to it failed: ${messageOf(error)}`);
+          this.remove(subscriber, 'disconnected');
+        }
+      }
     }
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SessionAccessService } from '../sessions/index.js';
 import { LiveHub } from './live-hub.js';
 import { startCursor } from './live-cursor.js';
-import { openSseResponse } from './sse-response.js';
+import { connectionGone, openSseResponse } from './sse-response.js';
 import { readyFrame } from './sse-frames.js';
 
 /** Opens a session's event stream for its owner or one of its active devices. */
@@ -37,13 +37,15 @@ export class LiveService {
     // HEAD (Fastify answers it for every GET route) gets the stream's head and nothing to hold
     // open: a response without a body would otherwise keep its connection busy forever.
     if (request.method === 'HEAD') {
-      openSseResponse(request, reply, '', () => undefined).end();
+      openSseResponse(request, reply, '', () => undefined)?.end();
       return;
     }
     let unsubscribe = (): void => undefined;
+    // A client gone during the access check (its 'close' already fired) gets no stream.
     const sink = openSseResponse(request, reply, readyFrame(session.id, cursor), () => {
       unsubscribe();
     });
+    if (sink === null) return;
     unsubscribe = this.hub.subscribe({
       sessionId: session.id,
       deviceId: principal.kind === 'device' ? principal.deviceId : null,
@@ -52,5 +54,7 @@ export class LiveService {
       expiresAt: session.expiresAt,
       sink,
     });
+    // Belt and braces: a connection that went away while subscribing frees its place at once.
+    if (connectionGone(request, reply)) unsubscribe();
   }
 }

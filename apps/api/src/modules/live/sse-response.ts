@@ -14,19 +14,40 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Whether the client already went away (it may do so while the access check awaits, before any
+ * 'close' listener is there to hear it).
+ */
+export function connectionGone(request: FastifyRequest, reply: FastifyReply): boolean {
+  const socket = request.raw.socket as { destroyed?: boolean } | null;
+  return (
+    reply.raw.destroyed ||
+    reply.raw.writableEnded ||
+    request.raw.destroyed ||
+    socket === null ||
+    socket.destroyed === true
+  );
+}
+
+/**
  * Takes the reply over from Fastify (`hijack`: no onSend hook, no serializer) and writes the
  * stream's head and `firstFrame` on the raw response. The headers the hooks set so far (helmet,
  * CORS) go out too; x-request-id is set here since onSend never runs. `onClose` runs once when
- * the connection goes away, whoever ends it.
+ * the connection goes away, whoever ends it. Null when the client is gone already: nothing is
+ * written, and there is no stream to hold.
  */
 export function openSseResponse(
   request: FastifyRequest,
   reply: FastifyReply,
   firstFrame: string,
   onClose: () => void,
-): StreamSink {
+): StreamSink | null {
   reply.hijack();
   const raw = reply.raw;
+  if (connectionGone(request, reply)) {
+    raw.destroy();
+    return null;
+  }
+  raw.once('close', onClose);
   const headers: OutgoingHttpHeaders = {
     ...(reply.getHeaders() as OutgoingHttpHeaders),
     ...SSE_HEADERS,
@@ -35,7 +56,6 @@ export function openSseResponse(
   delete headers['content-length'];
   raw.writeHead(200, headers);
   raw.write(firstFrame);
-  raw.once('close', onClose);
   return {
     write(chunk: string): void {
       if (raw.destroyed || raw.writableEnded) return;
