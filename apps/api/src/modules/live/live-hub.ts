@@ -289,7 +289,8 @@ export class LiveHub implements OnModuleDestroy {
       if (!this.deliverTo(streams, subscriber, liveEvents)) continue;
       if (this.waitsForGap(subscriber.cursor, streams, head, live, catchUp, sessionId)) held = true;
     }
-    // The live answer went this far without a gap; every subscriber is at least this far.
+    // The head moves on as far as the live answer went without a gap, or to the lowest cursor
+    // when every subscriber is past it (one that joined later, at a newer seq).
     let reached = head;
     for (const event of liveEvents) {
       if (event.seq === reached + 1) reached = event.seq;
