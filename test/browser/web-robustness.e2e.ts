@@ -29,12 +29,12 @@ interface Owner {
   name: string;
 }
 
-async function newOwner(h: WebHarness, name: string): Promise<Owner> {
+async function newOwner(h: WebHarness, name: string, requireApproval = false): Promise<Owner> {
   const tokens = await signUp(h.baseUrl);
   const created = await fetch(`${h.baseUrl}/v1/sessions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name }),
+    body: JSON.stringify({ name, requireApproval }),
   });
   assert.equal(created.status, 201, await created.clone().text());
   const session = (await created.json()) as { id: string };
@@ -326,6 +326,39 @@ describe(
       await page.keyboard.press('Enter');
       await page.getByRole('button', { name: 'Delete gone.bin' }).waitFor({ state: 'detached' });
       await page.waitForFunction(`document.activeElement?.id === 'files-heading'`);
+      await context.close();
+    });
+
+    it('a device that starts waiting is announced, and approving it with the keyboard leaves focus on its Revoke', async () => {
+      const owner = await newOwner(h, 'Approve test', true);
+      const auth = { authorization: `Bearer ${owner.tokens.accessToken}` };
+      const context = await signedInContext(h, owner);
+      const page = await openSession(context, h, owner);
+      await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+
+      const pairing = await fetch(`${h.baseUrl}/v1/sessions/${owner.sessionId}/pairings`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      const { code } = (await pairing.json()) as { code: string };
+      const claimed = await fetch(`${h.baseUrl}/v1/pairings/claim`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, deviceName: 'Kitchen tablet' }),
+      });
+      assert.equal(claimed.status, 202, await claimed.clone().text());
+
+      const devices = page.getByRole('region', { name: 'Devices' });
+      await devices
+        .getByText('Kitchen tablet is waiting for approval', { exact: true })
+        .waitFor({ state: 'attached' });
+      await devices.getByRole('button', { name: 'Approve Kitchen tablet' }).focus();
+      await page.keyboard.press('Enter');
+      await devices.getByRole('button', { name: 'Revoke Kitchen tablet' }).waitFor();
+      await page.waitForFunction(
+        `document.activeElement?.getAttribute('aria-label') === 'Revoke Kitchen tablet'`,
+      );
       await context.close();
     });
 
