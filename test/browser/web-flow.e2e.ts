@@ -37,9 +37,15 @@ const setMarker = (page: Page): Promise<void> =>
 const hasMarker = (page: Page): Promise<boolean> =>
   page.evaluate((name) => (globalThis as Record<string, unknown>)[name] === true, MARKER);
 
+// Chromium logs every 4xx answer to fetch. The phone's wait for approval polls, and a poll made
+// before the owner approves is answered 400 AUTHORIZATION_PENDING (RFC 8628): expected, and
+// whether one happens depends on how fast the owner's side is (a loaded machine is slower).
+const PENDING_POLL = /status of 400 \(Bad Request\) \(http:\/\/[^)]+\/v1\/pairings\/poll\)$/;
+
 function assertQuiet(name: string, watch: PageWatch): void {
   assert.deepEqual(watch.pageErrors, [], `${name}: uncaught errors`);
-  assert.deepEqual(watch.consoleErrors, [], `${name}: console errors`);
+  const errors = watch.consoleErrors.filter((line) => !PENDING_POLL.test(line));
+  assert.deepEqual(errors, [], `${name}: console errors`);
   assert.deepEqual(watch.foreignRequests, [], `${name}: requests to other origins`);
 }
 
