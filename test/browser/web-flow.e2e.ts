@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import type { Page, Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
 import {
   Artifacts,
   browserSkip,
   decodeQrElement,
+  hasMarker,
+  setMarker,
   startWebHarness,
   watchPage,
   type PageWatch,
@@ -27,15 +29,6 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
 /** A few KiB that no content sniffer takes for a known format: ASCII first, then random. */
 const fileBytes = (): Buffer =>
   Buffer.concat([Buffer.from('sharexpress browser test\n'), randomBytes(6 * 1024)]);
-
-/** A value on the page's window: gone if the page reloads or navigates away. */
-const MARKER = 'sharexpressTestMarker';
-const setMarker = (page: Page): Promise<void> =>
-  page.evaluate((name) => {
-    (globalThis as Record<string, unknown>)[name] = true;
-  }, MARKER);
-const hasMarker = (page: Page): Promise<boolean> =>
-  page.evaluate((name) => (globalThis as Record<string, unknown>)[name] === true, MARKER);
 
 // Chromium logs every 4xx answer to fetch. The phone's wait for approval polls, and a poll made
 // before the owner approves is answered 400 AUTHORIZATION_PENDING (RFC 8628): expected, and

@@ -355,3 +355,13 @@ export function watchPage(
   });
   return watch;
 }
+
+/** A value set on the page's window, gone if the page reloads or navigates away. */
+const MARKER = 'sharexpressTestMarker';
+export const setMarker = (page: Page): Promise<void> =>
+  page.evaluate((name) => {
+    (globalThis as Record<string, unknown>)[name] = true;
+  }, MARKER);
+/** Whether the page still holds setMarker's value: it did not reload or navigate. */
+export const hasMarker = (page: Page): Promise<boolean> =>
+  page.evaluate((name) => (globalThis as Record<string, unknown>)[name] === true, MARKER);

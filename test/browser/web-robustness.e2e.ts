@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { signUp, type TokenPair } from '../e2e/auth/auth-client.js';
-import { browserSkip, startWebHarness, type WebHarness } from './web-harness.js';
+import {
+  browserSkip,
+  hasMarker,
+  setMarker,
+  startWebHarness,
+  type WebHarness,
+} from './web-harness.js';
 
 const MIB = 1024 * 1024;
 const USER_KEY = 'sharexpress.user.v1';
@@ -78,14 +84,6 @@ async function uploadSmall(page: Page, name: string): Promise<void> {
   const files = page.getByRole('region', { name: 'Files' });
   await files.getByRole('listitem').filter({ hasText: name }).getByText('ready').waitFor();
 }
-
-const MARKER = 'sharexpressRobustnessMarker';
-const setMarker = (page: Page): Promise<void> =>
-  page.evaluate((name) => {
-    (globalThis as Record<string, unknown>)[name] = true;
-  }, MARKER);
-const hasMarker = (page: Page): Promise<boolean> =>
-  page.evaluate((name) => (globalThis as Record<string, unknown>)[name] === true, MARKER);
 
 const problem = (status: number, code: string) => ({
   status,
