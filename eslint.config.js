@@ -61,7 +61,16 @@ const boundaryConfigs = PRODUCT_ZONES.flatMap(({ dirs, allowed }) => [
 const ENV_MESSAGE = 'Only libs/config reads process.env; inject APP_CONFIG instead.';
 const envConfig = {
   files: ['**/*.ts', '**/*.js', '**/*.mjs'],
-  ignores: ['libs/config/**', 'libs/devstack/**', 'scripts/**', 'test/**', 'bench/**'],
+  // apps/cli is a standalone terminal client: its environment (SHAREXPRESS_URL, the config
+  // directory) is its configuration, read where the command starts.
+  ignores: [
+    'libs/config/**',
+    'libs/devstack/**',
+    'scripts/**',
+    'test/**',
+    'bench/**',
+    'apps/cli/**',
+  ],
   rules: {
     'no-restricted-properties': [
       'error',
@@ -79,7 +88,7 @@ const envConfig = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'data/**', 'coverage/**', 'node_modules/**'] },
+  { ignores: ['dist/**', 'data/**', 'coverage/**', 'node_modules/**', 'apps/cli/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -104,6 +113,28 @@ export default tseslint.config(
   },
   ...boundaryConfigs,
   envConfig,
+  // The terminal client is published on its own: Node built-ins and its own files only (no
+  // dependency, nothing from apps/api, libs/ or apps/web), and no Nest or AWS SDK at startup.
+  {
+    files: ['apps/cli/**/*.ts', 'apps/cli/**/*.js'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./|\\.\\./)',
+              message: 'apps/cli imports only node: built-ins and its own files (./, ../).',
+            },
+            {
+              regex: '^(\\.\\./){3,}',
+              message: 'apps/cli never imports from the server, the libraries or the tests.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // apps/web's specs are not in apps/web/tsconfig.json (which keeps Node's types away from the
   // browser code): lint them, type-aware, with their own program.
   {
@@ -122,6 +153,18 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { process: 'readonly', console: 'readonly' },
+    },
+  },
+  // The terminal client's bin is plain JavaScript that Node runs as is: lint it type-aware too,
+  // with apps/cli/tsconfig.json (allowJs, checkJs).
+  ...tseslint.configs.recommendedTypeCheckedOnly.map((config) => ({
+    ...config,
+    files: ['apps/cli/bin/*.js'],
+  })),
+  {
+    files: ['apps/cli/bin/*.js'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
   },
   prettier,
