@@ -111,7 +111,7 @@ async function send(
   }
   let problem: Problem = {};
   if (!res.ok) {
-    problem = typeof value === 'object' && value !== null ? (value) : {};
+    problem = typeof value === 'object' && value !== null ? value : {};
     const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
     if (Number.isFinite(retryAfter)) problem = { ...problem, retryAfter };
   }

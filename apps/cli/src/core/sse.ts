@@ -224,10 +224,7 @@ export function subscribe(
           seq: parsed.seq,
           type: parsed.type,
           at: typeof parsed.at === 'string' ? parsed.at : '',
-          data:
-            typeof parsed.data === 'object' && parsed.data !== null
-              ? (parsed.data)
-              : {},
+          data: typeof parsed.data === 'object' && parsed.data !== null ? parsed.data : {},
         });
       });
       const decoder = new TextDecoder();
