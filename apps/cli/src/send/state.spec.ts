@@ -25,10 +25,10 @@ describe('stateKey', () => {
     const base = stateKey('http://s', files, options);
     const changed = [
       stateKey('http://other', files, options),
-      stateKey('http://s', [{ ...files[0]!, size: 1001 }, files[1]!], options),
-      stateKey('http://s', [{ ...files[0]!, mtimeMs: 1 }, files[1]!], options),
-      stateKey('http://s', [files[0]!], options),
-      stateKey('http://s', [files[1]!, files[0]!], options),
+      stateKey('http://s', [{ ...files[0], size: 1001 }, files[1]], options),
+      stateKey('http://s', [{ ...files[0], mtimeMs: 1 }, files[1]], options),
+      stateKey('http://s', [files[0]], options),
+      stateKey('http://s', [files[1], files[0]], options),
       stateKey('http://s', files, { ...options, approve: true }),
       stateKey('http://s', files, { ...options, ttlSeconds: 60 }),
       stateKey('http://s', files, { ...options, maxDownloads: 3 }),
@@ -48,8 +48,8 @@ describe('StateFile', () => {
     const first = StateFile.open('http://s', files, options, env);
     assert.equal(first.state.sessionId, null);
     first.restart('S1');
-    first.state.files[0]!.fileId = 'F1';
-    first.state.files[0]!.sha256 = 'a'.repeat(64);
+    first.state.files[0].fileId = 'F1';
+    first.state.files[0].sha256 = 'a'.repeat(64);
     first.save();
     assert.equal(statSync(first.path).mode & 0o777, 0o600);
     assert.ok(first.path.startsWith(join(dir, 'sends')));
