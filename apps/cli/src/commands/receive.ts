@@ -98,7 +98,7 @@ export async function run(ctx: CommandContext): Promise<number> {
     return exitCode;
   } catch (error) {
     if (ctx.signal.aborted) {
-      out.info('Interrupted: the files saved so far are kept; a partial download was deleted.');
+      out.info('Interrupted: the files saved so far are kept.');
     }
     throw renewalError instanceof CliError && !ctx.signal.aborted ? renewalError : error;
   } finally {

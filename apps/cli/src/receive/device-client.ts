@@ -7,9 +7,9 @@ import type { DeviceToken } from './types.ts';
 
 // Renew this long before the expiry at most (a quarter of what is left when that is shorter).
 const RENEW_LEAD_MS = 60_000;
-// A token with less than this left is not worth renewing (the session ends with it).
-const MIN_LEFT_MS = 2_000;
 const RETRY_MS = 5_000;
+const SAME_EXPIRY_MS = 5_000;
+const ENDED = new Set(['UNAUTHENTICATED', 'FORBIDDEN', 'SESSION_EXPIRED', 'DEVICE_ENDED']);
 
 /** Milliseconds from `now` until the token expiring at `expiresAt` should be renewed. */
 export function renewDelay(expiresAt: number, now: number): number {
@@ -81,20 +81,26 @@ export class DeviceClient implements Client {
     clearTimeout(this.#timer);
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
-      const left = Date.parse(this.#token.expiresAt) - Date.now();
-      if (left < MIN_LEFT_MS) return; // the session ends with this token
+      const before = this.#token.expiresAt;
+      // An expired token cannot renew itself; the session ends with it.
+      if (Date.parse(before) <= Date.now()) return;
       this.renew().then(
-        () => this.#schedule(renewDelay(Date.parse(this.#token.expiresAt), Date.now()), onError),
+        () => {
+          const next = renewDelay(Date.parse(this.#token.expiresAt), Date.now());
+          // The same expiry: the token already lasts as long as the session. Ask again now
+          // and then, in case the owner extends the session.
+          this.#schedule(
+            this.#token.expiresAt === before ? Math.max(next, SAME_EXPIRY_MS) : next,
+            onError,
+          );
+        },
         (error: unknown) => {
-          // 401/403/410: the device or session is over, the event stream says why. Else retry.
-          if (
-            error instanceof CliError &&
-            /^(UNAUTHENTICATED|FORBIDDEN|SESSION_EXPIRED|DEVICE_ENDED)$/.test(error.code ?? '')
-          ) {
+          // The device or the session is over: the caller (and the event stream) say why.
+          if (error instanceof CliError && ENDED.has(error.code ?? '')) {
             onError(error);
             return;
           }
-          this.#schedule(Math.min(RETRY_MS, Math.max(0, left - MIN_LEFT_MS)), onError);
+          this.#schedule(RETRY_MS, onError); // an outage: try again while the token lasts
         },
       );
     }, delay);

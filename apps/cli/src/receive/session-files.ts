@@ -69,7 +69,11 @@ export async function receiveFile(
     out.info(`Saved ${path} (${formatBytes(file.size)}, SHA-256 verified).`);
     if (!out.json) out.result(path);
   } catch (error) {
-    if (ctx.signal?.aborted || !(error instanceof CliError)) throw error;
+    if (ctx.signal?.aborted) {
+      out.info(`${file.name}: download stopped; its partial file was deleted.`);
+      throw error;
+    }
+    if (!(error instanceof CliError)) throw error;
     if (error.code === 'FORBIDDEN') {
       throw new CliError(
         'The session owner does not let paired devices download files.',
