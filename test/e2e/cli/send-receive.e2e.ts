@@ -43,6 +43,15 @@ describe('sharexpress send + receive', () => {
       const bigUpload = uploaded.find((e) => (e.file as { name: string }).name === 'big.bin');
       assert.equal(bigUpload?.resumed, false);
       assert.equal(bigUpload?.partsSent, 3, '17 MiB in 8 MiB parts');
+      const bigUploading = eventsNamed(send.events(), 'progress').filter(
+        (e) => e.name === 'big.bin' && e.phase === 'uploading',
+      );
+      assert.ok(bigUploading.length >= 2, 'a first and a last uploading progress line');
+      assert.deepEqual(
+        bigUploading.map((e) => e.total),
+        bigUploading.map(() => big.size),
+      );
+      assert.equal(bigUploading.at(-1)?.done, big.size);
 
       // Receive lists the ready files: wait for the worker to have verified the multipart one.
       await allReady(stack, alice.token, session.id, 2);
@@ -82,6 +91,7 @@ describe('sharexpress send + receive', () => {
       const exit = await send.exited;
       assert.equal(exit.code, 130, exit.stderr);
       assert.deepEqual(exit.strayLines, [], 'only JSON lines on stdout with --json');
+      assert.equal(exit.events.filter(live('file.downloaded')).length, 2, 'one per download');
       // Ctrl-C leaves the session open until its expiry.
       const after = await stack.api<{ status: string }>(
         'GET',
