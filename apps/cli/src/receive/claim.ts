@@ -7,6 +7,7 @@ import type { Output } from '../core/output.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { waitForApproval } from './poll.ts';
 import type { PairingTarget } from './target.ts';
+import { printable } from './text.ts';
 import type { ActiveClaim, PendingClaim } from './types.ts';
 
 export interface ClaimOptions {
@@ -38,7 +39,7 @@ export async function claimDevice(options: ClaimOptions): Promise<ActiveClaim> {
     return claim;
   }
   out.event({ event: 'claimed', status: 'pending', device: claim.device });
-  out.info(`Waiting for the owner to approve ${claim.device.name}…`);
+  out.info(`Waiting for the owner to approve ${printable(claim.device.name)}…`);
   const active = await waitForApproval({
     api,
     pollSecret: claim.pollSecret,
@@ -61,7 +62,7 @@ function announce(out: Output, claim: ActiveClaim): void {
     device: claim.device,
     session: { id: claim.session.id, name: claim.session.name, expiresAt: claim.session.expiresAt },
   });
-  out.info(`Joined "${claim.session.name}" as ${claim.device.name}.`);
+  out.info(`Joined "${printable(claim.session.name, 100)}" as ${printable(claim.device.name)}.`);
 }
 
 function claimError(error: unknown, target: PairingTarget): unknown {

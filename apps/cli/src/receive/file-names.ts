@@ -1,6 +1,8 @@
 // Local names for downloaded files: the server's sanitized name, reduced to a basename again here
 // (a client never trusts a name to stay inside --out), and never one that is already taken.
 
+import { isControl } from './text.ts';
+
 const FALLBACK = 'download';
 // File systems allow 255 bytes per name, and a download is first written to `<name>.part`.
 const PART_SUFFIX = '.part';
@@ -57,9 +59,4 @@ function fit(stem: string, tail: string): string {
 
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
-}
-
-function isControl(char: string): boolean {
-  const code = char.codePointAt(0) ?? 0;
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }

@@ -1,5 +1,7 @@
 // What `sharexpress receive` was given: a typed code or a pairing URL (the QR code's content).
 
+import { printable } from './text.ts';
+
 export type PairingTarget =
   | { readonly kind: 'code'; readonly code: string }
   /** `server` is the API the URL points at: its origin, plus any path before `/pair`. */
@@ -48,15 +50,4 @@ function decodeFragment(fragment: string): string {
   } catch {
     return fragment.trim();
   }
-}
-
-// An argument echoed in a message never carries terminal control characters, and stays short.
-function printable(text: string): string {
-  const clean = [...text].map((c) => (isControl(c) ? '?' : c)).join('');
-  return clean.length > 80 ? `${clean.slice(0, 79)}…` : clean;
-}
-
-function isControl(char: string): boolean {
-  const code = char.codePointAt(0) ?? 0;
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }
