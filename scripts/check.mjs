@@ -1,5 +1,5 @@
 // `npm test`'s static checks, side by side: ESLint (type-aware), Prettier and the TypeScript
-// type checks (server and tests, apps/web, apps/web's specs) each take one core for a while, so
+// type checks (server and tests, apps/web, apps/web's specs, apps/cli) each take one core for a while, so
 // running them at once saves ~20 s on two cores.
 // Each one's output is printed whole when it ends; the exit code is non-zero if any failed.
 import { spawn } from 'node:child_process';
@@ -17,6 +17,8 @@ const checks = [
     cmd: bin('tsc'),
     args: ['-p', 'apps/web/tsconfig.spec.json', '--noEmit'],
   },
+  // The terminal client: its own program (Node's type stripping: erasable syntax, .ts imports).
+  { name: 'tsc cli', cmd: bin('tsc'), args: ['-p', 'apps/cli/tsconfig.json', '--noEmit'] },
   { name: 'prettier', cmd: bin('prettier'), args: ['--check', '.', '--log-level', 'warn'] },
 ];
 

@@ -6,13 +6,17 @@
 // Runs over dist/, as `npm run build:dev` (nest build dev) leaves it, and over the web client's
 // specs (apps/web/src/**/*.spec.ts, unit tests): those are outside the nest build, so they run
 // from source with tsx as a loader (it resolves their extensionless imports to .ts) in a second
-// `node --test` with the same reporter; the exit code is non-zero if either run failed.
+// `node --test` with the same reporter; the terminal client's specs (apps/cli/src/**/*.spec.ts,
+// unit tests, outside the nest build too) run from source with no loader at all, as the client
+// itself does (Node's type stripping; they import with .ts extensions). The exit code is non-zero
+// if any run failed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 
 const outDir = 'dist';
 const webDir = join('apps', 'web', 'src');
+const cliDir = join('apps', 'cli', 'src');
 const args = process.argv.slice(2);
 const unit = args.includes('--unit');
 const e2e = args.includes('--e2e');
@@ -36,6 +40,8 @@ const files = (existsSync(outDir) ? walk(outDir) : [])
   // An incremental build leaves the output of deleted or renamed specs behind: run only those
   // whose source still exists.
   .filter((f) => existsSync(relative(outDir, f).replace(/\.js$/, '.ts')))
+  // apps/cli is not part of the nest build; an output of it left by an older build is stale.
+  .filter((f) => !relative(outDir, f).startsWith(join('apps', 'cli') + '/'))
   .filter(matches)
   .sort();
 const webFiles = e2e
@@ -45,7 +51,14 @@ const webFiles = e2e
       .filter(matches)
       .sort();
 
-if (files.length === 0 && webFiles.length === 0) {
+const cliFiles = e2e
+  ? []
+  : walk(cliDir)
+      .filter((f) => /\.spec\.ts$/.test(f))
+      .filter(matches)
+      .sort();
+
+if (files.length === 0 && webFiles.length === 0 && cliFiles.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
@@ -75,5 +88,6 @@ const status = [
   webFiles.length === 0
     ? 0
     : runTests(['--import', 'tsx'], webFiles, { TSX_TSCONFIG_PATH: 'apps/web/tsconfig.spec.json' }),
+  cliFiles.length === 0 ? 0 : runTests([], cliFiles, {}),
 ];
 process.exit(status.every((s) => s === 0) ? 0 : 1);
