@@ -123,7 +123,7 @@ function follow(
       maxDownloads: session.limits.maxDownloadsPerFile,
       ask: (question) => ask(question),
       renewPairing: () =>
-        void pairings.renew('The pairing was used: here is a new one for the next device.'),
+        pairings.renew('The pairing was used: here is a new one for the next device.'),
     });
     const onAbort = (): void =>
       finish(() => {

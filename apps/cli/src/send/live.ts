@@ -15,8 +15,8 @@ export interface LiveOptions {
   files: Map<string, string>;
   maxDownloads: number | null;
   ask(question: string): Promise<string | null>;
-  /** The pairing was used: show a new one. */
-  renewPairing(): void;
+  /** The pairing was used: show a new one (resolves once it is shown). */
+  renewPairing(): Promise<void>;
 }
 
 interface Device {
@@ -49,10 +49,11 @@ export class LiveFollower {
         const status = typeof d.status === 'string' ? d.status : 'active';
         const device = { id, name: typeof d.name === 'string' ? d.name : 'A device', status };
         this.devices.set(id, device);
-        this.o.renewPairing();
+        const renewed = this.o.renewPairing();
         if (status === 'pending') {
           this.device('waiting', device, `${device.name} is waiting for approval.`);
-          if (this.o.approve) this.queueQuestion(device);
+          // Asked once the new pairing is shown, so the question is the last line on screen.
+          if (this.o.approve) this.queueQuestion(device, renewed);
         } else {
           this.device('joined', device, `${device.name} joined.`);
         }
@@ -109,8 +110,9 @@ export class LiveFollower {
     this.o.out.info(text);
   }
 
-  private queueQuestion(device: Device): void {
+  private queueQuestion(device: Device, after: Promise<void>): void {
     this.questions = this.questions
+      .then(() => after)
       .then(() => this.decide(device))
       .catch((error: unknown) => {
         this.o.out.info(`Could not decide on ${device.name}: ${(error as Error).message}`);
