@@ -22,6 +22,9 @@ WORKDIR /app
 # @scarf/scarf (from swagger-ui-dist) sends install analytics from its install script; opt out.
 ENV SCARF_ANALYTICS=false
 COPY package.json package-lock.json .npmrc ./
+# The workspaces' manifests before `npm ci`, so the install matches the lock file (apps/cli, the
+# terminal client, is a workspace; nothing in this image builds or runs it).
+COPY apps/cli/package.json ./apps/cli/
 RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY apps ./apps
@@ -45,7 +48,8 @@ COPY package.json package-lock.json .npmrc ./
 # --omit=optional drops typescript (24 MiB), an optional peer of @nestjs/swagger that only its
 # build plugin loads; no production package has another optional dependency (check with
 # `npm ls --omit=dev --omit=optional` when adding one). --ignore-scripts: none needs its install
-# script (the only one, @scarf/scarf, is analytics).
+# script (the only one, @scarf/scarf, is analytics). No workspace manifest here: the terminal
+# client (apps/cli) has no dependencies and is not part of the image, so npm links nothing for it.
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
