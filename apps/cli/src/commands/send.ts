@@ -12,7 +12,7 @@ import { LiveFollower } from '../send/live.ts';
 import { parseSendArgs } from '../send/options.ts';
 import { Pairings, time } from '../send/pairing.ts';
 import { FileProgress } from '../send/progress.ts';
-import { openSession, type Session } from '../send/session.ts';
+import { latestSeq, openSession, type Session } from '../send/session.ts';
 import { StateFile } from '../send/state.ts';
 import { uploadFile } from '../upload/file-upload.ts';
 
@@ -78,7 +78,8 @@ export async function run(ctx: CommandContext): Promise<number> {
       out.info(uploadedText(result.file.name, result.file.size, result.resumed, result.partsSent));
     }
     if (stop.signal.aborted) throw stop.signal.reason;
-    return await follow(client, out, session, options.approve, names, stop.signal, state);
+    const after = await latestSeq(client, session.id);
+    return await follow(client, out, session, options.approve, names, stop.signal, state, after);
   } catch (error) {
     if (stop.signal.aborted) {
       out.info(interruptedText(session));
@@ -99,6 +100,7 @@ function follow(
   files: Map<string, string>,
   signal: AbortSignal,
   state: StateFile,
+  after: number,
 ): Promise<number> {
   return new Promise((resolve, reject) => {
     let unsubscribe = (): void => undefined;
@@ -132,30 +134,35 @@ function follow(
         resolve(EXIT.INTERRUPTED);
       });
     signal.addEventListener('abort', onAbort, { once: true });
-    unsubscribe = subscribe(client, session.id, {
-      onEvent: (e) => live.handle(e),
-      onEnd: (reason) =>
-        finish(() => {
-          out.event({ event: 'end', reason });
-          out.info(endText(reason));
-          if (reason === 'session_expired' || reason === 'session_closed') {
-            state.remove();
-            resolve(EXIT.OK);
-          } else {
-            reject(
-              new CliError(
-                endText(reason),
-                reason === 'unauthenticated' ? EXIT.AUTH : EXIT.FAILURE,
-                reason.toUpperCase(),
-              ),
-            );
-          }
-        }),
-      onRetry: (error, delayMs) =>
-        out.info(
-          `Live events interrupted (${error.message}); reconnecting in ${String(Math.ceil(delayMs / 1000))} s.`,
-        ),
-    });
+    unsubscribe = subscribe(
+      client,
+      session.id,
+      {
+        onEvent: (e) => live.handle(e),
+        onEnd: (reason) =>
+          finish(() => {
+            out.event({ event: 'end', reason });
+            out.info(endText(reason));
+            if (reason === 'session_expired' || reason === 'session_closed') {
+              state.remove();
+              resolve(EXIT.OK);
+            } else {
+              reject(
+                new CliError(
+                  endText(reason),
+                  reason === 'unauthenticated' ? EXIT.AUTH : EXIT.FAILURE,
+                  reason.toUpperCase(),
+                ),
+              );
+            }
+          }),
+        onRetry: (error, delayMs) =>
+          out.info(
+            `Live events interrupted (${error.message}); reconnecting in ${String(Math.ceil(delayMs / 1000))} s.`,
+          ),
+      },
+      after,
+    );
     void pairings.renew();
     out.info('Following the session: Ctrl-C to stop.');
   });

@@ -2,6 +2,7 @@
 // typed code and the URL), and replaced by a new one when it expires or is claimed.
 import type { Client } from '../core/client.ts';
 import type { Output } from '../core/output.ts';
+import { isTransient } from '../upload/transient.ts';
 
 export interface Pairing {
   id: string;
@@ -12,6 +13,7 @@ export interface Pairing {
 
 /** The longest a pairing may live (docs/api.md): fewer renewals, fewer QR codes printed. */
 const PAIRING_TTL_SECONDS = 600;
+const RETRY_MS = 5000;
 
 export class Pairings {
   private readonly client: Client;
@@ -39,7 +41,17 @@ export class Pairings {
     }
     this.busy = this.create(why)
       .catch((error: unknown) => {
-        if (!this.stopped) this.onError(error);
+        if (this.stopped) return;
+        if (!isTransient(error)) {
+          this.onError(error);
+          return;
+        }
+        // The server or the network hiccuped: the live events go on, a pairing comes later.
+        this.out.info(
+          `Could not make a new pairing (${(error as Error).message}); trying again in 5 s.`,
+        );
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => void this.renew(why), RETRY_MS);
       })
       .finally(() => {
         this.busy = null;

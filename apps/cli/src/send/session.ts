@@ -50,3 +50,20 @@ export async function openSession(
   state.restart(session.id);
   return { session, reused: false };
 }
+
+/**
+ * The session's latest event seq, so the live stream starts exactly there: a device that claims
+ * the pairing before the stream is connected is not missed.
+ */
+export async function latestSeq(client: Client, sessionId: string): Promise<number> {
+  let after = 0;
+  for (;;) {
+    const page = await client.request<{ items: { seq: number }[]; nextCursor: number | null }>(
+      'GET',
+      `/v1/sessions/${sessionId}/activity?after=${String(after)}&limit=100`,
+    );
+    const last = page.items.at(-1)?.seq;
+    if (last !== undefined) after = last;
+    if (page.nextCursor === null || last === undefined) return after;
+  }
+}

@@ -70,6 +70,8 @@ export function putRange(req: PutRequest): Promise<string> {
       req.onSent(sent);
     });
     source.on('error', (error) => outgoing.destroy(error));
+    // An aborted or failed request leaves the file closed, not half-read.
+    outgoing.on('close', () => source.destroy());
     source.pipe(outgoing);
   });
 }
