@@ -71,6 +71,8 @@ export interface CliRun {
   ): Promise<CliEvent[]>;
   /** Resolves when stdout matches `pattern` (with the match); fails like waitFor. */
   waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves when stderr matches `pattern` (with the match); fails like waitFor. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   write(text: string): void;
   endInput(): void;
   /** Sends `signal` unless the process has already exited. */
@@ -191,6 +193,8 @@ export function startCli(args: string[], options: CliOptions): CliRun {
       }),
     waitForStdout: (pattern, timeoutMs = DEFAULT_WAIT_MS) =>
       until(`stdout matching ${String(pattern)}`, timeoutMs, () => out.match(pattern) ?? undefined),
+    waitForStderr: (pattern, timeoutMs = DEFAULT_WAIT_MS) =>
+      until(`stderr matching ${String(pattern)}`, timeoutMs, () => err.match(pattern) ?? undefined),
     write: (text) => {
       child.stdin.write(text);
     },
