@@ -66,6 +66,8 @@ async function main(argv: readonly string[], out: { set(o: Output): void }): Pro
   const interrupt = (): void => {
     if (stop.signal.aborted) process.exit(EXIT.INTERRUPTED); // a second Ctrl-C: now
     stop.abort(new CliError('Interrupted.', EXIT.INTERRUPTED, 'INTERRUPTED'));
+    // A question still waiting for its answer gets none (null, as at end of input).
+    void import('./core/prompt.ts').then((m) => m.closePrompt());
     // The command gets a moment to say what it leaves behind, then the process goes.
     setTimeout(() => process.exit(EXIT.INTERRUPTED), 3000).unref();
   };
