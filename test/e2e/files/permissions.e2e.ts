@@ -24,7 +24,7 @@ import {
   type SingleUpload,
 } from '../../support/upload-client.js';
 import { expectProblem } from '../http/problem-assert.js';
-import { claimActive, createPairing, updateStored } from '../pairing/pairing-client.js';
+import { activity, claimActive, createPairing, updateStored } from '../pairing/pairing-client.js';
 import {
   GENEROUS_LIMITS,
   newOwner,
@@ -110,6 +110,22 @@ describe('files: permissions and the session’s end', () => {
     const still = await expectStatus<FileBody>(await getFile(t.baseUrl, owner.token, file.id), 200);
     assert.equal(still.status, 'ready');
     assert.equal(still.downloads, 0);
+  });
+
+  it('records who took each download: the device in file.downloaded, no device for the owner', async () => {
+    const { session, deviceToken, deviceId } = await sessionWithDevice(t.baseUrl, owner, [
+      'download',
+    ]);
+    const file = await uploadSingle(t.baseUrl, owner.token, session.id, { bytes });
+    await expectStatus(await grantDownload(t.baseUrl, deviceToken, file.id), 201);
+    await expectStatus(await grantDownload(t.baseUrl, owner.token, file.id), 201);
+    const downloads = (await activity(t.baseUrl, owner, session.id)).items
+      .filter((e) => e.type === 'file.downloaded')
+      .map((e) => e.data);
+    assert.deepEqual(downloads, [
+      { fileId: file.id, downloads: 1, deviceId },
+      { fileId: file.id, downloads: 2 },
+    ]);
   });
 
   it('keeps parts and complete to the uploader; devices see ready files and their own', async () => {

@@ -54,7 +54,12 @@ export class DownloadsService {
     this.metrics.downloadGranted();
     await this.sessionFiles.recordEvent(session.id, now, {
       type: 'file.downloaded',
-      data: { fileId: granted.id, downloads: granted.downloads },
+      // Who took it: a device's id (the owner's devices list names it), none for the owner.
+      data: {
+        fileId: granted.id,
+        downloads: granted.downloads,
+        ...(principal.kind === 'device' ? { deviceId: principal.deviceId } : {}),
+      },
     });
     return {
       url: get.url,
