@@ -76,6 +76,8 @@ async function main(argv: readonly string[], out: { set(o: Output): void }): Pro
   const ctx: CommandContext = {
     args: global.rest,
     server,
+    serverSource:
+      global.server !== undefined ? 'flag' : process.env.SHAREXPRESS_URL ? 'env' : 'default',
     json: global.json,
     out: output,
     env: process.env,

@@ -11,6 +11,8 @@ export interface CommandContext {
   readonly args: readonly string[];
   /** The API's base URL, without a trailing slash (--server, SHAREXPRESS_URL, or localhost). */
   readonly server: string;
+  /** Where `server` came from: --server, SHAREXPRESS_URL, or the localhost default. */
+  readonly serverSource: 'flag' | 'env' | 'default';
   readonly json: boolean;
   readonly out: Output;
   readonly env: Env;
