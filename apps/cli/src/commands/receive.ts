@@ -3,7 +3,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { DEFAULT_SERVER, parseCommand } from '../core/args.ts';
+import { parseCommand } from '../core/args.ts';
 import type { CommandContext } from '../core/command.ts';
 import { CliError, EXIT, usageError } from '../core/errors.ts';
 import { ask } from '../core/prompt.ts';
@@ -131,7 +131,7 @@ async function readTarget(arg: string | undefined): Promise<PairingTarget> {
  */
 function serverFor(target: PairingTarget, ctx: CommandContext): string {
   if (target.kind !== 'secret') return ctx.server;
-  const explicit = Boolean(ctx.env.SHAREXPRESS_URL) || ctx.server !== DEFAULT_SERVER;
+  const explicit = ctx.serverSource !== 'default';
   if (!explicit) return target.server;
   if (target.server !== ctx.server) {
     ctx.out.info(

@@ -41,6 +41,11 @@ describe('problemError', () => {
     assert.match(problemError(401, { code: 'UNAUTHENTICATED' }).message, /sharexpress login/);
   });
 
+  test('keeps Retry-After on the error, so a poll can wait exactly that long', () => {
+    assert.equal(problemError(429, { code: 'RATE_LIMITED', retryAfter: 42 }).retryAfter, 42);
+    assert.equal(problemError(429, { code: 'RATE_LIMITED' }).retryAfter, undefined);
+  });
+
   test('Retry-After is said in words for limits and outages', () => {
     assert.match(problemError(429, { code: 'RATE_LIMITED', retryAfter: 42 }).message, /in 42 s/);
     assert.match(

@@ -19,6 +19,8 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 export class CliError extends Error {
   readonly exitCode: number;
   readonly code: string | undefined;
+  /** Seconds the server asked to wait (Retry-After of a 429 or 503), when it said. */
+  retryAfter: number | undefined = undefined;
 
   constructor(message: string, exitCode: number, code?: string) {
     super(message);
@@ -148,11 +150,13 @@ function sentence(status: number, p: Problem): string {
 /** The CliError for an API error answer: a sentence per `code`, the exit code per status. */
 export function problemError(status: number, problem: Problem = {}): CliError {
   const ref = problem.requestId && status >= 500 ? ` (request id ${problem.requestId})` : '';
-  return new CliError(
+  const error = new CliError(
     sentence(status, problem) + ref,
     exitCodeForStatus(status, problem.code),
     problem.code ?? `HTTP_${status}`,
   );
+  error.retryAfter = problem.retryAfter;
+  return error;
 }
 
 /** A request that got no HTTP answer at all. */

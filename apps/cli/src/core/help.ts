@@ -26,7 +26,7 @@ export const COMMANDS: readonly CommandInfo[] = [
   },
   {
     name: 'receive',
-    usage: 'receive [CODE|PAIRING_URL] [--out DIR] [--follow]',
+    usage: 'receive [CODE|PAIRING_URL] [--out DIR] [--device-name NAME] [--follow]',
     summary: 'Pair by code or URL and download the files, SHA-256 checked',
   },
   {
