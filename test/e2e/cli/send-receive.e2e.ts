@@ -91,7 +91,15 @@ describe('sharexpress send + receive', () => {
       const exit = await send.exited;
       assert.equal(exit.code, 130, exit.stderr);
       assert.deepEqual(exit.strayLines, [], 'only JSON lines on stdout with --json');
-      assert.equal(exit.events.filter(live('file.downloaded')).length, 2, 'one per download');
+      const downloads = exit.events.filter(live('file.downloaded'));
+      assert.equal(downloads.length, 2, 'one per download');
+      // Each names the device that took it, so the sender can say who downloaded what.
+      const receiverId = (eventsNamed(received.events, 'claimed')[0]?.device as { id?: string })
+        ?.id;
+      assert.ok(receiverId !== undefined);
+      for (const e of downloads) {
+        assert.equal((e.data as { deviceId?: string }).deviceId, receiverId);
+      }
       // Ctrl-C leaves the session open until its expiry.
       const after = await stack.api<{ status: string }>(
         'GET',
