@@ -5,6 +5,7 @@ import { EventTail, type EventCursor, type EventRecord } from '@app/database';
 import { EMPTY_ANSWER, roundRobin, TailAnswer, withDeadline } from './live-reads.js';
 import { LiveMetrics } from './live-metrics.js';
 import { endOf, eventFrame, HEARTBEAT_FRAME, endFrame, type EndReason } from './sse-frames.js';
+import { SessionStreams, type StreamSink, type Subscriber } from './session-streams.js';
 import { TailFailures } from './tail-failures.js';
 
 /** Events one tail query (the live one, or the catch-up one) reads at most. */
@@ -23,12 +24,7 @@ const GAP_WARN_MS = 10_000;
 /** Retry-After of a 429 TOO_MANY_STREAMS. */
 export const STREAMS_RETRY_AFTER_SECONDS = 10;
 
-/** Where the hub writes a stream's frames; the HTTP layer implements it on the raw reply. */
-export interface StreamSink {
-  write(chunk: string): void;
-  /** Ends the response after `lastFrame` (none: the connection is already gone). */
-  end(lastFrame?: string): void;
-}
+export type { StreamSink } from './session-streams.js';
 
 export interface Subscription {
   sessionId: string;
@@ -40,32 +36,6 @@ export interface Subscription {
   sessionSeq: number;
   expiresAt: Date;
   sink: StreamSink;
-}
-
-interface Subscriber {
-  readonly sessionId: string;
-  readonly deviceId: string | null;
-  cursor: number;
-  readonly sink: StreamSink;
-}
-
-interface SessionStreams {
-  readonly subscribers: Set<Subscriber>;
-  /**
-   * The live query reads after it: every event up to it has been read (the seq at the first
-   * subscribe, then as far as the live answers went without a gap). A subscriber below it is
-   * catching up, through the catch-up query.
-   */
-  head: number;
-  /** Highest seq known to exist: below it, a missing event is a gap, not the future. */
-  knownSeq: number;
-  expiresAt: number;
-  /** Seq of the record or event that set `expiresAt` (a newer one wins). */
-  expiresAtSeq: number;
-  /** Since when delivery waits for a missing event (null: nothing missing). */
-  gapSince: number | null;
-  lastFlushAt: number;
-  lastWarnAt: number;
 }
 
 /**
@@ -96,9 +66,9 @@ export class LiveHub implements OnModuleDestroy {
   /** The last catch-up query stopped inside this session: the next one goes on after it. */
   private catchUpStoppedIn: string | null = null;
   /** Failures of the live query: logged sparingly, and they slow the ticks down. */
-  private readonly failures = new TailFailures();
+  private readonly failures = new TailFailures(this.logger);
   /** Failures of the catch-up query alone: logged sparingly; the live ticks go on as usual. */
-  private readonly catchUpFailures = new TailFailures();
+  private readonly catchUpFailures = new TailFailures(this.logger, 'catch-up: ');
   // Read at each call (not captured), so specs can mock Date.
   private readonly now = (): number => Date.now();
 
@@ -144,25 +114,13 @@ export class LiveHub implements OnModuleDestroy {
    */
   subscribe(input: Subscription): () => void {
     this.assertRoom(input.sessionId);
+    const read = { seq: input.sessionSeq, expiresAt: input.expiresAt };
     let streams = this.sessions.get(input.sessionId);
     if (streams === undefined) {
-      streams = {
-        subscribers: new Set(),
-        head: input.sessionSeq,
-        knownSeq: input.sessionSeq,
-        expiresAt: input.expiresAt.getTime(),
-        expiresAtSeq: input.sessionSeq,
-        gapSince: null,
-        lastFlushAt: 0,
-        lastWarnAt: 0,
-      };
+      streams = new SessionStreams(read);
       this.sessions.set(input.sessionId, streams);
     } else {
-      streams.knownSeq = Math.max(streams.knownSeq, input.sessionSeq);
-      if (input.sessionSeq >= streams.expiresAtSeq) {
-        streams.expiresAt = input.expiresAt.getTime();
-        streams.expiresAtSeq = input.sessionSeq;
-      }
+      streams.joined(read);
     }
     const subscriber: Subscriber = {
       sessionId: input.sessionId,
@@ -175,7 +133,7 @@ export class LiveHub implements OnModuleDestroy {
     this.metrics.streamOpened();
     this.start();
     return () => {
-      this.remove(subscriber, 'disconnected');
+      this.finish(subscriber, 'disconnected');
     };
   }
 
@@ -211,11 +169,11 @@ export class LiveHub implements OnModuleDestroy {
     // Never unhandled, whichever settles first; its own failure is logged below.
     catchUpRead.catch(() => undefined);
     const liveAnswer = await liveRead.catch((error: unknown) => {
-      this.failed(this.failures, error);
+      this.failures.failed(this.now(), messageOf(error));
       return null;
     });
     if (liveAnswer === null) return;
-    this.recovered(this.failures);
+    this.failures.succeeded(this.now());
     // The live events go out at once, without waiting for the catch-up's answer.
     for (const [sessionId, streams] of [...this.sessions]) {
       const events = liveAnswer.of(sessionId);
@@ -223,12 +181,12 @@ export class LiveHub implements OnModuleDestroy {
         this.deliverTo(streams, subscriber, events);
     }
     const catchUpAnswer = await catchUpRead.catch((error: unknown) => {
-      this.failed(this.catchUpFailures, error);
+      this.catchUpFailures.failed(this.now(), messageOf(error));
       return EMPTY_ANSWER;
     });
     if (catchUpAnswer !== EMPTY_ANSWER || catchUp.length === 0) {
       this.catchUpStoppedIn = catchUpAnswer.stoppedIn;
-      this.recovered(this.catchUpFailures);
+      this.catchUpFailures.succeeded(this.now());
     }
     for (const [sessionId, streams] of [...this.sessions]) {
       this.deliverSession(sessionId, streams, liveAnswer, catchUpAnswer, started);
@@ -248,24 +206,12 @@ export class LiveHub implements OnModuleDestroy {
     }
   }
 
-  private failed(failures: TailFailures, error: unknown): void {
-    const line = failures.failed(this.now(), messageOf(error));
-    if (line !== null) this.logger.warn(failures === this.failures ? line : `catch-up: ${line}`);
-  }
-
-  private recovered(failures: TailFailures): void {
-    const line = failures.succeeded(this.now());
-    if (line !== null) this.logger.log(failures === this.failures ? line : `catch-up: ${line}`);
-  }
-
   /** The catch-up query's cursors: per session with a subscriber behind the head, the lowest. */
   private lagging(): EventCursor[] {
     const cursors: EventCursor[] = [];
     for (const [sessionId, streams] of this.sessions) {
-      const behind = [...streams.subscribers].filter((s) => s.cursor < streams.head);
-      if (behind.length > 0) {
-        cursors.push({ sessionId, after: Math.min(...behind.map((s) => s.cursor)) });
-      }
+      const after = streams.laggingCursor();
+      if (after !== null) cursors.push({ sessionId, after });
     }
     return cursors;
   }
@@ -280,40 +226,18 @@ export class LiveHub implements OnModuleDestroy {
     const head = streams.head;
     const liveEvents = live.of(sessionId);
     const catchUpEvents = catchUp.of(sessionId);
-    this.learn(streams, catchUpEvents);
-    this.learn(streams, liveEvents);
+    streams.learn(catchUpEvents);
+    streams.learn(liveEvents);
     let held = false;
     for (const subscriber of [...streams.subscribers]) {
       // The catch-up first; a subscriber it brings up to the head goes on with the live events.
       if (!this.deliverTo(streams, subscriber, catchUpEvents)) continue;
       if (!this.deliverTo(streams, subscriber, liveEvents)) continue;
-      if (this.waitsForGap(subscriber.cursor, streams, head, live, catchUp, sessionId)) held = true;
+      if (streams.waitsForGap(sessionId, subscriber.cursor, head, live, catchUp)) held = true;
     }
-    // The head moves on as far as the live answer went without a gap, or to the lowest cursor
-    // when every subscriber is past it (one that joined later, at a newer seq).
-    let reached = head;
-    for (const event of liveEvents) {
-      if (event.seq === reached + 1) reached = event.seq;
-      else if (event.seq > reached + 1) break;
-    }
-    const lowest = Math.min(...[...streams.subscribers].map((s) => s.cursor));
-    streams.head = Math.max(head, reached, Number.isFinite(lowest) ? lowest : head);
+    streams.advanceHead(liveEvents);
     if (streams.subscribers.size > 0) this.holdOrRelease(sessionId, streams, held);
     this.endIfExpired(streams, live.fullyRead(sessionId) && !held, started);
-  }
-
-  /** What events say about their session: the seq that exists, a moved expiry. */
-  private learn(streams: SessionStreams, events: readonly EventRecord[]): void {
-    for (const event of events) {
-      streams.knownSeq = Math.max(streams.knownSeq, event.seq);
-      if (event.type === 'session.extended' && event.seq > streams.expiresAtSeq) {
-        const expiresAt = Date.parse(String(event.data.expiresAt));
-        if (Number.isFinite(expiresAt)) {
-          streams.expiresAt = expiresAt;
-          streams.expiresAtSeq = event.seq;
-        }
-      }
-    }
   }
 
   /**
@@ -333,7 +257,7 @@ export class LiveHub implements OnModuleDestroy {
         subscriber.sink.write(eventFrame(event));
       } catch (error) {
         this.logger.warn(`event stream dropped, writing to it failed: ${messageOf(error)}`);
-        this.remove(subscriber, 'disconnected');
+        this.finish(subscriber, 'disconnected');
         return false;
       }
       subscriber.cursor = event.seq;
@@ -345,25 +269,6 @@ export class LiveHub implements OnModuleDestroy {
       }
     }
     return streams.subscribers.has(subscriber);
-  }
-
-  /**
-   * Whether a subscriber at `cursor` waits for an event that exists: the answer that read from
-   * at most its cursor (the live one at or past the head, else the catch-up one) has a later
-   * event, or read the session fully and the session's seq says there is more.
-   */
-  private waitsForGap(
-    cursor: number,
-    streams: SessionStreams,
-    head: number,
-    live: TailAnswer,
-    catchUp: TailAnswer,
-    sessionId: string,
-  ): boolean {
-    const answer = cursor >= head ? live : catchUp;
-    if (!answer.asks(sessionId)) return false;
-    if (answer.of(sessionId).some((e) => e.seq > cursor + 1)) return true;
-    return answer.fullyRead(sessionId) && cursor < streams.knownSeq;
   }
 
   /**
@@ -383,46 +288,34 @@ export class LiveHub implements OnModuleDestroy {
   }
 
   private holdOrRelease(sessionId: string, streams: SessionStreams, held: boolean): void {
-    if (!held) {
-      streams.gapSince = null;
-      return;
-    }
-    const now = this.now();
-    streams.gapSince ??= now;
-    const waited = now - streams.gapSince;
-    if (waited >= GAP_FLUSH_MS && now - streams.lastFlushAt >= GAP_FLUSH_MS) {
-      streams.lastFlushAt = now;
+    const due = streams.gapDue(held, this.now(), GAP_FLUSH_MS, GAP_WARN_MS);
+    if (due.flush) {
       this.tail.flushPending(sessionId).catch((error: unknown) => {
         this.logger.warn(`outbox flush of session ${sessionId} failed: ${messageOf(error)}`);
       });
     }
-    if (waited >= GAP_WARN_MS && now - streams.lastWarnAt >= GAP_WARN_MS) {
-      streams.lastWarnAt = now;
+    if (due.warn) {
       this.logger.warn(
         `event streams of session ${sessionId} wait for event ${String(
-          Math.min(...[...streams.subscribers].map((s) => s.cursor)) + 1,
-        )} since ${String(Math.round(waited / 1000))} s (not copied from its outbox yet)`,
+          streams.lowestCursor() + 1,
+        )} since ${String(Math.round(due.waited / 1000))} s (not copied from its outbox yet)`,
       );
     }
   }
 
+  /** Ends a stream with its `end` frame. */
   private end(subscriber: Subscriber, reason: EndReason): void {
-    if (!this.detach(subscriber)) return;
-    this.metrics.streamEnded(reason);
-    try {
-      subscriber.sink.end(endFrame(reason));
-    } catch (error) {
-      this.logger.debug(`stream end not written: ${messageOf(error)}`);
-    }
+    this.finish(subscriber, reason, endFrame(reason));
   }
 
-  private remove(subscriber: Subscriber, reason: 'disconnected'): void {
+  /** Takes a stream out and ends its response (`frame`: none when the client is gone). */
+  private finish(subscriber: Subscriber, reason: EndReason | 'disconnected', frame?: string): void {
     if (!this.detach(subscriber)) return;
     this.metrics.streamEnded(reason);
     try {
-      subscriber.sink.end();
+      subscriber.sink.end(frame);
     } catch (error) {
-      this.logger.debug(`stream end failed: ${messageOf(error)}`);
+      this.logger.debug(`stream end not written: ${messageOf(error)}`);
     }
   }
 
@@ -491,7 +384,7 @@ export class LiveHub implements OnModuleDestroy {
           subscriber.sink.write(HEARTBEAT_FRAME);
         } catch (error) {
           this.logger.warn(`event stream dropped, writing to it failed: ${messageOf(error)}`);
-          this.remove(subscriber, 'disconnected');
+          this.finish(subscriber, 'disconnected');
         }
       }
     }

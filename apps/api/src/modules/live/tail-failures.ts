@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+
 /** After the first failure, a still failing tail is logged again at most this often. */
 export const FAILURE_LOG_EVERY_MS = 15_000;
 /** The longest wait between ticks while the tail keeps failing. */
@@ -13,13 +15,33 @@ export class TailFailures {
   private since = 0;
   private lastLogAt = 0;
 
+  /** `prefix` tells the log lines of the live query from the catch-up one's. */
+  constructor(
+    private readonly logger: Pick<Logger, 'warn' | 'log'>,
+    private readonly prefix = '',
+  ) {}
+
   /** Consecutive failures so far (0: healthy). */
   get failures(): number {
     return this.count;
   }
 
-  /** Records a failure; returns the line to log, or null when it is not time to log again. */
-  failed(now: number, message: string): string | null {
+  /** Records a failure, and logs it when it is time to. */
+  failed(now: number, message: string): void {
+    const line = this.failureLine(now, message);
+    if (line !== null) this.logger.warn(this.prefix + line);
+  }
+
+  /** Records a success, and logs the recovery after failures. */
+  succeeded(now: number): void {
+    if (this.count === 0) return;
+    this.logger.log(
+      `${this.prefix}live tail query recovered after ${String(this.count)} failures in ${seconds(now - this.since)} s`,
+    );
+    this.count = 0;
+  }
+
+  private failureLine(now: number, message: string): string | null {
     this.count += 1;
     if (this.count === 1) {
       this.since = now;
@@ -32,14 +54,6 @@ export class TailFailures {
       `live tail query still failing: ${String(this.count)} failures in ` +
       `${seconds(now - this.since)} s, last: ${message}`
     );
-  }
-
-  /** Records a success; returns the recovery line to log after failures, else null. */
-  succeeded(now: number): string | null {
-    if (this.count === 0) return null;
-    const line = `live tail query recovered after ${String(this.count)} failures in ${seconds(now - this.since)} s`;
-    this.count = 0;
-    return line;
   }
 
   /** The wait before the next tick: `interval` when healthy, doubled per failure up to the cap. */
