@@ -6,6 +6,11 @@ import { CliError, EXIT } from './core/errors.ts';
 import { COMMAND_NAMES, fallbackHelp, mainHelp, suggest } from './core/help.ts';
 import { createOutput, type Output } from './core/output.ts';
 
+// The one place the terminal client reads its environment (SHAREXPRESS_URL,
+// SHAREXPRESS_CONFIG_DIR, XDG_CONFIG_HOME, HOME, SHAREXPRESS_DEBUG): every command gets it as
+// ctx.env, as the server's code gets a validated AppConfig.
+const ENV = process.env;
+
 async function loadCommand(name: string): Promise<CommandModule> {
   const url = new URL(`./commands/${name}.ts`, import.meta.url);
   // In a built package the modules are .js next to this file.
@@ -59,7 +64,7 @@ async function main(argv: readonly string[], out: { set(o: Output): void }): Pro
   }
   if (global.help) return printCommandHelp(name);
 
-  const server = resolveServer(global.server, process.env);
+  const server = resolveServer(global.server, ENV);
   const command = await loadCommand(name);
   ranCommand = true;
   const stop = new AbortController();
@@ -77,10 +82,10 @@ async function main(argv: readonly string[], out: { set(o: Output): void }): Pro
     args: global.rest,
     server,
     serverSource:
-      global.server !== undefined ? 'flag' : process.env.SHAREXPRESS_URL ? 'env' : 'default',
+      global.server !== undefined ? 'flag' : ENV.SHAREXPRESS_URL ? 'env' : 'default',
     json: global.json,
     out: output,
-    env: process.env,
+    env: ENV,
     signal: stop.signal,
   };
   try {
@@ -125,7 +130,7 @@ function report(err: unknown, output: Output | null, json: boolean): number {
       }) + '\n',
     );
   }
-  if (!(err instanceof CliError) && process.env.SHAREXPRESS_DEBUG && err instanceof Error) {
+  if (!(err instanceof CliError) && ENV.SHAREXPRESS_DEBUG && err instanceof Error) {
     process.stderr.write(`${err.stack ?? ''}\n`);
   }
   (output ?? createOutput(false)).info(`sharexpress: ${error.message}`);

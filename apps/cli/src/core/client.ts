@@ -239,7 +239,7 @@ class UserClient implements Client {
 }
 
 /** The stored user's client for `server`; CliError AUTH when nobody is signed in there. */
-export function userClient(server: string, env: Env = process.env): Client {
+export function userClient(server: string, env: Env): Client {
   const baseUrl = normalizeServer(server);
   const creds = loadCredentials(baseUrl, env);
   if (!creds) throw NOT_SIGNED_IN(baseUrl);

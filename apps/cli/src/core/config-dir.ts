@@ -14,7 +14,7 @@ const APP = 'sharexpress';
  * `%APPDATA%`).
  */
 export function configDir(
-  env: Env = process.env,
+  env: Env,
   platform: NodeJS.Platform = process.platform,
   home: string = env.HOME || env.USERPROFILE || homedir(),
 ): string {

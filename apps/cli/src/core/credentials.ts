@@ -13,7 +13,7 @@ export interface Credentials {
 
 type Store = Record<string, Credentials>;
 
-export function credentialsPath(env: Env = process.env): string {
+export function credentialsPath(env: Env): string {
   return join(configDir(env), 'credentials.json');
 }
 
@@ -63,11 +63,11 @@ function writeStore(env: Env, store: Store): void {
   writePrivateFile(credentialsPath(env), JSON.stringify(store, null, 2) + '\n');
 }
 
-export function loadCredentials(server: string, env: Env = process.env): Credentials | null {
+export function loadCredentials(server: string, env: Env): Credentials | null {
   return readStore(env)[serverKey(server)] ?? null;
 }
 
-export function saveCredentials(server: string, creds: Credentials, env: Env = process.env): void {
+export function saveCredentials(server: string, creds: Credentials, env: Env): void {
   const store = readStore(env);
   store[serverKey(server)] = {
     email: creds.email,
@@ -79,7 +79,7 @@ export function saveCredentials(server: string, creds: Credentials, env: Env = p
 }
 
 /** Forgets the tokens of one server; true when there were any. */
-export function clearCredentials(server: string, env: Env = process.env): boolean {
+export function clearCredentials(server: string, env: Env): boolean {
   const store = readStore(env);
   const key = serverKey(server);
   if (!(key in store)) return false;

@@ -43,7 +43,7 @@ export class StateFile {
     server: string,
     files: LocalFile[],
     options: SendOptions,
-    env: Env = process.env,
+    env: Env,
   ): StateFile {
     const path = join(configDir(env), 'sends', `${stateKey(server, files, options)}.json`);
     const saved = read(path);
