@@ -365,3 +365,36 @@ export const setMarker = (page: Page): Promise<void> =>
 /** Whether the page still holds setMarker's value: it did not reload or navigate. */
 export const hasMarker = (page: Page): Promise<boolean> =>
   page.evaluate((name) => (globalThis as Record<string, unknown>)[name] === true, MARKER);
+
+/** The user tokens' key in sessionStorage, where the web client keeps them. */
+export const USER_TOKENS_KEY = 'sharexpress.user.v1';
+
+/**
+ * A desktop context signed in as `tokens` without going through the UI: they are put in each new
+ * tab's sessionStorage as the client keeps them, only when the tab has none (a reload keeps its own).
+ */
+export async function signedInDesktop(
+  h: WebHarness,
+  tokens: { accessToken: string; refreshToken: string },
+): Promise<BrowserContext> {
+  const context = await h.desktop();
+  await context.addInitScript(
+    ({ key, value }) => {
+      // No DOM types in this program: the two methods used.
+      const storage = (
+        globalThis as unknown as {
+          sessionStorage: {
+            getItem(k: string): string | null;
+            setItem(k: string, v: string): void;
+          };
+        }
+      ).sessionStorage;
+      if (storage.getItem(key) === null) storage.setItem(key, value);
+    },
+    {
+      key: USER_TOKENS_KEY,
+      value: JSON.stringify({ ...tokens, expiresAt: Date.now() + 10 * 60_000 }),
+    },
+  );
+  return context;
+}

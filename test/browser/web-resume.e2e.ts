@@ -14,6 +14,7 @@ import { signUp } from '../e2e/auth/auth-client.js';
 import {
   Artifacts,
   browserSkip,
+  signedInDesktop,
   startWebHarness,
   watchPage,
   type PageWatch,
@@ -87,22 +88,7 @@ class SessionTab {
     assert.equal(created.status, 201, await created.clone().text());
     const session = (await created.json()) as { id: string };
 
-    const context = await h.desktop();
-    // The tokens as the client keeps them; only when the tab has none, so a reload keeps its own.
-    await context.addInitScript(
-      ({ key, value }) => {
-        const storage = (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage;
-        if (storage.getItem(key) === null) storage.setItem(key, value);
-      },
-      {
-        key: 'sharexpress.user.v1',
-        value: JSON.stringify({
-          accessToken: tokens.accessToken,
-          refreshToken: tokens.refreshToken,
-          expiresAt: Date.now() + 10 * 60_000,
-        }),
-      },
-    );
+    const context = await signedInDesktop(h, tokens);
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     const watch = watchPage(page, h.baseUrl, [h.storageOrigin]);

@@ -14,12 +14,13 @@ import {
   browserSkip,
   hasMarker,
   setMarker,
+  signedInDesktop,
   startWebHarness,
+  USER_TOKENS_KEY,
   type WebHarness,
 } from './web-harness.js';
 
 const MIB = 1024 * 1024;
-const USER_KEY = 'sharexpress.user.v1';
 
 /** The part of the page's sessionStorage the test uses (no DOM types in this program). */
 interface SessionStore {
@@ -47,25 +48,12 @@ async function newOwner(h: WebHarness, name: string, requireApproval = false): P
   return { tokens, sessionId: session.id, name };
 }
 
-/** The owner's tokens in a new tab's sessionStorage (only when it has none: a reload keeps its own). */
-async function signedInContext(h: WebHarness, owner: Owner, accessToken?: string) {
-  const context = await h.desktop();
-  await context.addInitScript(
-    ({ key, value }) => {
-      const storage = (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage;
-      if (storage.getItem(key) === null) storage.setItem(key, value);
-    },
-    {
-      key: USER_KEY,
-      value: JSON.stringify({
-        accessToken: accessToken ?? owner.tokens.accessToken,
-        refreshToken: owner.tokens.refreshToken,
-        expiresAt: Date.now() + 10 * 60_000,
-      }),
-    },
-  );
-  return context;
-}
+/** The owner signed in in a new desktop context (with another access token, if given). */
+const signedInContext = (h: WebHarness, owner: Owner, accessToken?: string) =>
+  signedInDesktop(h, {
+    accessToken: accessToken ?? owner.tokens.accessToken,
+    refreshToken: owner.tokens.refreshToken,
+  });
 
 async function openSession(context: BrowserContext, h: WebHarness, owner: Owner): Promise<Page> {
   const page = await context.newPage();
@@ -139,7 +127,7 @@ describe(
       const stored = await page.evaluate(
         (key) =>
           (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage.getItem(key),
-        USER_KEY,
+        USER_TOKENS_KEY,
       );
       assert.match(stored ?? '', new RegExp(`"refreshToken":"${owner.tokens.refreshToken}"`));
 
@@ -284,7 +272,7 @@ describe(
         (await copy.evaluate(
           (key) =>
             (globalThis as unknown as { sessionStorage: SessionStore }).sessionStorage.getItem(key),
-          USER_KEY,
+          USER_TOKENS_KEY,
         )) ?? '';
       for (let i = 0; i < 50 && !(await copyStored()).includes('"refreshToken":null'); i++) {
         await copy.waitForTimeout(100);
@@ -298,7 +286,7 @@ describe(
             .sessionStorage;
           const value = JSON.parse(storage.getItem(key) ?? '{}') as Record<string, unknown>;
           storage.setItem(key, JSON.stringify({ ...value, accessToken: 'expired.access.token' }));
-        }, USER_KEY);
+        }, USER_TOKENS_KEY);
       await expire(original);
       await original.reload();
       await original.getByRole('heading', { level: 1, name: owner.name }).waitFor();
