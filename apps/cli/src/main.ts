@@ -81,8 +81,7 @@ async function main(argv: readonly string[], out: { set(o: Output): void }): Pro
   const ctx: CommandContext = {
     args: global.rest,
     server,
-    serverSource:
-      global.server !== undefined ? 'flag' : ENV.SHAREXPRESS_URL ? 'env' : 'default',
+    serverSource: global.server !== undefined ? 'flag' : ENV.SHAREXPRESS_URL ? 'env' : 'default',
     json: global.json,
     out: output,
     env: ENV,

@@ -39,12 +39,7 @@ export class StateFile {
   }
 
   /** The saved state of this command, or a fresh one. */
-  static open(
-    server: string,
-    files: LocalFile[],
-    options: SendOptions,
-    env: Env,
-  ): StateFile {
+  static open(server: string, files: LocalFile[], options: SendOptions, env: Env): StateFile {
     const path = join(configDir(env), 'sends', `${stateKey(server, files, options)}.json`);
     const saved = read(path);
     const fresh = (): FileRecord[] =>
