@@ -30,6 +30,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// Profiling one kind of request: BENCH_ONLY=4 loads only target 4 (numbers as printed, from 0).
+const ONLY = process.env.BENCH_ONLY?.split(',').map(Number);
 const FLOOR_MAIN = fileURLToPath(new URL('./floor/floor-main.js', import.meta.url));
 
 interface Ratio {
@@ -211,13 +213,21 @@ async function main(): Promise<void> {
       },
       ...productSide,
     ];
+    if (ONLY !== undefined) {
+      const kept = targets.filter((_, i) => ONLY.includes(i));
+      targets.splice(0, targets.length, ...kept);
+    }
     const scripts = await Promise.all(targets.map((t, i) => wrkScript(dataDir, i, t)));
-    const ratios: Ratio[] = [
-      { label: '/health/live ÷ floor hello', of: 3, base: 0, target: 0.6 },
-      { label: '/v1/auth/me ÷ floor RS256+findOne', of: 4, base: 2, target: 0.7 },
-      { label: 'device session read ÷ floor RS256+findOne', of: 5, base: 2, target: 0.7 },
-      { label: 'download grant ÷ floor RS256+findOne', of: 6, base: 2, target: 0.5 },
-    ];
+    // Indices into the full target list: no ratios when BENCH_ONLY picks some.
+    const ratios: Ratio[] =
+      ONLY !== undefined
+        ? []
+        : [
+            { label: '/health/live ÷ floor hello', of: 3, base: 0, target: 0.6 },
+            { label: '/v1/auth/me ÷ floor RS256+findOne', of: 4, base: 2, target: 0.7 },
+            { label: 'device session read ÷ floor RS256+findOne', of: 5, base: 2, target: 0.7 },
+            { label: 'download grant ÷ floor RS256+findOne', of: 6, base: 2, target: 0.5 },
+          ];
 
     await run(targets, scripts, 1, 1); // warm-up: JIT, pools, caches
     console.log(
