@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AppConfig } from '@app/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { useRequestLogging } from '../logging/request-logging.js';
 import { AppError } from '../errors/app-error.js';
 import { ProblemFilter } from '../errors/problem.filter.js';
 import { PROBLEM_CONTENT_TYPE } from '../errors/problem-details.js';
@@ -30,6 +31,7 @@ export async function configureHttpApp(
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
+  useRequestLogging(fastify, PinoLogger.root);
   // JSON only: anything else is 415 UNSUPPORTED_MEDIA_TYPE rather than a string body; and
   // JSON within shape limits, so validation never recurses or loops without bound.
   fastify.removeContentTypeParser('text/plain');
@@ -65,16 +67,22 @@ export async function configureHttpApp(
     for (const socket of unused) socket.destroy();
     done();
   });
-  // onSend runs for every reply Fastify sends, errors and 404s included.
-  fastify.addHook('onSend', async (request, reply, payload) => {
+  // onSend runs for every reply Fastify sends, errors and 404s included. A callback hook, not
+  // an async one: a success answer, the common case, costs no promise.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
     if (closing) reply.header('connection', 'close');
+    if (reply.statusCode < 400) {
+      done(null, payload);
+      return;
+    }
     const closing503 = closingProblem(reply.statusCode, payload, request.id);
     if (closing503 !== undefined) {
       reply
         .header('content-type', PROBLEM_TYPE_HEADER)
         .header('retry-after', String(CLOSING_RETRY_AFTER_SECONDS));
-      return closing503;
+      done(null, closing503);
+      return;
     }
     // Last resort for an error some plugin answered in its own format (@fastify/cors's
     // text/plain 400 to a bad preflight): every error leaves as problem+json.
@@ -84,13 +92,17 @@ export async function configureHttpApp(
       payload,
       request.id,
     );
-    if (stray === undefined) return payload;
+    if (stray === undefined) {
+      done(null, payload);
+      return;
+    }
     reply
       .header('content-type', PROBLEM_TYPE_HEADER)
       .header('cache-control', 'no-store')
       .removeHeader('content-length');
-    return stray;
+    done(null, stray);
   });
+
   await applySecurity(app, config);
   app.useGlobalFilters(new ProblemFilter());
   // No handler, validator or store ever sees a string with a lone surrogate: refused first.

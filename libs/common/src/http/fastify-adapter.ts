@@ -60,5 +60,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     clientErrorHandler: answerClientError,
     http: { requireHostHeader: false },
     logger: false,
+    // No Express middleware anywhere (logging, helmet and CORS are Fastify hooks and plugins),
+    // so Fastify runs without @fastify/middie's layer on every request.
+    skipMiddie: true,
   });
 }

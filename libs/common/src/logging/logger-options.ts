@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@app/config';
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
+import { pino } from 'pino';
+import { requestLogFields } from './request-context.js';
 import { isClientGone } from '../errors/to-problem.js';
 
 // Never written to logs, whatever object carries them.
@@ -46,7 +47,8 @@ interface SerializedRequest {
   raw?: RawRequest;
 }
 
-function serializeRequest(req: SerializedRequest | undefined): object {
+/** The four fields a request is logged with (the access log and any logged request object). */
+export function serializeRequest(req: SerializedRequest | undefined): object {
   const raw: Partial<RawRequest> = req?.raw ?? (req as Partial<RawRequest> | undefined) ?? {};
   return {
     id: req?.id,
@@ -75,18 +77,17 @@ export function requestLogLevel(
   return res.statusCode >= 400 ? 'warn' : 'info';
 }
 
+/**
+ * The root logger's options: level, redaction and the request serializer (pino-http builds the
+ * logger from them; its per-request middleware is not mounted, see loggerParams).
+ */
 export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
   return {
     level: config.logLevel,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    // The request id Fastify derived from x-request-id (middie copies it to the raw request).
-    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? '',
-    // Every line logged while serving a request carries its id at the top level.
-    customProps: (req) => ({ reqId: (req as RawRequest).id }),
     serializers: { req: serializeRequest, res: serializeResponse },
-    customLogLevel: requestLogLevel,
-    // Health probes every few seconds would drown the useful lines.
-    autoLogging: { ignore: (req) => pathOf(req).startsWith('/health/') },
+    // Every line logged while serving a request carries its id at the top level.
+    mixin: requestLogFields,
     transport:
       pretty && config.logLevel !== 'silent'
         ? { target: 'pino-pretty', options: { singleLine: true, colorize: true } }
@@ -94,12 +95,21 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
   };
 }
 
-/** nestjs-pino settings: structured JSON (pretty only on a terminal), request id on every line. */
+/**
+ * nestjs-pino settings: structured JSON (pretty only on a terminal), request id on every line.
+ * nestjs-pino provides Nest's logger over the one root pino logger; the access log and the
+ * request scope are Fastify hooks (useRequestLogging), so no middleware route is given and
+ * Fastify runs without the Express-middleware layer.
+ *
+ * Lines go to stdout through an asynchronous destination: under load it joins the lines written
+ * while a write is in flight into one, instead of one blocking write per line; idle, each line
+ * leaves at once. pino flushes it synchronously when the process exits.
+ */
 export function loggerParams(config: AppConfig, pretty = process.stdout.isTTY): Params {
+  const options = pinoHttpOptions(config, pretty);
+  const usesTransport = options.transport !== undefined;
   return {
-    pinoHttp: pinoHttpOptions(config, pretty),
-    // nestjs-pino's default pattern ('{/*splat}') matches nothing under Nest 12 + Fastify, so
-    // the request logger (and the request id on every line) would silently never run.
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    pinoHttp: usesTransport ? options : [options, pino.destination({ dest: 1, sync: false })],
+    forRoutes: [],
   };
 }
