@@ -1,6 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
 
+interface Observer {
+  observe(value: number): void;
+}
+
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 /** Route label of requests that matched no route (never the raw URL: unbounded cardinality). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -29,16 +33,20 @@ export function httpDurationHistogram(): Histogram<'method' | 'route' | 'status_
 /** Observes every response's duration, labelled with the route template (`/v1/files/:fileId`). */
 export function recordHttpMetrics(fastify: FastifyInstance): void {
   const histogram = httpDurationHistogram();
-  fastify.addHook('onResponse', async (request, reply) => {
+  // One labelled child per method, route and status (a bounded set: templates, not URLs), so a
+  // request does not hash its label set again.
+  const children = new Map<string, Observer>();
+  fastify.addHook('onResponse', (request, reply, done) => {
     // routeOptions.url is the template; the not-found handler has no route of its own.
-    const route = request.is404 ? undefined : request.routeOptions.url;
-    histogram.observe(
-      {
-        method: request.method,
-        route: route ?? UNMATCHED_ROUTE,
-        status_code: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
+    const route = (request.is404 ? undefined : request.routeOptions.url) ?? UNMATCHED_ROUTE;
+    const status = String(reply.statusCode);
+    const key = `${request.method} ${status} ${route}`;
+    let child = children.get(key);
+    if (child === undefined) {
+      child = histogram.labels({ method: request.method, route, status_code: status });
+      children.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
   });
 }
