@@ -1,6 +1,12 @@
 import { Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, IS_PUBLIC_KEY, PRINCIPAL_KINDS_KEY, type PrincipalKind } from '@app/common';
+import {
+  AppError,
+  IS_PUBLIC_KEY,
+  PRINCIPAL_KINDS_KEY,
+  routeMetadata,
+  type PrincipalKind,
+} from '@app/common';
 import { BEARER_CHALLENGE, challenge } from './bearer-challenge.js';
 import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './token-guards.js';
 
@@ -12,23 +18,22 @@ import { AnyTokenGuard, DeviceTokenGuard, UserTokenGuard } from './token-guards.
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
   private readonly logger = new Logger(AuthenticationGuard.name);
+  private readonly isPublic: (context: ExecutionContext) => boolean | undefined;
+  private readonly kindsOf: (context: ExecutionContext) => PrincipalKind[] | undefined;
 
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly userGuard: UserTokenGuard,
     private readonly deviceGuard: DeviceTokenGuard,
     private readonly anyGuard: AnyTokenGuard,
-  ) {}
+  ) {
+    this.isPublic = routeMetadata(reflector, IS_PUBLIC_KEY);
+    this.kindsOf = routeMetadata(reflector, PRINCIPAL_KINDS_KEY);
+  }
 
   canActivate(context: ExecutionContext): Promise<boolean> | boolean {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC_KEY, targets) === true) {
-      return true;
-    }
-    const kinds = this.reflector.getAllAndOverride<PrincipalKind[] | undefined>(
-      PRINCIPAL_KINDS_KEY,
-      targets,
-    );
+    if (this.isPublic(context) === true) return true;
+    const kinds = this.kindsOf(context);
     if (kinds === undefined || kinds.length === 0) {
       this.logger.warn(
         `${context.getClass().name}.${context.getHandler().name} declares no access; refused`,

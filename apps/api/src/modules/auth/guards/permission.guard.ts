@@ -1,6 +1,12 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError, PERMISSIONS_KEY, type Permission, type Principal } from '@app/common';
+import {
+  AppError,
+  PERMISSIONS_KEY,
+  routeMetadata,
+  type Permission,
+  type Principal,
+} from '@app/common';
 import { BEARER_CHALLENGE, challenge, INSUFFICIENT_SCOPE_CHALLENGE } from './bearer-challenge.js';
 
 /**
@@ -9,13 +15,14 @@ import { BEARER_CHALLENGE, challenge, INSUFFICIENT_SCOPE_CHALLENGE } from './bea
  */
 @Injectable()
 export class PermissionGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly requiredOf: (context: ExecutionContext) => Permission[] | undefined;
+
+  constructor(reflector: Reflector) {
+    this.requiredOf = routeMetadata(reflector, PERMISSIONS_KEY);
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const required = this.reflector.getAllAndOverride<Permission[] | undefined>(PERMISSIONS_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const required = this.requiredOf(context);
     if (required === undefined || required.length === 0) return true;
     const principal = context.switchToHttp().getRequest<{ user?: Principal }>().user;
     if (principal === undefined) {
