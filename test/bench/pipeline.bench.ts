@@ -7,7 +7,7 @@
 // Any non-2xx answer or socket error fails the bench.
 // Run: npm run bench:pipeline   (needs wrk: apt-get install -y wrk)
 //   BENCH_RUNS (3), BENCH_ROUNDS (3 slices per target per run), BENCH_SLICE_SECONDS (2),
-//   BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (the product runs with --cpu-prof into ./profiles)
+//   BENCH_CONNECTIONS (50), BENCH_PROFILE=1 (both apps run with --cpu-prof into ./profiles)
 //
 // The product runs as deployed (NODE_ENV=production, LOG_LEVEL=info: one access-log line per
 // request, written to /dev/null), with RATE_LIMIT_MAX at its maximum so that nothing is refused:
@@ -195,6 +195,7 @@ async function main(): Promise<void> {
       },
       'FLOOR_PORT',
       '/floor/hello',
+      profileArgs,
     );
     started.push(floor);
     const productSide = await productTargets(product.baseUrl);

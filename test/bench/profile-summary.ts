@@ -51,6 +51,22 @@ for (const [id, us] of selfUs) {
   const name = `${frame.functionName || '(anonymous)'} ${bucket}:${String(frame.lineNumber + 1)}`;
   functions.set(name, (functions.get(name) ?? 0) + us);
 }
+// Inclusive time: each sample counts once for every distinct function on its stack.
+const parent = new Map<number, number>();
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parent.set(child, node.id);
+const frameName = (node: ProfileNode): string =>
+  `${node.callFrame.functionName || '(anonymous)'} ${bucketOf(node.callFrame)}:${String(node.callFrame.lineNumber + 1)}`;
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const node = byId.get(at);
+    if (node === undefined || node.callFrame.url === '') continue;
+    seen.add(frameName(node));
+  }
+  for (const name of seen) inclusive.set(name, (inclusive.get(name) ?? 0) + us);
+}
 const pct = (us: number): string => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
 const top = Number(topArg ?? 25);
 console.log(`busy ${(busy / 1e6).toFixed(1)} s of ${(total / 1e6).toFixed(1)} s sampled`);
@@ -60,5 +76,9 @@ for (const [bucket, us] of [...buckets].sort((a, b) => b[1] - a[1]).slice(0, top
 }
 console.log('\nhottest functions (self)');
 for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  console.log(`${pct(us)}  ${name}`);
+}
+console.log('\nhottest functions (inclusive)');
+for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) {
   console.log(`${pct(us)}  ${name}`);
 }
