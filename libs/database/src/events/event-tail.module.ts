@@ -7,8 +7,9 @@ import { SessionEvent, SessionEventSchema } from './event.schema.js';
 import { MongooseEventTail } from './mongoose-event-tail.js';
 
 /**
- * The live-updates tail (EventTail). Its own SessionOutbox instance (the outbox keeps no state)
- * flushes a session whose events show a gap, as EventRepository.list does before each page.
+ * The live-updates tail (EventTail). Its own SessionOutbox instance (its only state coalesces
+ * the flushes after changes, which the tail makes none of) flushes a session whose events show a
+ * gap, as EventRepository.list does before each page.
  */
 @Module({
   imports: [

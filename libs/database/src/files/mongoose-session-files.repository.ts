@@ -77,7 +77,7 @@ export class MongooseSessionFilesRepository extends SessionFilesRepository {
   async recordEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void> {
     // Any status: the worker may settle a file after its session ended. A missing session
     // matches nothing and records nothing.
-    await this.outbox.apply({ _id: String(sessionId) }, {}, event, now);
+    await this.outbox.record(String(sessionId), event, now);
   }
 
   private async head(id: string): Promise<SessionHead | null> {

@@ -4,11 +4,15 @@ import { randomBytes } from 'node:crypto';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
 import { SessionEvent } from '../events/event.schema.js';
 import { isDuplicateKeyError } from '../repository/index.js';
+import { CoalescedFlushes } from './coalesced-flushes.js';
+import { GroupedAppends } from './grouped-appends.js';
 import { safeEventData, type LeanSession } from './session.records.js';
 import { Session, type OutboxEntryDoc } from './session.schema.js';
 import type { SessionEventInput } from './session.types.js';
 
 type OutboxView = Pick<LeanSession, '_id' | 'seq' | 'outbox'>;
+// What a flush needs of the document a change returns: not the devices, limits and the rest.
+const OUTBOX_VIEW = { _id: 1, seq: 1, outbox: 1 } as const;
 
 interface BulkWriteErrorShape {
   writeErrors?: unknown;
@@ -33,13 +37,41 @@ const errOf = (e: unknown): unknown =>
  * returned document then says each entry's seq: the outbox holds the session's last k events,
  * so entry i has seq `seq - k + 1 + i`. The entries are copied into `events` (unique on
  * sessionId + seq, so a second copy is a no-op) and pulled by their random id. Entries leave
- * only as a prefix (a flush pulls everything its snapshot held, and newer entries are appended
- * behind), so the derivation stays right. A crash between the update and the copy leaves the
- * entries in place for the next change of that session or the next EventRepository.list.
+ * only as a prefix (a flush pulls everything its snapshot held above what it knows is copied,
+ * and newer entries are appended behind), so the derivation stays right. A crash between the
+ * update and the copy leaves the entries in place for the next change of that session or the
+ * next EventRepository.list.
+ *
+ * The copy after a change is coalesced per session (CoalescedFlushes): the change's caller goes
+ * on once its event is in `events`, as if it had flushed alone, but many changes of one session
+ * at once share a few flushes.
  */
 @Injectable()
 export class SessionOutbox {
   private readonly logger = new Logger(SessionOutbox.name);
+  private readonly appends = new GroupedAppends<OutboxEntryDoc, OutboxView | null>(
+    (sessionId, entries) =>
+      this.sessions
+        .findOneAndUpdate(
+          { _id: sessionId },
+          { $inc: { seq: entries.length }, $push: { outbox: { $each: entries } } },
+          { returnDocument: 'after', projection: OUTBOX_VIEW },
+        )
+        .lean<OutboxView>()
+        .exec(),
+  );
+  private readonly committed = new CoalescedFlushes<OutboxView>(
+    (doc, copied) => this.flush(doc, copied),
+    // The change stands even if the copy fails (the database went away in between): the entries
+    // stay in the outbox for the next flush, so this logs instead of failing the caller.
+    (doc, error) => {
+      this.logger.warn(
+        `events of session ${doc._id} stay in its outbox for the next flush: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    },
+  );
 
   constructor(
     @InjectModel(Session.name) private readonly sessions: Model<Session>,
@@ -86,52 +118,64 @@ export class SessionOutbox {
   }
 
   /**
-   * Flushes after a committed change. The change stands even if the copy fails (the database
-   * went away in between): the entries stay in the outbox for the next flush, so this logs
-   * instead of failing the caller's request.
+   * Records `event` on session `sessionId` whatever its status (no other change), as apply()
+   * does, without reading the session back. Events recorded on one session at once share one
+   * update (GroupedAppends); each caller still goes on once its own event is in `events`. False
+   * when the session does not exist (nothing recorded).
    */
-  async flushCommitted(doc: OutboxView): Promise<void> {
-    try {
-      await this.flush(doc);
-    } catch (error) {
-      this.logger.warn(
-        `events of session ${doc._id} stay in its outbox for the next flush: ${
-          error instanceof Error ? error.message : String(error)
-        }`,
-      );
-    }
+  async record(sessionId: string, event: SessionEventInput, now: Date): Promise<boolean> {
+    const doc = await this.appends.append(String(sessionId), this.entry(event, now));
+    if (doc === null) return false;
+    await this.flushCommitted(doc);
+    return true;
+  }
+
+  /**
+   * Flushes after a committed change, with the other flushes of the session in this process.
+   * The change stands even if the copy fails: this logs instead of failing the caller's request.
+   */
+  flushCommitted(doc: OutboxView): Promise<void> {
+    return this.committed.after(doc);
   }
 
   /** Reads the session's outbox and flushes whatever is pending. */
   async flushPending(sessionId: string): Promise<void> {
     const doc = await this.sessions
-      .findOne({ _id: String(sessionId) }, { _id: 1, seq: 1, outbox: 1 })
+      .findOne({ _id: String(sessionId) }, OUTBOX_VIEW)
       .lean<OutboxView>()
       .exec();
     if (doc !== null) await this.flush(doc);
   }
 
-  /** Copies every entry of this snapshot of the outbox into `events`, then pulls them. */
-  async flush(doc: OutboxView): Promise<void> {
+  /**
+   * Copies the entries of this snapshot of the outbox with a seq above `copied` (those up to it
+   * are known to be in `events` and out of the outbox) into `events`, then pulls them.
+   */
+  async flush(doc: OutboxView, copied = 0): Promise<void> {
     const outbox = doc.outbox ?? [];
-    if (outbox.length === 0) return;
     const first = doc.seq - outbox.length + 1;
-    const events = outbox.map((entry, i) => ({
+    const pending = outbox
+      .map((entry, i) => ({ entry, seq: first + i }))
+      .filter(({ seq }) => seq > copied);
+    if (pending.length === 0) return;
+    const events = pending.map(({ entry, seq }) => ({
       sessionId: doc._id,
-      seq: first + i,
+      seq,
       type: entry.type,
       at: entry.at,
       data: entry.data ?? {},
     }));
     try {
-      await this.events.insertMany(events, { ordered: false });
+      // lean: the documents are built here from what the outbox held (typed, complete), so
+      // Mongoose's hydration and validation of each one would only cost time.
+      await this.events.insertMany(events, { ordered: false, lean: true });
     } catch (error) {
       if (!onlyDuplicates(error)) throw error;
     }
     await this.sessions
       .updateOne(
         { _id: doc._id },
-        { $pull: { outbox: { id: { $in: outbox.map((entry) => entry.id) } } } },
+        { $pull: { outbox: { id: { $in: pending.map(({ entry }) => entry.id) } } } },
       )
       .exec();
   }

@@ -1,0 +1,66 @@
+// The outbox under many events of one session at once, against MongoDB (the devstack, or
+// MONGODB_URI): grouped appends and coalesced flushes keep the events gapless, each copied once,
+// and nothing left in the outbox once every caller went on.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  startFileRepositories,
+  type FileRepositoriesFixture,
+} from '../../test/file-repositories.js';
+import { event, newSession } from '../../test/session-repositories.js';
+
+const range = (from: number, to: number): number[] =>
+  Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe('SessionOutbox against MongoDB', () => {
+  let fixture: FileRepositoriesFixture;
+
+  before(async () => {
+    fixture = await startFileRepositories('outbox');
+  });
+  after(async () => {
+    await fixture.close();
+  });
+
+  it('records 60 events of one session at once with seqs 1..61, each in events once', async () => {
+    const session = newSession();
+    await fixture.sessions.create(session, event('session.created'));
+    await Promise.all(
+      range(1, 60).map((n) =>
+        n % 6 === 0
+          ? // Conditional changes of the session (apply) between the grouped appends.
+            fixture.sessions.update(
+              session.ownerId,
+              session.id,
+              { name: `n${String(n)}` },
+              new Date(),
+              event('session.renamed', { n }),
+            )
+          : fixture.sessionFiles.recordEvent(
+              session.id,
+              new Date(),
+              event('file.downloaded', { n }),
+            ),
+      ),
+    );
+    const stored = await fixture.raw('sessions').findOne({ _id: session.id });
+    assert.deepEqual(stored?.outbox, [], 'every caller went on after its copy');
+    assert.equal(stored?.seq, 61);
+    const copies = await fixture.connection
+      .collection('events')
+      .find({ sessionId: session.id })
+      .sort({ seq: 1 })
+      .toArray();
+    assert.deepEqual(
+      copies.map((e) => e.seq as number),
+      range(1, 61),
+    );
+    assert.deepEqual(
+      copies
+        .slice(1)
+        .map((e) => Number((e.data as { n: number }).n))
+        .sort((a, b) => a - b),
+      range(1, 60),
+    );
+  });
+});
