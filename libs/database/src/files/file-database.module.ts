@@ -3,8 +3,10 @@ import { MongooseModule } from '@nestjs/mongoose';
 import { SessionEvent, SessionEventSchema } from '../events/event.schema.js';
 import { SessionOutbox } from '../sessions/session-outbox.js';
 import { Session, SessionSchema } from '../sessions/session.schema.js';
+import { FileDownloadsRepository } from './file-downloads.repository.js';
 import { FileRepository } from './file.repository.js';
 import { StoredFile, StoredFileSchema } from './file.schema.js';
+import { MongooseFileDownloadsRepository } from './mongoose-file-downloads.repository.js';
 import { MongooseFileRepository } from './mongoose-file.repository.js';
 import { MongooseSessionFilesRepository } from './mongoose-session-files.repository.js';
 import { SessionFilesRepository } from './session-files.repository.js';
@@ -26,8 +28,9 @@ import { SessionFilesRepository } from './session-files.repository.js';
   providers: [
     SessionOutbox,
     { provide: FileRepository, useClass: MongooseFileRepository },
+    { provide: FileDownloadsRepository, useClass: MongooseFileDownloadsRepository },
     { provide: SessionFilesRepository, useClass: MongooseSessionFilesRepository },
   ],
-  exports: [FileRepository, SessionFilesRepository],
+  exports: [FileRepository, FileDownloadsRepository, SessionFilesRepository],
 })
 export class FileDatabaseModule {}

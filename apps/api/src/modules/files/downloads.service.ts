@@ -3,17 +3,17 @@ import type { Principal } from '@app/common';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { FileRepository, SessionFilesRepository } from '@app/database';
 import { PRESIGNER, type Presigner } from '@app/storage';
+import { downloadedEvent, downloadGet, downloadResponse } from './download-handout.js';
 import type { DownloadResponse } from './dto/download.response.js';
 import { FileAccessService } from './file-access.service.js';
 import { FileMetrics } from './file-metrics.js';
 import { downloadLimitReached, fileNotFound, notReady } from './files.errors.js';
-import { contentDispositionAttachment } from './policy/content-disposition.js';
-import { urlLifetimeSeconds } from './url-lifetime.js';
 
 /**
- * Download grants: a presigned GET, then one atomic conditional increment of the file's counter
- * (the URL is handed out only when it counted). The GET is valid for about a minute, never past
- * the session's expiry, and makes storage answer as an attachment with the stored type.
+ * A download grant with every check read first: the file and its session are read, a presigned
+ * GET is signed, then one atomic conditional increment of the file's counter (the URL is handed
+ * out only when it counted). The owner's grants, and what explains any refusal of a device's
+ * one-write grant (DownloadGrantService).
  */
 @Injectable()
 export class DownloadsService {
@@ -31,40 +31,22 @@ export class DownloadsService {
     const { file, session } = await this.access.readable(principal, fileId);
     this.access.assertLive(session, now);
     if (file.status !== 'ready') throw notReady(file.status);
-    // Signed first, from what never changes on a file (key, name, type): a presign that fails
-    // (storage credentials unavailable: 503) must not use up one of the file's downloads.
-    const get = this.presigner.presignGet({
-      key: file.storageKey,
-      // Never past the session's end: the file can no longer be downloaded then.
-      expiresInSeconds: urlLifetimeSeconds(
-        this.config.files.downloadUrlTtlSeconds,
-        now,
-        session.expiresAt,
-      ),
-      responseContentDisposition: contentDispositionAttachment(file.name),
-      responseContentType: file.contentType,
-    });
+    // Downloads only grow (but for one given back when signing failed): a file read at its
+    // limit is refused without signing or trying the increment.
+    if (file.downloads >= file.maxDownloads) throw downloadLimitReached();
+    // Signed first: a presign that fails (storage credentials unavailable: 503) must not use up
+    // one of the file's downloads.
+    const get = this.presigner.presignGet(
+      downloadGet(file, session, this.config.files.downloadUrlTtlSeconds, now),
+    );
     const grant = await this.files.grantDownload(file.id);
     if (!grant.ok) {
       if (grant.reason === 'limit_reached') throw downloadLimitReached();
       if (grant.reason === 'not_ready') throw notReady(file.status);
       throw fileNotFound();
     }
-    const granted = grant.file;
     this.metrics.downloadGranted();
-    await this.sessionFiles.recordEvent(session.id, now, {
-      type: 'file.downloaded',
-      // Who took it: a device's id (the owner's devices list names it), none for the owner.
-      data: {
-        fileId: granted.id,
-        downloads: granted.downloads,
-        ...(principal.kind === 'device' ? { deviceId: principal.deviceId } : {}),
-      },
-    });
-    return {
-      url: get.url,
-      expiresAt: get.expiresAt.toISOString(),
-      remainingDownloads: Math.max(0, granted.maxDownloads - granted.downloads),
-    };
+    await this.sessionFiles.recordEvent(session.id, now, downloadedEvent(principal, grant.file));
+    return downloadResponse(get, grant.file);
   }
 }

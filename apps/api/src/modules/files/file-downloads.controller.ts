@@ -8,14 +8,14 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Permissions, type Principal } from '@app/common';
 import { DownloadResponse } from './dto/download.response.js';
-import { DownloadsService } from './downloads.service.js';
+import { DownloadGrantService } from './download-grant.service.js';
 import { FileIdParam, RateLimited } from './file-param.js';
 
 @ApiTags('files')
 @RateLimited()
 @Controller('v1/files/:fileId/downloads')
 export class FileDownloadsController {
-  constructor(private readonly downloads: DownloadsService) {}
+  constructor(private readonly downloads: DownloadGrantService) {}
 
   @Post()
   @Permissions('download')

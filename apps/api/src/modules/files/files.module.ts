@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { FileDatabaseModule, QuotaDatabaseModule } from '@app/database';
 import { FilesLifecycleModule } from '@app/files';
+import { DeviceAccessModule } from '../device-access/index.js';
 import { SessionsModule } from '../sessions/index.js';
 import { CompleteService } from './complete.service.js';
 import { ContentTypeCheck } from './content-type.check.js';
 import { DeclareService } from './declare.service.js';
+import { DownloadGrantService } from './download-grant.service.js';
 import { DownloadsService } from './downloads.service.js';
 import { FileAccessService } from './file-access.service.js';
 import { FileCompleteController } from './file-complete.controller.js';
@@ -22,7 +24,13 @@ import { SessionFilesController } from './session-files.controller.js';
  * Bytes never pass through the API: clients talk to storage through presigned URLs.
  */
 @Module({
-  imports: [FileDatabaseModule, QuotaDatabaseModule, FilesLifecycleModule, SessionsModule],
+  imports: [
+    FileDatabaseModule,
+    QuotaDatabaseModule,
+    FilesLifecycleModule,
+    SessionsModule,
+    DeviceAccessModule,
+  ],
   controllers: [
     SessionFilesController,
     FilePartsController,
@@ -37,6 +45,7 @@ import { SessionFilesController } from './session-files.controller.js';
     PartsService,
     CompleteService,
     DownloadsService,
+    DownloadGrantService,
     FilesService,
     FileMetrics,
   ],
