@@ -46,6 +46,38 @@ describe('RateLimitRepository against MongoDB', () => {
     assert.ok(counters.every((c) => c.windowEndsAt.getTime() === later.getTime() + 100));
   });
 
+  it('counts concurrent claims of several hits each exactly, in one step each', async () => {
+    // What a replica's reservation does: 20 claims of 7 from "different replicas" at once.
+    const now = new Date();
+    const counters = await Promise.all(
+      Array.from({ length: 20 }, () => limits.hit('claims', 60_000, now, 7)),
+    );
+    // Each claim sees the total after its own $inc: 7, 14, ... 140, every one once.
+    assert.deepEqual(
+      counters.map((c) => c.hits).sort((x, y) => x - y),
+      Array.from({ length: 20 }, (_, i) => (i + 1) * 7),
+    );
+    assert.equal((await limits.hit('claims', 60_000, now)).hits, 141);
+  });
+
+  it('starts and restarts a window with the claimed count', async () => {
+    // An hour ahead, for the same reason as the restart test above.
+    const start = new Date(Date.now() + 3_600_000);
+    assert.equal((await limits.hit('claim-window', 100, start, 5)).hits, 5, 'insert with 5');
+    assert.equal((await limits.hit('claim-window', 100, start, 3)).hits, 8);
+    const later = new Date(start.getTime() + 150);
+    const restarted = await limits.hit('claim-window', 100, later, 4);
+    assert.equal(restarted.hits, 4, 'the new window begins at the claim, not at 1 or 12');
+    assert.equal(restarted.windowEndsAt.getTime(), later.getTime() + 100);
+  });
+
+  it('refuses a count that is not a positive integer', async () => {
+    for (const count of [0, -3, 1.5, Number.NaN]) {
+      await assert.rejects(limits.hit('bad-count', 60_000, new Date(), count), RangeError);
+    }
+    assert.equal((await limits.hit('bad-count', 60_000, new Date())).hits, 1, 'nothing counted');
+  });
+
   it('keeps separate keys separate', async () => {
     const now = new Date();
     await limits.hit('a-key', 60_000, now);

@@ -21,8 +21,12 @@ const MAX_ATTEMPTS = 4;
 
 /** Fixed-window counters shared by every API replica. What callers inject. */
 export abstract class RateLimitRepository {
-  /** Counts one hit against `key` and returns the counter after it. */
-  abstract hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter>;
+  /**
+   * Counts `count` hits (one unless told) against `key` in one atomic step and returns the
+   * counter after them. A window that has ended restarts with `hits = count`. A caller claiming a
+   * share of the budget passes its size as `count`.
+   */
+  abstract hit(key: string, windowMs: number, now: Date, count?: number): Promise<RateLimitCounter>;
   /** Blocks `key` until `until`, unless a block already running ends later; returns the end. */
   abstract block(key: string, until: Date, now: Date): Promise<Date>;
 }
@@ -35,15 +39,20 @@ export class MongooseRateLimitRepository extends RateLimitRepository {
     super();
   }
 
-  async hit(key: string, windowMs: number, now: Date): Promise<RateLimitCounter> {
+  async hit(key: string, windowMs: number, now: Date, count = 1): Promise<RateLimitCounter> {
     const id = String(key);
+    // A number, never an operator document: it goes into $inc and $set as it is.
+    const hits = Number(count);
+    if (!Number.isSafeInteger(hits) || hits < 1) {
+      throw new RangeError(`rate limit hit count must be a positive integer, got ${String(count)}`);
+    }
     const windowEndsAt = new Date(now.getTime() + windowMs);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // Common case: the window is running, count the hit.
+      // Common case: the window is running, count the hits.
       const running = await this.limits
         .findOneAndUpdate(
           { _id: id, windowEndsAt: { $gt: now } },
-          { $inc: { hits: 1 } },
+          { $inc: { hits } },
           { returnDocument: 'after' },
         )
         .lean<RateLimit>()
@@ -53,7 +62,7 @@ export class MongooseRateLimitRepository extends RateLimitRepository {
       const restarted = await this.limits
         .findOneAndUpdate(
           { _id: id, windowEndsAt: { $lte: now } },
-          { $set: { hits: 1, windowEndsAt }, $max: { expiresAt: windowEndsAt } },
+          { $set: { hits, windowEndsAt }, $max: { expiresAt: windowEndsAt } },
           { returnDocument: 'after' },
         )
         .lean<RateLimit>()
@@ -62,12 +71,12 @@ export class MongooseRateLimitRepository extends RateLimitRepository {
       try {
         await this.limits.create({
           _id: id,
-          hits: 1,
+          hits,
           windowEndsAt,
           blockedUntil: null,
           expiresAt: windowEndsAt,
         });
-        return { hits: 1, windowEndsAt, blockedUntil: null };
+        return { hits, windowEndsAt, blockedUntil: null };
       } catch (error) {
         // Another replica created it first: count against that record.
         if (!isDuplicateKeyError(error)) throw error;
