@@ -8,8 +8,9 @@ import { throttlerOptions } from './throttler-options.js';
 
 /**
  * The shared rate limit: a global guard over every route, with counters in MongoDB so all
- * replicas enforce one budget per client. Routes opt into stricter limits with the decorators
- * exported from this module's index.
+ * replicas enforce one budget per client (claimed in shares, with no round trip for most
+ * requests: reserving-throttler.storage.ts). Routes opt into stricter limits, counted exactly,
+ * with the decorators exported from this module's index.
  *
  * Global guards run in the order their modules are scanned: AppModule imports this module before
  * AuthModule, so a request is counted (and refused when over budget) before any token work,

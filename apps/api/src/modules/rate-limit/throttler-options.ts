@@ -1,9 +1,12 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import { routeMetadata } from '@app/common';
 import type { AppConfig } from '@app/config';
 import type { RateLimitRepository } from '@app/database';
 import { MongoThrottlerStorage } from './mongo-throttler.storage.js';
+import { ReservingThrottlerStorage } from './reserving-throttler.storage.js';
+import { RoutingThrottlerStorage } from './routing-throttler.storage.js';
 import {
   CREDENTIALS_RATE_LIMIT_KEY,
   PAIRING_POLL_RATE_LIMIT_KEY,
@@ -21,13 +24,11 @@ const CREDENTIALS_LIMIT = 10;
 const CREDENTIALS_WINDOW_SECONDS = 60;
 const POLL_LIMIT = 30;
 
-const marked =
-  (reflector: Reflector, key: string) =>
-  (context: ExecutionContext): boolean =>
-    reflector.getAllAndOverride<boolean | undefined>(key, [
-      context.getHandler(),
-      context.getClass(),
-    ]) === true;
+// Asked on every request by the skipIf below; the route's metadata is read once (routeMetadata).
+const marked = (reflector: Reflector, key: string): ((context: ExecutionContext) => boolean) => {
+  const metadata = routeMetadata<boolean>(reflector, key);
+  return (context) => metadata(context) === true;
+};
 
 export function throttlerOptions(
   config: AppConfig,
@@ -39,8 +40,15 @@ export function throttlerOptions(
   const isPollRoute = marked(reflector, PAIRING_POLL_RATE_LIMIT_KEY);
   const credentialsWindowMs =
     (rateLimit.credentialsWindowSeconds ?? CREDENTIALS_WINDOW_SECONDS) * 1000;
+  // The per-client budget of every route is the hot one: it counts in reserved shares, with no
+  // round trip for most requests. Credentials and pairing polls are few and small budgets where
+  // every attempt must count at once: one shared hit per request, as before.
+  const storage = new RoutingThrottlerStorage(
+    new Map([[DEFAULT_THROTTLER, new ReservingThrottlerStorage(limits)]]),
+    new MongoThrottlerStorage(limits),
+  );
   return {
-    storage: new MongoThrottlerStorage(limits),
+    storage,
     throttlers: [
       {
         name: DEFAULT_THROTTLER,

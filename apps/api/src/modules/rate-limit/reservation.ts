@@ -1,0 +1,54 @@
+// The arithmetic of a replica's share of a shared rate-limit budget (see
+// reserving-throttler.storage.ts for how it is used).
+
+/**
+ * What one replica holds for one key: its view of the shared counter after its last claim, what
+ * it has not handed out yet of what that claim granted, and a block it knows of.
+ */
+export interface Reservation {
+  /** End of the window the last claim counted in (epoch ms; 0 before the first claim). */
+  windowEndsAt: number;
+  /** The shared hits after the last claim, every replica's included. */
+  seenHits: number;
+  /** Admissions granted by the last claim and not handed out yet. */
+  left: number;
+  /** End of a block this replica knows of (epoch ms; 0 when none). */
+  blockedUntil: number;
+  /** The claim in flight for this key, which every concurrent request waits for. */
+  claiming: Promise<void> | null;
+}
+
+export const newReservation = (): Reservation => ({
+  windowEndsAt: 0,
+  seenHits: 0,
+  left: 0,
+  blockedUntil: 0,
+  claiming: null,
+});
+
+// A claim takes an eighth of what is left: few round trips while plenty is left, and a smaller
+// share stranded on a replica that its clients stop reaching as the budget runs out.
+const SHARE_OF_REMAINING = 8;
+
+/**
+ * How many hits to claim: an eighth of what this replica last saw left of the budget (all of it
+ * on the first claim of a window: `seenHits` 0), at least one. Below 16 that is always one, so
+ * small limits are counted per request, exactly.
+ */
+export function chunkSize(limit: number, seenHits: number): number {
+  return Math.max(1, Math.floor((limit - seenHits) / SHARE_OF_REMAINING));
+}
+
+/**
+ * What a claim of `chunk` grants, given the shared hits after its $inc: the part of the claimed
+ * range [hitsAfter − chunk, hitsAfter) that lies below the limit. The ranges of concurrent claims
+ * from any replicas never overlap (each is one atomic $inc), so the grants of one window never
+ * sum above the limit.
+ */
+export function grantOf(limit: number, hitsAfter: number, chunk: number): number {
+  return Math.min(chunk, Math.max(0, limit - (hitsAfter - chunk)));
+}
+
+/** Nothing left worth keeping: no claim in flight, and its window and its block have ended. */
+export const isSpent = (r: Reservation, now: number): boolean =>
+  r.claiming === null && r.windowEndsAt <= now && r.blockedUntil <= now;
