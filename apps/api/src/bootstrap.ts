@@ -30,7 +30,7 @@ export async function createApiApp(
     HTTP_APP_OPTIONS,
   );
   try {
-    await configureHttpApp(app, config);
+    configureHttpApp(app, config);
     // The document describes what PORT serves, wherever it is served.
     const document = config.docsEnabled ? buildApiDocument(app) : undefined;
     if (document !== undefined && config.opsPort === null) serveApiDocs(app, document);

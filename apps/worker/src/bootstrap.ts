@@ -16,7 +16,7 @@ export async function createWorkerApp(config: AppConfig): Promise<NestFastifyApp
     HTTP_APP_OPTIONS,
   );
   try {
-    await configureHttpApp(app, config);
+    configureHttpApp(app, config);
     await app.init();
   } catch (err) {
     await app.close();

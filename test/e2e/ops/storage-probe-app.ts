@@ -37,7 +37,7 @@ export async function startStorageProbeApp(config: AppConfig): Promise<StoragePr
     HTTP_APP_OPTIONS,
   );
   try {
-    await configureHttpApp(app, config);
+    configureHttpApp(app, config);
     await app.listen(0, '127.0.0.1');
   } catch (err) {
     await app.close();

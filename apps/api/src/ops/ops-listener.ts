@@ -24,7 +24,7 @@ export async function startOpsListener(
     HTTP_APP_OPTIONS,
   );
   try {
-    await configureHttpApp(app, config);
+    configureHttpApp(app, config);
     if (document !== undefined) serveApiDocs(app, document);
     await app.listen(port, config.host);
   } catch (err) {

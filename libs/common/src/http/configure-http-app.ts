@@ -24,10 +24,7 @@ const PROBLEM_TYPE_HEADER = `${PROBLEM_CONTENT_TYPE}; charset=utf-8`;
  * well-formed-text check and the validation pipe. Entry points add shutdown hooks themselves
  * (tests run many apps per process). Call before `init()`/`listen()`.
  */
-export async function configureHttpApp(
-  app: NestFastifyApplication,
-  config: AppConfig,
-): Promise<void> {
+export function configureHttpApp(app: NestFastifyApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.flushLogs();
   const fastify = app.getHttpAdapter().getInstance();
@@ -103,7 +100,7 @@ export async function configureHttpApp(
     done(null, stray);
   });
 
-  await applySecurity(app, config);
+  applySecurity(app, config);
   app.useGlobalFilters(new ProblemFilter());
   // No handler, validator or store ever sees a string with a lone surrogate: refused first.
   app.useGlobalPipes(new WellFormedTextPipe(), createValidationPipe());

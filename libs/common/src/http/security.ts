@@ -53,7 +53,7 @@ export function helmetHeaders(options: HelmetOptions = HELMET_OPTIONS): [string,
 }
 
 /** Helmet's security headers and a CORS allow-list (foreign origins get no allow-origin). */
-export async function applySecurity(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export function applySecurity(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   const headers = helmetHeaders();
   // onRequest, where helmet set them, so that every answer carries them (errors, 404s, the SSE
@@ -67,8 +67,10 @@ export async function applySecurity(app: NestFastifyApplication, config: AppConf
   const allowed = new Set(config.corsOrigins);
   // @fastify/cors as a plugin of its own, not app.enableCors(): Nest's wrapper runs the same
   // hook and then copies every reply header to the raw response on each request, for Express
-  // middleware that this app does not have.
-  await app.register(fastifyCors, {
+  // middleware that this app does not have. Not awaited: Fastify then loads it at ready(), after
+  // Nest has set its error handler, so the preflight route it adds answers errors (a malformed
+  // body to OPTIONS) through the exception filter like every other route.
+  void fastify.register(fastifyCors, {
     origin: (origin, callback) => {
       callback(null, origin !== undefined && allowed.has(origin));
     },
