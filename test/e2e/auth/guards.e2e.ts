@@ -105,7 +105,9 @@ describe('auth: global guards deny by default and check kinds and permissions', 
   });
 
   it('refuses a device the moment its session passes expiresAt, before any job runs', async () => {
-    const device = await probe.standingDevice([], 1);
+    // 2 s, not 1: the token's exp is expiresAt rounded down to the second, so a 1 s session's
+    // token can lapse a few milliseconds after it is issued, before the first request.
+    const device = await probe.standingDevice([], 2);
     assert.equal((await getWithToken(t.baseUrl, '/auth-probe/device', device.token)).status, 200);
     await new Promise((resolve) =>
       setTimeout(resolve, device.expiresAt.getTime() - Date.now() + 50),
