@@ -43,7 +43,7 @@ export class AuthenticationGuard implements CanActivate {
     }
     const user = kinds.includes('user');
     const device = kinds.includes('device');
-    if (user && device) return this.anyGuard.canActivate(context) as Promise<boolean>;
+    if (user && device) return this.anyGuard.canActivate(context);
     return (device ? this.deviceGuard : this.userGuard).canActivate(context) as Promise<boolean>;
   }
 }

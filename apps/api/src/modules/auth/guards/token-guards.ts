@@ -1,8 +1,10 @@
-import { Injectable, type ExecutionContext } from '@nestjs/common';
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
+import { ExtractJwt } from 'passport-jwt';
 import { AppError, type Principal } from '@app/common';
 import { DEVICE_JWT_STRATEGY } from '../strategies/device-jwt.strategy.js';
 import { USER_JWT_STRATEGY } from '../strategies/user-jwt.strategy.js';
+import { claimsDeviceAudience } from '../tokens/token-claims.js';
 import {
   BEARER_CHALLENGE,
   challenge,
@@ -46,6 +48,25 @@ export class UserTokenGuard extends tokenGuard(USER_JWT_STRATEGY) {}
 @Injectable()
 export class DeviceTokenGuard extends tokenGuard(DEVICE_JWT_STRATEGY) {}
 
-/** Passport tries the user strategy, then the device one. */
+// The strategies' own extractor, so that both read the same token.
+const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/**
+ * For routes that take either kind. The token's unverified audience picks the one strategy that
+ * could accept it, which then verifies everything (signature, audience, expiry, the device's
+ * standing). Each strategy accepts its own audience only, so the outcome is the one trying both
+ * in turn gave; but a device token costs one RS256 check instead of a failed user check first.
+ */
 @Injectable()
-export class AnyTokenGuard extends tokenGuard([USER_JWT_STRATEGY, DEVICE_JWT_STRATEGY]) {}
+export class AnyTokenGuard implements CanActivate {
+  constructor(
+    private readonly userGuard: UserTokenGuard,
+    private readonly deviceGuard: DeviceTokenGuard,
+  ) {}
+
+  canActivate(context: ExecutionContext): Promise<boolean> {
+    const token = bearerToken(context.switchToHttp().getRequest());
+    const device = token !== null && claimsDeviceAudience(token);
+    return (device ? this.deviceGuard : this.userGuard).canActivate(context) as Promise<boolean>;
+  }
+}

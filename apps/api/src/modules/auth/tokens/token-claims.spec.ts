@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  claimsDeviceAudience,
   decodeHeader,
   isAccessTokenType,
   toDevicePrincipal,
@@ -24,6 +25,22 @@ describe('token claims', () => {
       '!!!.e30.s',
     ]) {
       assert.equal(decodeHeader(token), null, token);
+    }
+  });
+
+  it('reads the claimed audience of an unverified token, device only when user is not claimed', () => {
+    const withAud = (aud: unknown) => `e30.${part({ aud })}.s`;
+    assert.equal(claimsDeviceAudience(withAud('sharexpress:device')), true);
+    assert.equal(claimsDeviceAudience(withAud(['x', 'sharexpress:device'])), true);
+    for (const token of [
+      withAud('sharexpress:user'),
+      withAud(['sharexpress:user', 'sharexpress:device']),
+      withAud(undefined),
+      'e30.!!!.s',
+      `e30.${part(['sharexpress:device'])}.s`,
+      'a.b',
+    ]) {
+      assert.equal(claimsDeviceAudience(token), false, token);
     }
   });
 

@@ -24,23 +24,33 @@ export interface JwtHeader {
   kid?: unknown;
 }
 
-/** Decodes the (unverified) protected header; null when it is not a JSON object. */
-export function decodeHeader(token: string): JwtHeader | null {
-  const [encoded, payload, signature, ...rest] = token.split('.');
-  if (
-    encoded === undefined ||
-    payload === undefined ||
-    signature === undefined ||
-    rest.length > 0
-  ) {
-    return null;
-  }
+// One base64url JSON object segment of a compact JWS (0 header, 1 payload); null otherwise.
+function decodeSegment(token: string, index: 0 | 1): Record<string, unknown> | null {
+  const segments = token.split('.');
+  if (segments.length !== 3) return null;
   try {
-    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
-    return typeof header === 'object' && header !== null && !Array.isArray(header) ? header : null;
+    const value: unknown = JSON.parse(Buffer.from(segments[index] ?? '', 'base64url').toString());
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
+}
+
+/** Decodes the (unverified) protected header; null when it is not a JSON object. */
+export function decodeHeader(token: string): JwtHeader | null {
+  return decodeSegment(token, 0);
+}
+
+/**
+ * Whether a token claims the device audience (and not the user one), read without verifying
+ * it: only to pick which strategy verifies it, never to trust it.
+ */
+export function claimsDeviceAudience(token: string): boolean {
+  const aud = decodeSegment(token, 1)?.aud;
+  const audiences: unknown[] = Array.isArray(aud) ? aud : [aud];
+  return audiences.includes(DEVICE_AUDIENCE) && !audiences.includes(USER_AUDIENCE);
 }
 
 // RFC 9068 section 4: compare case-insensitively, with or without the "application/" prefix.
