@@ -18,3 +18,4 @@ export * from './duplicate-key.js';
 export * from './keyset-cursor.js';
 export * from './lean-doc.js';
 export * from './query-inputs.js';
+export * from './hot-collection.js';

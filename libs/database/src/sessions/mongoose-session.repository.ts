@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Permission } from '@app/common';
 import { InjectModel } from '@nestjs/mongoose';
+import type { Collection } from 'mongodb';
 import type { Model, QueryFilter } from 'mongoose';
 import {
   batchSize,
   conflictOnDuplicate,
   decodeKeysetCursor,
+  hotCollection,
   keysetPage,
 } from '../repository/index.js';
 import { SessionOutbox } from './session-outbox.js';
@@ -35,7 +37,10 @@ export class MongooseSessionRepository extends SessionRepository {
     private readonly outbox: SessionOutbox,
   ) {
     super();
+    this.hot = hotCollection<LeanSession>(sessions);
   }
+
+  private readonly hot: Collection<LeanSession>;
 
   async create(session: NewSession, event: SessionEventInput): Promise<SessionRecord> {
     const limits = session.limits;
@@ -71,11 +76,10 @@ export class MongooseSessionRepository extends SessionRepository {
     }
   }
 
+  // Every device request's token check reads its session here: a hot command, without a
+  // Mongoose query (hotCollection).
   async findById(id: string): Promise<SessionRecord | null> {
-    const doc = await this.sessions
-      .findOne({ _id: String(id) }, WITHOUT_OUTBOX)
-      .lean<LeanSession>()
-      .exec();
+    const doc = await this.hot.findOne({ _id: String(id) }, { projection: WITHOUT_OUTBOX });
     return doc === null ? null : toSessionRecord(doc);
   }
 

@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { randomBytes } from 'node:crypto';
+import type { Collection } from 'mongodb';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
 import { SessionEvent } from '../events/event.schema.js';
-import { isDuplicateKeyError } from '../repository/index.js';
+import { hotCollection, isDuplicateKeyError } from '../repository/index.js';
 import { CoalescedFlushes } from './coalesced-flushes.js';
 import { GroupedAppends } from './grouped-appends.js';
 import { safeEventData, type LeanSession } from './session.records.js';
@@ -50,15 +51,14 @@ const errOf = (e: unknown): unknown =>
 export class SessionOutbox {
   private readonly logger = new Logger(SessionOutbox.name);
   private readonly appends = new GroupedAppends<OutboxEntryDoc, OutboxView | null>(
+    // Entries are built complete by entry() (nothing for Mongoose to cast or default): a hot
+    // command, without a Mongoose query (hotCollection).
     (sessionId, entries) =>
-      this.sessions
-        .findOneAndUpdate(
-          { _id: sessionId },
-          { $inc: { seq: entries.length }, $push: { outbox: { $each: entries } } },
-          { returnDocument: 'after', projection: OUTBOX_VIEW },
-        )
-        .lean<OutboxView>()
-        .exec(),
+      this.hot.findOneAndUpdate(
+        { _id: sessionId },
+        { $inc: { seq: entries.length }, $push: { outbox: { $each: entries } } },
+        { returnDocument: 'after', projection: OUTBOX_VIEW },
+      ),
   );
   private readonly committed = new CoalescedFlushes<OutboxView>(
     (doc, copied) => this.flush(doc, copied),
@@ -73,10 +73,14 @@ export class SessionOutbox {
     },
   );
 
+  private readonly hot: Collection<LeanSession>;
+
   constructor(
     @InjectModel(Session.name) private readonly sessions: Model<Session>,
     @InjectModel(SessionEvent.name) private readonly events: Model<SessionEvent>,
-  ) {}
+  ) {
+    this.hot = hotCollection<LeanSession>(sessions);
+  }
 
   /** An outbox entry for `event` at `at`. */
   entry(event: SessionEventInput, at: Date): OutboxEntryDoc {
@@ -172,11 +176,9 @@ export class SessionOutbox {
     } catch (error) {
       if (!onlyDuplicates(error)) throw error;
     }
-    await this.sessions
-      .updateOne(
-        { _id: doc._id },
-        { $pull: { outbox: { id: { $in: pending.map(({ entry }) => entry.id) } } } },
-      )
-      .exec();
+    await this.hot.updateOne(
+      { _id: doc._id },
+      { $pull: { outbox: { id: { $in: pending.map(({ entry }) => entry.id) } } } },
+    );
   }
 }
