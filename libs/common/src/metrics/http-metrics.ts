@@ -1,9 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Histogram, register } from 'prom-client';
-
-interface Observer {
-  observe(value: number): void;
-}
+import { collectDefaultMetrics, register } from 'prom-client';
+import { DurationHistogram, type HistogramSeries } from './duration-histogram.js';
 
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 /** Route label of requests that matched no route (never the raw URL: unbounded cardinality). */
@@ -19,23 +16,23 @@ export function ensureDefaultMetrics(): void {
   defaultsCollected = true;
 }
 
-export function httpDurationHistogram(): Histogram<'method' | 'route' | 'status_code'> {
+export function httpDurationHistogram(): DurationHistogram {
   const existing = register.getSingleMetric(HTTP_DURATION_METRIC);
-  if (existing instanceof Histogram) return existing;
-  return new Histogram({
-    name: HTTP_DURATION_METRIC,
-    help: 'HTTP request duration in seconds, by method, route template and status code.',
-    labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-  });
+  if (existing instanceof DurationHistogram) return existing;
+  return new DurationHistogram(
+    HTTP_DURATION_METRIC,
+    'HTTP request duration in seconds, by method, route template and status code.',
+    ['method', 'route', 'status_code'],
+    [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
 }
 
 /** Observes every response's duration, labelled with the route template (`/v1/files/:fileId`). */
 export function recordHttpMetrics(fastify: FastifyInstance): void {
   const histogram = httpDurationHistogram();
-  // One labelled child per method, route and status (a bounded set: templates, not URLs), so a
-  // request does not hash its label set again.
-  const children = new Map<string, Observer>();
+  // One series per method, route and status (a bounded set: templates, not URLs), kept here so
+  // that a request does not look its label set up again.
+  const children = new Map<string, HistogramSeries>();
   fastify.addHook('onResponse', (request, reply, done) => {
     // routeOptions.url is the template; the not-found handler has no route of its own.
     const route = (request.is404 ? undefined : request.routeOptions.url) ?? UNMATCHED_ROUTE;
@@ -43,7 +40,7 @@ export function recordHttpMetrics(fastify: FastifyInstance): void {
     const key = `${request.method} ${status} ${route}`;
     let child = children.get(key);
     if (child === undefined) {
-      child = histogram.labels({ method: request.method, route, status_code: status });
+      child = histogram.series({ method: request.method, route, status_code: status });
       children.set(key, child);
     }
     child.observe(reply.elapsedTime / 1000);
