@@ -12,6 +12,8 @@ export interface Reservation {
   seenHits: number;
   /** Admissions granted by the last claim and not handed out yet. */
   left: number;
+  /** Admissions granted to this replica in the window of its last claim, all claims together. */
+  granted: number;
   /** End of a block this replica knows of (epoch ms; 0 when none). */
   blockedUntil: number;
   /** The claim in flight for this key, which every concurrent request waits for. */
@@ -22,6 +24,7 @@ export const newReservation = (): Reservation => ({
   windowEndsAt: 0,
   seenHits: 0,
   left: 0,
+  granted: 0,
   blockedUntil: 0,
   claiming: null,
 });
@@ -31,12 +34,19 @@ export const newReservation = (): Reservation => ({
 const SHARE_OF_REMAINING = 8;
 
 /**
- * How many hits to claim: an eighth of what this replica last saw left of the budget (all of it
- * on the first claim of a window: `seenHits` 0), at least one. Below 16 that is always one, so
- * small limits are counted per request, exactly.
+ * How many hits to claim: an eighth of what this replica last saw left of the budget, but never
+ * more than one plus what the replica was granted in the window so far (`granted`), at least one.
+ * The first claim of a window is one hit, then 2, 4, 8... as the replica's own clients use them
+ * up. So a replica never holds more unused hits than it has admitted (plus one), whatever the
+ * number of replicas: with R replicas, all the unused shares together stay under what was
+ * admitted plus R, and a client is refused early only after at least (limit − R) / 2 of its
+ * requests in the window passed. Without the doubling rule, nine replicas' first eighths would
+ * have taken more than the whole budget, and the ninth would have blocked a client that had
+ * sent a handful of requests. Below 16 the eighth is always one: small limits are counted per
+ * request, exactly.
  */
-export function chunkSize(limit: number, seenHits: number): number {
-  return Math.max(1, Math.floor((limit - seenHits) / SHARE_OF_REMAINING));
+export function chunkSize(limit: number, seenHits: number, granted: number): number {
+  return Math.max(1, Math.min(Math.floor((limit - seenHits) / SHARE_OF_REMAINING), granted + 1));
 }
 
 /**

@@ -74,7 +74,7 @@ function cluster(limit: number, replicas = 1) {
 const passedOf = (records: { isBlocked: boolean }[]) => records.filter((r) => !r.isBlocked).length;
 
 describe('ReservingThrottlerStorage', () => {
-  it('claims an eighth of what it last saw left, one round trip per chunk', async () => {
+  it('claims one hit first, then doubles up to an eighth of what it last saw left', async () => {
     const { shared, hit } = cluster(400);
     const first = await hit();
     assert.deepEqual(first, {
@@ -83,24 +83,24 @@ describe('ReservingThrottlerStorage', () => {
       isBlocked: false,
       timeToBlockExpire: 0,
     });
-    for (let i = 2; i <= 50; i++) assert.equal((await hit()).totalHits, i);
-    assert.deepEqual(shared.claims, [50], '50 admissions from one claim');
-    // Chunks shrink as the budget runs out: floor((400 − seen) / 8) each time.
-    for (let i = 51; i <= 400; i++) {
+    for (let i = 2; i <= 63; i++) assert.equal((await hit()).totalHits, i);
+    assert.deepEqual(shared.claims, [1, 2, 4, 8, 16, 32], 'each claim one more than all before');
+    // Then chunks shrink as the budget runs out: floor((400 − seen) / 8) each time.
+    for (let i = 64; i <= 400; i++) {
       const record = await hit();
       assert.equal(record.isBlocked, false, `request ${String(i)}`);
       assert.equal(record.totalHits, i, 'X-RateLimit-Remaining counts down one by one');
     }
     assert.deepEqual(
       shared.claims.slice(0, 8),
-      [50, 43, 38, 33, 29, 25, 22, 20],
-      'each claim an eighth of the rest',
+      [1, 2, 4, 8, 16, 32, 42, 36],
+      'doubling, then an eighth of the rest',
     );
     assert.equal(
       shared.claims.reduce((a, b) => a + b, 0),
       400,
     );
-    assert.equal(shared.claims.length, 41, '41 round trips for 400 requests');
+    assert.equal(shared.claims.length, 46, '46 round trips for 400 requests');
     assert.ok(
       shared.claims.slice(-8).every((c) => c === 1),
       'the last few hits go one by one',
@@ -141,14 +141,28 @@ describe('ReservingThrottlerStorage', () => {
     }
   });
 
-  it('strands at most an eighth of the limit on a replica that its clients stop reaching', async () => {
+  it('strands no more than it admitted (plus one) on a replica that its clients stop reaching', async () => {
     const limit = 400;
     const { hit } = cluster(limit, 2);
-    // B claims once (50) and then sees no more traffic: A can only have the rest.
-    assert.equal((await hit(1)).isBlocked, false);
+    // B serves 8 (claims of 1, 2, 4 and 8: 15) and then sees no more traffic.
+    for (let i = 0; i < 8; i++) assert.equal((await hit(1)).isBlocked, false);
     const onA = [];
     for (let i = 0; i < limit; i++) onA.push(await hit(0));
-    assert.equal(passedOf(onA), limit - 50, "B's unused 49 and the one B used are out of reach");
+    assert.equal(passedOf(onA), limit - 15, "B's 8 and its unused 7 are out of reach");
+  });
+
+  it('never locks a light client out, however many replicas share its budget', async () => {
+    // Twelve replicas, round robin, a client well under its limit (the first eighths of nine
+    // replicas alone would have taken the whole budget and blocked it).
+    const limit = 300;
+    const { hit, shared, advance } = cluster(limit, 12);
+    for (let window = 0; window < 3; window++) {
+      const records = [];
+      for (let i = 0; i < 120; i++) records.push(await hit(i % 12));
+      assert.equal(passedOf(records), 120, `window ${String(window)}: all passed`);
+      advance(WINDOW_MS);
+    }
+    assert.equal(shared.blocks, 0, 'never blocked');
   });
 
   it('shares one claim in flight among concurrent requests of a key', async () => {
@@ -156,21 +170,21 @@ describe('ReservingThrottlerStorage', () => {
     shared.hold();
     const pending = Array.from({ length: 50 }, () => hit());
     await Promise.resolve();
-    assert.deepEqual(shared.claims, [50], 'one claim for the 50 waiting requests');
+    assert.deepEqual(shared.claims, [1], 'one claim for the 50 waiting requests');
     shared.release();
     const records = await Promise.all(pending);
     assert.deepEqual(
       records.map((r) => r.totalHits).sort((a, b) => a - b),
       Array.from({ length: 50 }, (_, i) => i + 1),
     );
-    assert.deepEqual(shared.claims, [50], 'all 50 came out of that one claim');
-    // One more than a chunk: the 51st waits for the next claim, made after the first is back.
+    assert.deepEqual(shared.claims, [1, 2, 4, 8, 16, 32], 'one claim after another, doubling');
+    // 13 are left of those 63; the other 31 of 44 come out of one more claim.
     shared.hold();
     const more = Array.from({ length: 44 }, () => hit());
     await Promise.resolve();
     shared.release();
     assert.equal(passedOf(await Promise.all(more)), 44);
-    assert.deepEqual(shared.claims, [50, 43, 38]);
+    assert.deepEqual(shared.claims, [1, 2, 4, 8, 16, 32, 42]);
     assert.equal(shared.maxInFlight, 1, 'never two claims at once for one key');
   });
 
@@ -215,10 +229,10 @@ describe('ReservingThrottlerStorage', () => {
     for (let i = 0; i < 10; i++) await hit();
     advance(59_000);
     assert.equal((await hit()).timeToExpire, 1);
-    assert.deepEqual(shared.claims, [50]);
+    assert.deepEqual(shared.claims, [1, 2, 4, 8]);
     advance(1_000);
     const next = await hit();
-    assert.deepEqual(shared.claims, [50, 50], 'a new window, a new claim of limit / 8');
+    assert.deepEqual(shared.claims, [1, 2, 4, 8, 1], 'a new window starts over at one hit');
     assert.deepEqual([next.totalHits, next.timeToExpire], [1, 60]);
   });
 
@@ -234,7 +248,7 @@ describe('ReservingThrottlerStorage', () => {
     }
     const next = await hit();
     assert.deepEqual([next.isBlocked, next.totalHits], [false, 1]);
-    assert.deepEqual(shared.claims, [50, 50], 'the failed claim counted nothing; a new one ran');
+    assert.deepEqual(shared.claims, [1, 1], 'the failed claim counted nothing; a new one ran');
   });
 
   it('keeps keys apart', async () => {

@@ -19,11 +19,12 @@ const secondsUntil = (end: number, now: number): number =>
 /**
  * The shared counters of MongoThrottlerStorage, claimed a share at a time instead of one hit per
  * request: a replica adds a chunk of hits to the shared counter in one atomic $inc and admits
- * that many requests from memory, then claims again. Chunks are an eighth of what it last saw
- * left (reservation.ts), and what a claim grants is only the part of its chunk below the limit,
- * so the admissions of all replicas in one window never add up to more than the limit. The price
- * is on the other side: a replica may hold part of a chunk that its clients no longer use, at
- * most an eighth of the limit each, rounded up.
+ * that many requests from memory, then claims again. Chunks start at one hit per window and
+ * double as they are used up, up to an eighth of what the replica last saw left (reservation.ts),
+ * and what a claim grants is only the part of its chunk below the limit, so the admissions of all
+ * replicas in one window never add up to more than the limit. The price is on the other side: a
+ * replica may hold part of a chunk that its clients no longer use, never more than it has
+ * admitted in the window (plus one) nor more than an eighth of the limit, rounded up.
  *
  * Concurrent requests for a key share one claim in flight. A key over its limit is blocked in
  * MongoDB for `blockDuration`, as MongoThrottlerStorage does, and the replica refuses it from
@@ -81,12 +82,16 @@ export class ReservingThrottlerStorage implements ThrottlerStorage {
     now: Date,
   ): Promise<void> {
     const at = now.getTime();
-    const seen = reservation.windowEndsAt > at ? reservation.seenHits : 0;
-    const chunk = chunkSize(limit, seen);
+    const live = reservation.windowEndsAt > at;
+    const chunk = chunkSize(limit, live ? reservation.seenHits : 0, live ? reservation.granted : 0);
     const counter = await this.limits.hit(key, ttl, now, chunk);
+    // Another window than the one this replica knew (it ended, or another replica restarted
+    // it): the replica starts over there with what this claim granted.
+    const sameWindow = live && counter.windowEndsAt.getTime() === reservation.windowEndsAt;
     reservation.windowEndsAt = counter.windowEndsAt.getTime();
     reservation.seenHits = counter.hits;
     reservation.left = grantOf(limit, counter.hits, chunk);
+    reservation.granted = (sameWindow ? reservation.granted : 0) + reservation.left;
     // A block another replica (or an earlier claim) set wins over any grant, as it always did.
     const sharedBlock = counter.blockedUntil?.getTime() ?? 0;
     if (sharedBlock > at) {
