@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, register } from 'prom-client';
-import { DurationHistogram, type HistogramSeries } from './duration-histogram.js';
+import { DurationHistogram } from './duration-histogram.js';
 
 export const HTTP_DURATION_METRIC = 'http_request_duration_seconds';
 /** Route label of requests that matched no route (never the raw URL: unbounded cardinality). */
@@ -30,19 +30,15 @@ export function httpDurationHistogram(): DurationHistogram {
 /** Observes every response's duration, labelled with the route template (`/v1/files/:fileId`). */
 export function recordHttpMetrics(fastify: FastifyInstance): void {
   const histogram = httpDurationHistogram();
-  // One series per method, route and status (a bounded set: templates, not URLs), kept here so
-  // that a request does not look its label set up again.
-  const children = new Map<string, HistogramSeries>();
   fastify.addHook('onResponse', (request, reply, done) => {
-    // routeOptions.url is the template; the not-found handler has no route of its own.
+    // routeOptions.url is the template; the not-found handler has no route of its own. One
+    // series per method, route and status: a bounded set (templates, not URLs).
     const route = (request.is404 ? undefined : request.routeOptions.url) ?? UNMATCHED_ROUTE;
-    const status = String(reply.statusCode);
-    const key = `${request.method} ${status} ${route}`;
-    let child = children.get(key);
-    if (child === undefined) {
-      child = histogram.series({ method: request.method, route, status_code: status });
-      children.set(key, child);
-    }
+    const child = histogram.series({
+      method: request.method,
+      route,
+      status_code: String(reply.statusCode),
+    });
     child.observe(reply.elapsedTime / 1000);
     done();
   });

@@ -32,6 +32,8 @@ const WITHOUT_OUTBOX = { outbox: 0 } as const;
 
 @Injectable()
 export class MongooseSessionRepository extends SessionRepository {
+  private readonly hot: Collection<LeanSession>;
+
   constructor(
     @InjectModel(Session.name) private readonly sessions: Model<Session>,
     private readonly outbox: SessionOutbox,
@@ -39,8 +41,6 @@ export class MongooseSessionRepository extends SessionRepository {
     super();
     this.hot = hotCollection<LeanSession>(sessions);
   }
-
-  private readonly hot: Collection<LeanSession>;
 
   async create(session: NewSession, event: SessionEventInput): Promise<SessionRecord> {
     const limits = session.limits;
