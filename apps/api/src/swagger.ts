@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { ERROR_STATUS } from '@app/common';
+import { ERROR_STATUS, withLivenessOperation } from '@app/common';
 import { addProblemBodies } from './openapi-problems.js';
 
 type Schema = NonNullable<NonNullable<OpenAPIObject['components']>['schemas']>[string];
@@ -51,7 +51,7 @@ function addProblemSchema(document: OpenAPIObject): void {
 
 /** The OpenAPI 3 document of every route `app` serves (on PORT), with the problem+json bodies. */
 export function buildApiDocument(app: NestFastifyApplication): OpenAPIObject {
-  const document = SwaggerModule.createDocument(
+  const scanned = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Sharexpress')
@@ -60,6 +60,8 @@ export function buildApiDocument(app: NestFastifyApplication): OpenAPIObject {
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
   );
+  // /health/live is a Fastify route of its own (no controller for the scanner to find).
+  const document = withLivenessOperation(scanned);
   addProblemSchema(document);
   return document;
 }

@@ -11,13 +11,7 @@ import {
   type ReadinessProbe,
 } from './readiness.js';
 
-const LIVE: HealthCheckResult = Object.freeze({
-  status: 'ok',
-  info: Object.freeze({}),
-  error: Object.freeze({}),
-  details: Object.freeze({}),
-});
-
+/** /health/ready. Liveness (/health/live) is a Fastify route of its own: liveness.ts. */
 @ApiTags('operations')
 @Public()
 @SkipThrottle()
@@ -27,18 +21,6 @@ export class HealthController {
     @Inject(HealthCheckService) private readonly health: HealthCheckService,
     @Inject(READINESS_PROBES) private readonly probes: readonly ReadinessProbe[],
   ) {}
-
-  /**
-   * 200 while the process serves HTTP; checks no dependency (a liveness probe must not flap).
-   * The Terminus document of an empty check, as a constant: running Terminus over no indicator
-   * only cost time on a route that probes call every few seconds.
-   */
-  @Get('live')
-  @HealthCheck()
-  @ApiOperation({ summary: 'Liveness: 200 while the process serves HTTP' })
-  live(): HealthCheckResult {
-    return LIVE;
-  }
 
   /** 200 when every dependency answers, else 503 (Terminus format) within a bounded time. */
   @Get('ready')

@@ -55,6 +55,18 @@ describe('HealthModule', () => {
     assert.equal(res.json<{ status: string }>().status, 'ok');
   });
 
+  it('live answers as Terminus did: its empty check, never cached, to GET and HEAD', async () => {
+    const res = await app.inject({ method: 'GET', url: '/health/live' });
+    assert.deepEqual(res.json(), { status: 'ok', info: {}, error: {}, details: {} });
+    assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    assert.equal(res.headers['cache-control'], 'no-cache, no-store, must-revalidate');
+    const head = await app.inject({ method: 'HEAD', url: '/health/live' });
+    assert.equal(head.statusCode, 200);
+    assert.equal(head.body, '');
+    const post = await app.inject({ method: 'POST', url: '/health/live' });
+    assert.equal(post.statusCode, 404);
+  });
+
   it('ready answers 503 within its bound when a dependency hangs, naming it', async () => {
     const started = Date.now();
     const res = await app.inject({ method: 'GET', url: '/health/ready' });

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { HealthController } from './health.controller.js';
+import { LivenessRoute } from './liveness.js';
 import {
   READINESS_PROBES,
   type ReadinessCheck,
@@ -9,7 +10,7 @@ import {
 } from './readiness.js';
 
 /**
- * `/health/live` and `/health/ready` for both apps. The indicators come from globally provided
+ * `/health/live` (a Fastify route of its own: LivenessRoute) and `/health/ready` for both apps. The indicators come from globally provided
  * modules, e.g. `HealthModule.forRoot([{ key: 'mongo', indicator: DatabaseHealthIndicator },
  * { key: 'storage', indicator: StorageHealthIndicator }])`.
  */
@@ -21,6 +22,7 @@ export class HealthModule {
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [HealthController],
       providers: [
+        LivenessRoute,
         {
           provide: READINESS_PROBES,
           inject: checks.map((check) => check.indicator),
