@@ -19,3 +19,4 @@ export * from './keyset-cursor.js';
 export * from './lean-doc.js';
 export * from './query-inputs.js';
 export * from './hot-collection.js';
+export * from './random-id.js';

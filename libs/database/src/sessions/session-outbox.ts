@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
-import { randomBytes } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Model, QueryFilter, UpdateQuery } from 'mongoose';
 import { SessionEvent } from '../events/event.schema.js';
-import { hotCollection, isDuplicateKeyError } from '../repository/index.js';
+import { hotCollection, isDuplicateKeyError, randomId } from '../repository/index.js';
 import { CoalescedFlushes } from './coalesced-flushes.js';
 import { GroupedAppends } from './grouped-appends.js';
 import { safeEventData, type LeanSession } from './session.records.js';
@@ -85,7 +84,7 @@ export class SessionOutbox {
   /** An outbox entry for `event` at `at`. */
   entry(event: SessionEventInput, at: Date): OutboxEntryDoc {
     return {
-      id: randomBytes(12).toString('base64url'),
+      id: randomId(),
       type: String(event.type),
       at,
       data: safeEventData(event.data),
