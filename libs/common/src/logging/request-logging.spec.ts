@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import Fastify from 'fastify';
@@ -35,6 +36,14 @@ async function server() {
     root.info({ got: request.body }, 'working');
     return { ok: true };
   });
+  fastify.route({
+    method: ['GET', 'POST'],
+    url: '/slow',
+    handler: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return { ok: true };
+    },
+  });
   fastify.get('/health/live', () => ({ status: 'ok' }));
   fastify.get('/boom', () => {
     throw new Error('boom');
@@ -47,7 +56,8 @@ async function server() {
     await new Promise((resolve) => setImmediate(resolve));
     return res;
   };
-  return { fastify, lines, root, call };
+  const port = Number(new URL(address).port);
+  return { fastify, lines, root, call, port };
 }
 
 describe('request logging', () => {
@@ -84,6 +94,46 @@ describe('request logging', () => {
     const access = lines.find((l) => l.res?.statusCode === 500);
     assert.equal(access?.level, 50);
     assert.equal(access.msg, 'request errored');
+  });
+
+  it('writes one aborted line for a client that leaves before its answer, whenever it leaves', async () => {
+    const { fastify, lines, port } = await server();
+    const leaveWhileWorking = async (init: RequestInit) => {
+      const left = new AbortController();
+      const gone = fetch(`http://127.0.0.1:${String(port)}/slow`, { ...init, signal: left.signal });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      left.abort();
+      await assert.rejects(gone);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    };
+    // Nothing to read (Node marks the request aborted), then a whole body read first (it does not).
+    await leaveWhileWorking({ method: 'GET' });
+    await leaveWhileWorking({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 1 }),
+    });
+    // In the middle of its body.
+    const socket = connect(port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /work HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"a":',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await fastify.close();
+    const aborted = lines.filter((l) => l.msg === 'request aborted');
+    assert.deepEqual(
+      aborted.map((l) => [l.reqId, l.req?.method, l.req?.path]),
+      [
+        ['r-1', 'GET', '/slow'],
+        ['r-2', 'POST', '/slow'],
+        ['r-3', 'POST', '/work'],
+      ],
+    );
+    assert.ok((aborted[1]?.responseTime ?? -1) >= 40, 'the time until the client left');
+    assert.equal(lines.filter((l) => l.msg === 'request completed').length, 0);
   });
 
   it('adds no request id to lines written outside a request', async () => {

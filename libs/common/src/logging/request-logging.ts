@@ -23,9 +23,6 @@ export function useRequestLogging(fastify: FastifyInstance, root: Logger): void 
     {},
     { redact: [], serializers: { req: (req: unknown) => req, res: (res: unknown) => res } },
   );
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    runInRequestLogContext(request.id, done);
-  });
   const req = (request: FastifyRequest) =>
     serializeRequest({
       id: request.id,
@@ -38,6 +35,24 @@ export function useRequestLogging(fastify: FastifyInstance, root: Logger): void 
     req: req(request),
     res: { statusCode: reply.statusCode },
     responseTime: Math.round(reply.elapsedTime),
+  });
+  // A client that leaves before its answer was sent: nothing finishes, so onResponse never runs.
+  // Fastify's onRequestAbort (below) sees it only while the request is unread (Node's `aborted`:
+  // a GET's, or a body cut short); this catches the rest, a client that sent its whole body and
+  // then left. A hijacked reply (an event stream) counts as sent.
+  const aborted = (request: FastifyRequest, reply: FastifyReply) => () => {
+    if (reply.sent || request.raw.aborted) return;
+    access.info(
+      { reqId: request.id, req: req(request), responseTime: Math.round(reply.elapsedTime) },
+      'request aborted',
+    );
+  };
+  fastify.addHook('preHandler', (request, reply, done) => {
+    // Only where the body was read: any other request stays unread, which onRequestAbort sees.
+    if (request.raw.readableEnded && !isProbe(request)) {
+      reply.raw.once('close', aborted(request, reply));
+    }
+    runInRequestLogContext(request.id, done);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     if (!isProbe(request)) {
