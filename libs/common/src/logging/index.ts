@@ -2,3 +2,4 @@ export * from './logger-options.js';
 export * from './logging.module.js';
 export * from './request-context.js';
 export * from './request-logging.js';
+export * from './log-destination.js';

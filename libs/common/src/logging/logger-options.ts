@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '@app/config';
 import type { Params } from 'nestjs-pino';
 import type { Options } from 'pino-http';
-import { pino } from 'pino';
+import { stdoutDestination } from './log-destination.js';
 import { requestLogFields } from './request-context.js';
 import { isClientGone } from '../errors/to-problem.js';
 
@@ -103,13 +103,14 @@ export function pinoHttpOptions(config: AppConfig, pretty: boolean): Options {
  *
  * Lines go to stdout through an asynchronous destination: under load it joins the lines written
  * while a write is in flight into one, instead of one blocking write per line; idle, each line
- * leaves at once. pino flushes it synchronously when the process exits.
+ * leaves at once; a stdout that stops keeping up gets its lines dropped and counted past a bound
+ * (stdoutDestination). pino flushes it synchronously when the process exits.
  */
 export function loggerParams(config: AppConfig, pretty = process.stdout.isTTY): Params {
   const options = pinoHttpOptions(config, pretty);
   const usesTransport = options.transport !== undefined;
   return {
-    pinoHttp: usesTransport ? options : [options, pino.destination({ dest: 1, sync: false })],
+    pinoHttp: usesTransport ? options : [options, stdoutDestination()],
     forRoutes: [],
   };
 }
