@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { Permission } from '@app/common';
 import { InjectModel } from '@nestjs/mongoose';
-import type { Collection } from 'mongodb';
 import type { Model, QueryFilter } from 'mongoose';
 import {
   batchSize,
   conflictOnDuplicate,
   decodeKeysetCursor,
-  hotCollection,
+  hotFindById,
   keysetPage,
 } from '../repository/index.js';
 import { SessionOutbox } from './session-outbox.js';
@@ -32,14 +31,11 @@ const WITHOUT_OUTBOX = { outbox: 0 } as const;
 
 @Injectable()
 export class MongooseSessionRepository extends SessionRepository {
-  private readonly hot: Collection<LeanSession>;
-
   constructor(
     @InjectModel(Session.name) private readonly sessions: Model<Session>,
     private readonly outbox: SessionOutbox,
   ) {
     super();
-    this.hot = hotCollection<LeanSession>(sessions);
   }
 
   async create(session: NewSession, event: SessionEventInput): Promise<SessionRecord> {
@@ -77,9 +73,9 @@ export class MongooseSessionRepository extends SessionRepository {
   }
 
   // Every device request's token check reads its session here: a hot command, without a
-  // Mongoose query (hotCollection).
+  // Mongoose query or a driver cursor (hotFindById).
   async findById(id: string): Promise<SessionRecord | null> {
-    const doc = await this.hot.findOne({ _id: String(id) }, { projection: WITHOUT_OUTBOX });
+    const doc = await hotFindById<LeanSession>(this.sessions, String(id), WITHOUT_OUTBOX);
     return doc === null ? null : toSessionRecord(doc);
   }
 
