@@ -254,6 +254,10 @@ export class RecordingSessionFiles extends SessionFilesRepository {
     return Promise.resolve();
   }
 
+  commitEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void> {
+    return this.recordEvent(sessionId, now, event);
+  }
+
   typesOf(sessionId: string): string[] {
     return this.events.filter((e) => e.sessionId === sessionId).map((e) => e.event.type);
   }

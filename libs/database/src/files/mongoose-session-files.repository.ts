@@ -80,6 +80,10 @@ export class MongooseSessionFilesRepository extends SessionFilesRepository {
     await this.outbox.record(String(sessionId), event, now);
   }
 
+  async commitEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void> {
+    await this.outbox.commit(String(sessionId), event, now);
+  }
+
   private async head(id: string): Promise<SessionHead | null> {
     return this.sessions.findOne({ _id: id }, HEAD).lean<SessionHead>().exec();
   }

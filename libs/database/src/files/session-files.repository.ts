@@ -35,4 +35,12 @@ export abstract class SessionFilesRepository {
    * verify a file after its session ended). No-op when the session no longer exists.
    */
   abstract recordEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void>;
+
+  /**
+   * recordEvent for a request that only needs the event not to be lost (a download grant): it
+   * resolves once the event is committed with its `seq`; the copy that makes it readable follows
+   * without holding the request. Listing a session's events still shows it at once (a list
+   * copies what is pending first), and live streams get it from the copy, as any other.
+   */
+  abstract commitEvent(sessionId: string, now: Date, event: SessionEventInput): Promise<void>;
 }

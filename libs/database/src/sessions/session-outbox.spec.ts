@@ -63,4 +63,44 @@ describe('SessionOutbox against MongoDB', () => {
       range(1, 60),
     );
   });
+
+  it('commits 40 events at once without waiting for their copy: listed at once, copied once', async () => {
+    const session = newSession();
+    await fixture.sessions.create(session, event('session.created'));
+    await Promise.all(
+      range(1, 40).map((n) =>
+        fixture.sessionFiles.commitEvent(session.id, new Date(), event('file.downloaded', { n })),
+      ),
+    );
+    const committed = await fixture.raw('sessions').findOne({ _id: session.id });
+    assert.equal(committed?.seq, 41, 'every event has its seq once its call resolved');
+    // A list right after copies whatever is still pending: nothing is missing from it.
+    const listed = await fixture.events.list(session.id, 0, 100);
+    assert.deepEqual(
+      listed.map((e) => e.seq),
+      range(1, 41),
+    );
+    // The copies that went on in the background finish, and leave the outbox empty.
+    for (let i = 0; i < 50; i++) {
+      const stored = await fixture.raw('sessions').findOne({ _id: session.id });
+      if ((stored?.outbox as unknown[] | undefined)?.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.deepEqual((await fixture.raw('sessions').findOne({ _id: session.id }))?.outbox, []);
+    const copies = await fixture.connection
+      .collection('events')
+      .find({ sessionId: session.id })
+      .sort({ seq: 1 })
+      .toArray();
+    assert.deepEqual(
+      copies.map((e) => e.seq as number),
+      range(1, 41),
+      'each once',
+    );
+  });
+
+  it('commits nothing for a session that is gone', async () => {
+    await fixture.sessionFiles.commitEvent('AAAAAAAAAAAAAAAAAAAAAA', new Date(), event('x'));
+    assert.deepEqual(await fixture.events.list('AAAAAAAAAAAAAAAAAAAAAA', 0, 10), []);
+  });
 });

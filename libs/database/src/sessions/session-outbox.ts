@@ -134,6 +134,21 @@ export class SessionOutbox {
   }
 
   /**
+   * As record(), but resolves once the event is committed (in the session's outbox, its seq
+   * taken), without waiting for its copy into `events`, which goes on as record()'s would. For
+   * a request that only needs its event not to be lost: nothing reads `events` for a session
+   * without flushing its outbox first (EventRepository.list), and a copy that fails leaves the
+   * entry for the next flush. Spares such a request the two round trips of the copy.
+   */
+  async commit(sessionId: string, event: SessionEventInput, now: Date): Promise<boolean> {
+    const doc = await this.appends.append(String(sessionId), this.entry(event, now));
+    if (doc === null) return false;
+    // after() never rejects: a failed copy is reported (logged) and its entries stay.
+    void this.flushCommitted(doc);
+    return true;
+  }
+
+  /**
    * Flushes after a committed change, with the other flushes of the session in this process.
    * The change stands even if the copy fails: this logs instead of failing the caller's request.
    */

@@ -71,7 +71,7 @@ function service(options: Options = {}) {
     },
   } as unknown as FileDownloadsRepository;
   const sessionFiles = {
-    recordEvent: (_id: string, _at: Date, event: { type: string }) => {
+    commitEvent: (_id: string, _at: Date, event: { type: string }) => {
       events.push(event.type);
       return Promise.resolve();
     },

@@ -58,7 +58,7 @@ export class DownloadGrantService {
     if (taken === null) return null;
     const get = await this.signOrGiveBack(taken, session, now);
     this.metrics.downloadGranted();
-    await this.sessionFiles.recordEvent(session.id, now, downloadedEvent(device, taken));
+    await this.sessionFiles.commitEvent(session.id, now, downloadedEvent(device, taken));
     return downloadResponse(get, taken);
   }
 

@@ -35,7 +35,7 @@ function service(presign: Presigner['presignGet']) {
     assertLive: () => undefined,
   } as unknown as FileAccessService;
   const sessionFiles = {
-    recordEvent: () => Promise.resolve(),
+    commitEvent: () => Promise.resolve(),
   } as unknown as SessionFilesRepository;
   const metrics = { downloadGranted: () => undefined } as unknown as FileMetrics;
   const config = { files: { downloadUrlTtlSeconds: 60 } } as AppConfig;

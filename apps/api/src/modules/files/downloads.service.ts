@@ -46,7 +46,7 @@ export class DownloadsService {
       throw fileNotFound();
     }
     this.metrics.downloadGranted();
-    await this.sessionFiles.recordEvent(session.id, now, downloadedEvent(principal, grant.file));
+    await this.sessionFiles.commitEvent(session.id, now, downloadedEvent(principal, grant.file));
     return downloadResponse(get, grant.file);
   }
 }
