@@ -267,11 +267,15 @@ describe('worker: lifecycle jobs at a one-second tick', () => {
       ]);
 
       const ids = [single.file.id, multi.file.id];
+      // Swept: rejected, and its file.rejected recorded, which the sweep does last (after the
+      // object's deletion and the give-backs), so the checks below do not race them.
       await eventually('both uploads swept', JOB_DEADLINE_MS, async () => {
         const files = await Promise.all(
           ids.map(async (id) => expectStatus<FileBody>(await getFile(base, owner.token, id), 200)),
         );
-        return files.every((f) => f.status === 'rejected') ? files : undefined;
+        if (!files.every((f) => f.status === 'rejected')) return undefined;
+        const feed = ofType(await allActivity(base, owner.token, session.id), 'file.rejected');
+        return feed.length === ids.length ? files : undefined;
       });
       assert.deepEqual(await listKeys(s3, bucket, prefixOf(session.id)), [], 'no partial object');
       assert.deepEqual(await listUploads(s3, bucket, prefixOf(session.id)), [], 'upload aborted');
