@@ -10,9 +10,10 @@ import {
 } from './readiness.js';
 
 /**
- * `/health/live` (a Fastify route of its own: LivenessRoute) and `/health/ready` for both apps. The indicators come from globally provided
- * modules, e.g. `HealthModule.forRoot([{ key: 'mongo', indicator: DatabaseHealthIndicator },
- * { key: 'storage', indicator: StorageHealthIndicator }])`.
+ * `/health/live` (a Fastify route of its own: LivenessRoute) and `/health/ready` for both apps.
+ * The indicators come from globally provided modules, e.g. `HealthModule.forRoot([{ key:
+ * 'mongo', indicator: DatabaseHealthIndicator }, { key: 'storage', indicator:
+ * StorageHealthIndicator }])`.
  */
 @Module({})
 export class HealthModule {

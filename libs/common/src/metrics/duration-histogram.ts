@@ -45,9 +45,9 @@ export class HistogramSeries {
  * A Prometheus histogram whose observation is one map lookup of its series (`series()`), a
  * bucket search and three additions; prom-client's labelled child validates and hashes its
  * labels again on every observation (~1.5 µs a request, the largest single cost of a bare
- * request's metrics here). It lives in prom-client's registry beside the
- * other metrics, which formats it as it formats its own histograms (it asks a metric for its
- * name, help, type, aggregator and `get()` only): the same lines, labels and order.
+ * request's metrics here). It lives in prom-client's registry beside the other metrics, which
+ * formats it as it formats its own histograms (it asks a metric for its name, help, type,
+ * aggregator and `get()` only): the same lines, labels and order.
  */
 export class DurationHistogram {
   readonly type = 'histogram';
